@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# dev.sh — the one entry point for working on Printdeck on Debian 12 (bookworm).
+#
+#   build-aux/dev.sh deps      install every build, runtime and test package (root, apt-get)
+#   build-aux/dev.sh build     configure (if needed) and compile into ./_build
+#   build-aux/dev.sh test      deps + build + the whole test suite (Xvfb, D-Bus, keyring)
+#   build-aux/dev.sh asan      the test suite again under AddressSanitizer + UBSan (./_build-asan)
+#   build-aux/dev.sh demo      deps + build + show the demo printers
+#   build-aux/dev.sh check     test + asan (what CI runs)
+#
+# Every command is idempotent. Set PRINTDECK_BUILDDIR to use another build folder.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+builddir=${PRINTDECK_BUILDDIR:-_build}
+asandir=${PRINTDECK_ASAN_BUILDDIR:-_build-asan}
+
+BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev gettext desktop-file-utils appstream
+  libglib2.0-bin libglib2.0-dev libgtk-4-dev libadwaita-1-dev libjson-glib-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libmosquitto-dev libssl-dev libsoup-3.0-dev libsecret-1-dev"
+RUNTIME_PKGS="glib-networking libgl1-mesa-dri
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-libav"
+TEST_PKGS="xvfb xauth dbus mosquitto mosquitto-clients openssl
+  gnome-keyring libsecret-tools json-glib-tools
+  libgstrtspserver-1.0-dev gstreamer1.0-plugins-ugly gstreamer1.0-tools
+  python3-gi gir1.2-gst-rtsp-server-1.0"
+
+log() { printf '[dev.sh] %s\n' "$*" >&2; }
+
+cmd_deps() {
+  local pkgs="$BUILD_PKGS $RUNTIME_PKGS $TEST_PKGS"
+  local want missing
+  want=$(echo $pkgs | wc -w)
+  # Fast path: nothing to do when every package is installed already.
+  missing=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $pkgs 2>/dev/null |
+            awk '$2 != "ii" { print $1 }' || true)
+  if [ -z "$missing" ] &&
+     [ "$(dpkg-query -W -f='${Package}\n' $pkgs 2>/dev/null | wc -l)" -eq "$want" ]; then
+    log "all $want packages present"
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    log "installing packages needs root: run 'sudo $0 deps'"
+    return 1
+  fi
+  log "installing packages (this takes about half a minute on a fresh machine)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  log "installed"
+}
+
+cmd_build() {
+  if [ ! -f "$builddir/build.ninja" ]; then
+    meson setup "$builddir" --buildtype=debugoptimized -Dprofile=development "$@" >/dev/null
+  fi
+  meson compile -C "$builddir" >/dev/null || meson compile -C "$builddir"
+}
+
+# Runs "$@" with a private X server, session bus and unlocked keyring, as the tests need.
+with_session() {
+  local script='
+    export HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d) XDG_CONFIG_HOME= XDG_DATA_HOME= XDG_CACHE_HOME=
+    chmod 700 "$XDG_RUNTIME_DIR"
+    eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+    export GNOME_KEYRING_CONTROL
+    "$@"'
+  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$script" session "$@"
+}
+
+run_suite() {
+  local dir=$1; shift
+  with_session meson test -C "$dir" --print-errorlogs --num-processes 2 "$@"
+}
+
+cmd_test() {
+  cmd_deps
+  cmd_build
+  run_suite "$builddir" "$@"
+}
+
+cmd_asan() {
+  cmd_deps
+  if [ ! -f "$asandir/build.ninja" ]; then
+    meson setup "$asandir" --buildtype=debug -Db_sanitize=address,undefined \
+      -Db_lundef=false -Dprofile=development >/dev/null
+  fi
+  meson compile -C "$asandir" >/dev/null || meson compile -C "$asandir"
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+  LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/build-aux/lsan.supp:print_suppressions=0} \
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    run_suite "$asandir" "$@"
+}
+
+cmd_demo() {
+  cmd_deps
+  cmd_build
+  exec "$builddir/src/cli/printdeck-cli" inspect --demo "$@"
+}
+
+cmd_check() {
+  cmd_test "$@"
+  cmd_asan "$@"
+}
+
+case "${1:-}" in
+  deps|build|test|asan|demo|check) c=$1; shift; "cmd_$c" "$@" ;;
+  *) sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

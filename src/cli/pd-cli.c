@@ -1,0 +1,374 @@
+/* pd-cli.c — printdeck-cli, Printdeck's core without a window
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   printdeck-cli inspect [--model M] [--serial S] [--changes] FILE...
+ *
+ * The same parser and merger as the app: what this prints is what a card
+ * shows.
+ */
+
+#define G_LOG_DOMAIN "printdeck-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pd-enums.h"
+#include "pd-json.h"
+#include "pd-model.h"
+#include "pd-printer.h"
+#include "pd-report.h"
+
+typedef struct
+{
+  PdPrinter *printer;
+  gboolean   changes;
+  gboolean   text;
+  guint      n_rejected;
+} Inspect;
+
+static void
+print_changes (const char *source,
+               GPtrArray  *changes)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *line = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, source);
+  json_builder_set_member_name (b, "changes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < changes->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (changes, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  line = pd_json_to_string (root, FALSE);
+  g_print ("%s\n", line);
+}
+
+static void
+feed (Inspect    *inspect,
+      const char *source,
+      const char *data,
+      gsize       length)
+{
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = pd_report_parse (data, length, warnings, &error);
+  if (report == NULL ||
+      !pd_printer_apply_report (inspect->printer, report, g_get_real_time (),
+                                &changes, warnings, &error))
+    {
+      /* TRANSLATORS: "<file:line>: report rejected: <reason>" */
+      g_printerr (_("%s: report rejected: %s\n"), source, error->message);
+      inspect->n_rejected++;
+      return;
+    }
+
+  for (guint i = 0; i < warnings->len; i++)
+    g_printerr (_("%s: warning: %s\n"), source, (char *) g_ptr_array_index (warnings, i));
+
+  if (inspect->changes)
+    print_changes (source, changes);
+}
+
+static gboolean
+line_is_blank (const char *line)
+{
+  for (; *line != '\0'; line++)
+    if (!g_ascii_isspace (*line))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* A file holds one report (pretty-printed or not) or a JSON-lines recording. */
+static gboolean
+feed_file (Inspect    *inspect,
+           const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(GStrv) lines = NULL;
+  gsize length;
+  guint n_lines = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      g_printerr ("%s: %s\n", path, error->message);
+      inspect->n_rejected++;
+      return FALSE;
+    }
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (!line_is_blank (lines[i]))
+      n_lines++;
+
+  /* JSON lines: more than one line, and the first one is a whole document. */
+  if (n_lines > 1 && lines[0] != NULL && json_parser_load_from_data (parser, lines[0], -1, NULL))
+    {
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_autofree char *source = NULL;
+
+          if (line_is_blank (lines[i]))
+            continue;
+
+          source = g_strdup_printf ("%s:%u", path, i + 1);
+          feed (inspect, source, lines[i], strlen (lines[i]));
+        }
+      return TRUE;
+    }
+
+  feed (inspect, path, contents, length);
+  return TRUE;
+}
+
+static char *
+format_temp (PdTemperature *temp)
+{
+  double current, target;
+
+  if (temp == NULL)
+    return NULL;
+
+  current = pd_temperature_get_current (temp);
+  target = pd_temperature_get_target (temp);
+
+  if (isnan (current))
+    return g_strdup ("—");
+  if (isnan (target) || target <= 0)
+    /* TRANSLATORS: a temperature, "27 °C" */
+    return g_strdup_printf (_("%.0f °C"), current);
+
+  /* TRANSLATORS: current / target temperature, "219 / 220 °C" */
+  return g_strdup_printf (_("%.0f / %.0f °C"), current, target);
+}
+
+/* A plain-text card, for people rather than scripts. */
+static void
+print_text (PdPrinter *printer)
+{
+  PdJob *job = pd_printer_get_job (printer);
+  GListModel *units = pd_printer_get_ams_units (printer);
+  GListModel *errors = pd_printer_get_hms_errors (printer);
+  g_autofree char *nozzle = format_temp (pd_printer_get_nozzle (printer));
+  g_autofree char *nozzle_right = format_temp (pd_printer_get_nozzle_right (printer));
+  g_autofree char *bed = format_temp (pd_printer_get_bed (printer));
+  g_autofree char *chamber = format_temp (pd_printer_get_chamber (printer));
+  const char *name = pd_printer_get_name (printer);
+  const char *stage = pd_printer_get_stage (printer);
+
+  if (name == NULL)
+    name = pd_printer_get_serial (printer);
+  if (name == NULL)
+    name = _("Printer");
+
+  g_print ("%s — %s\n", name,
+           pd_printer_get_model_name (printer) ? pd_printer_get_model_name (printer) : _("unknown model"));
+  g_print ("  %s%s%s\n", pd_status_to_label (pd_printer_get_status (printer)),
+           stage != NULL ? " · " : "", stage != NULL ? stage : "");
+
+  if (nozzle_right != NULL)
+    {
+      g_print (_("  Nozzle (left)   %s\n"), nozzle);
+      g_print (_("  Nozzle (right)  %s\n"), nozzle_right);
+    }
+  else
+    g_print (_("  Nozzle          %s\n"), nozzle);
+  g_print (_("  Bed             %s\n"), bed);
+  if (chamber != NULL)
+    g_print (_("  Chamber         %s\n"), chamber);
+
+  if (job != NULL)
+    {
+      int progress = pd_job_get_progress (job);
+      int layer = pd_job_get_layer (job);
+      int total = pd_job_get_total_layers (job);
+      int remaining = pd_job_get_remaining_minutes (job);
+
+      g_print (_("  Job             %s\n"), pd_job_get_name (job) ? pd_job_get_name (job) : "—");
+      if (progress >= 0)
+        g_print (_("  Progress        %d %%\n"), progress);
+      if (layer >= 0 && total > 0)
+        g_print (_("  Layer           %d of %d\n"), layer, total);
+      if (remaining >= 0)
+        g_print (_("  Time left       %d h %02d min\n"), remaining / 60, remaining % 60);
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (errors); i++)
+    {
+      g_autoptr(PdHmsError) error = g_list_model_get_item (errors, i);
+
+      g_print (_("  HMS             %s %s (%s)\n"), pd_hms_error_get_code (error),
+               pd_severity_to_label (pd_hms_error_get_severity (error)),
+               pd_hms_error_get_module (error));
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (units); i++)
+    {
+      g_autoptr(PdAmsUnit) unit = g_list_model_get_item (units, i);
+      GListModel *trays = pd_ams_unit_get_trays (unit);
+      g_autoptr(GString) slots = g_string_new (NULL);
+      int level = pd_ams_unit_get_humidity_level (unit);
+      int percent = pd_ams_unit_get_humidity_percent (unit);
+
+      for (guint j = 0; j < g_list_model_get_n_items (trays); j++)
+        {
+          g_autoptr(PdAmsTray) tray = g_list_model_get_item (trays, j);
+          const char *material = pd_ams_tray_get_material (tray);
+
+          if (!pd_ams_tray_get_present (tray))
+            g_string_append (slots, _(" [empty]"));
+          else
+            g_string_append_printf (slots, " [%s]", material != NULL ? material : "?");
+        }
+
+      g_print ("  %-15s", pd_ams_type_to_label (pd_ams_unit_get_unit_type (unit)));
+      if (percent >= 0)
+        g_print (_("humidity %d %% (level %d)"), percent, level);
+      else if (level > 0)
+        g_print (_("humidity level %d of 5"), level);
+      g_print ("%s\n", slots->str);
+    }
+}
+
+static int
+cmd_inspect (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *serial = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *format = NULL;
+  g_auto(GStrv) files = NULL;
+  gboolean changes = FALSE;
+  Inspect inspect = { 0, };
+  const GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("The printer model (X1C, P1S, A1 mini, H2D…); detected from the serial otherwise"), N_("MODEL") },
+    { "serial", 's', 0, G_OPTION_ARG_STRING, &serial, N_("The printer's serial number"), N_("SERIAL") },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The printer's name"), N_("NAME") },
+    { "changes", 'c', 0, G_OPTION_ARG_NONE, &changes, N_("Print, per report, the fields that changed (JSON lines) instead of the state"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Output format: json (default) or text"), N_("FORMAT") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE… — merge printer reports and print the state"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Each FILE holds one report as a printer publishes it on device/SERIAL/report,\n"
+      "or a recording of many, one JSON document per line. Reports are merged in\n"
+      "order, as the app does. Exit status 1 if any report was rejected."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (files == NULL || files[0] == NULL)
+    {
+      g_printerr (_("No report files given. See “printdeck-cli inspect --help”.\n"));
+      return 2;
+    }
+  if (model != NULL && pd_model_lookup (model) == NULL)
+    {
+      guint n_models;
+      const PdModelInfo *models = pd_model_get_all (&n_models);
+      g_autoptr(GString) known = g_string_new (NULL);
+
+      for (guint i = 0; i < n_models; i++)
+        g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", models[i].id);
+      g_printerr (_("Unknown model “%s”. Known models: %s\n"), model, known->str);
+      return 2;
+    }
+  if (format != NULL && !g_str_equal (format, "json") && !g_str_equal (format, "text"))
+    {
+      g_printerr (_("Unknown format “%s”: use json or text\n"), format);
+      return 2;
+    }
+
+  inspect.printer = pd_printer_new (serial);
+  inspect.changes = changes;
+  inspect.text = format != NULL && g_str_equal (format, "text");
+  pd_printer_set_name (inspect.printer, name);
+  pd_printer_set_configured_model (inspect.printer, model);
+
+  for (guint i = 0; files[i] != NULL; i++)
+    feed_file (&inspect, files[i]);
+
+  if (!changes)
+    {
+      if (inspect.text)
+        print_text (inspect.printer);
+      else
+        {
+          g_autofree char *doc = pd_state_to_string (pd_printer_get_state (inspect.printer), TRUE);
+
+          g_print ("%s\n", doc);
+        }
+    }
+
+  g_clear_object (&inspect.printer);
+
+  return inspect.n_rejected > 0 ? 1 : 0;
+}
+
+static void
+usage (void)
+{
+  g_printerr ("%s",
+              _("Usage: printdeck-cli COMMAND [OPTION…]\n"
+                "\n"
+                "Commands:\n"
+                "  inspect   Merge report files and print the printer's state\n"
+                "\n"
+                "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      usage ();
+      return 2;
+    }
+
+  if (g_str_equal (argv[1], "inspect"))
+    return cmd_inspect (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("printdeck-cli %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (!g_str_equal (argv[1], "--help") && !g_str_equal (argv[1], "-h"))
+    g_printerr (_("Unknown command “%s”\n\n"), argv[1]);
+  usage ();
+  return 2;
+}

@@ -1,0 +1,29 @@
+/* pd-ams-unit.h — one AMS unit and its slots
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pd-types.h"
+
+G_BEGIN_DECLS
+
+#define PD_TYPE_AMS_UNIT (pd_ams_unit_get_type ())
+
+G_DECLARE_FINAL_TYPE (PdAmsUnit, pd_ams_unit, PD, AMS_UNIT, GObject)
+
+int         pd_ams_unit_get_id                        (PdAmsUnit *self);
+PdAmsType   pd_ams_unit_get_unit_type                 (PdAmsUnit *self);
+int         pd_ams_unit_get_humidity_percent          (PdAmsUnit *self);
+int         pd_ams_unit_get_humidity_level            (PdAmsUnit *self);
+double      pd_ams_unit_get_temperature               (PdAmsUnit *self);
+gboolean    pd_ams_unit_get_drying_supported          (PdAmsUnit *self);
+gboolean    pd_ams_unit_get_drying                    (PdAmsUnit *self);
+int         pd_ams_unit_get_drying_remaining_minutes  (PdAmsUnit *self);
+GListModel *pd_ams_unit_get_trays                     (PdAmsUnit *self);
+
+G_END_DECLS

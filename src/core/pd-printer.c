@@ -1,0 +1,1126 @@
+/* pd-printer.c — one printer's live state, as GObject properties
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A PdPrinter is a view of its current PdState: every value a card shows is
+ * a property here (or of an object it owns), so widgets bind to properties
+ * and never parse. A new state is applied in one go with notifications
+ * frozen, so a handler never sees half of a report, and a property notifies
+ * only when its value really changed.
+ */
+
+#define G_LOG_DOMAIN "pd-printer"
+
+#include "config.h"
+
+#include "pd-enums.h"
+#include "pd-list-sync.h"
+#include "pd-printer-private.h"
+#include "pd-report.h"
+
+struct _PdPrinter
+{
+  GObject        parent_instance;
+
+  PdState       *state;
+
+  /* Cached views of the state, compared on each update */
+  char          *model;
+  char          *model_name;
+  PdConnection   connection;
+  PdStatus       status;
+  char          *stage;
+  PdTemperature *nozzle;
+  PdTemperature *nozzle_right;
+  PdTemperature *bed;
+  PdTemperature *chamber;
+  PdJob         *job;
+  PdSeverity     hms_level;
+  GListStore    *hms_errors;
+  guint32        print_error_code;
+  char          *print_error;
+  GListStore    *ams_units;
+  GListStore    *ams_external;
+  int            active_unit;
+  int            active_slot;
+  PdCameraKind   camera_kind;
+  int            wifi_dbm;
+  PdTristate     light;
+  PdTristate     door_open;
+  char          *firmware;
+  gint64         last_report_time;
+};
+
+G_DEFINE_FINAL_TYPE (PdPrinter, pd_printer, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SERIAL,
+  PROP_NAME,
+  PROP_CONFIGURED_MODEL,
+  PROP_MODEL,
+  PROP_MODEL_NAME,
+  PROP_CONNECTION,
+  PROP_STATUS,
+  PROP_STAGE,
+  PROP_NOZZLE,
+  PROP_NOZZLE_RIGHT,
+  PROP_BED,
+  PROP_CHAMBER,
+  PROP_JOB,
+  PROP_HMS_LEVEL,
+  PROP_HMS_ERRORS,
+  PROP_PRINT_ERROR,
+  PROP_PRINT_ERROR_CODE,
+  PROP_AMS_UNITS,
+  PROP_AMS_EXTERNAL,
+  PROP_ACTIVE_UNIT,
+  PROP_ACTIVE_SLOT,
+  PROP_CAMERA_KIND,
+  PROP_WIFI_DBM,
+  PROP_LIGHT,
+  PROP_DOOR_OPEN,
+  PROP_FIRMWARE,
+  PROP_LAST_REPORT_TIME,
+  PROP_STATE,
+  N_PROPS
+};
+
+enum {
+  STATE_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+#define NOTIFY(self, prop) g_object_notify_by_pspec (G_OBJECT (self), properties[prop])
+
+static void
+sync_string (PdPrinter  *self,
+             char      **field,
+             const char *value,
+             guint       prop_id)
+{
+  if (_pd_set_string (field, value))
+    NOTIFY (self, prop_id);
+}
+
+static void
+sync_int (PdPrinter *self,
+          int       *field,
+          int        value,
+          guint      prop_id)
+{
+  if (*field == value)
+    return;
+
+  *field = value;
+  NOTIFY (self, prop_id);
+}
+
+/* An optional child object: created when the value appears, dropped when it
+ * goes (a printer with no chamber sensor has no chamber object).
+ */
+static void
+sync_temperature (PdPrinter      *self,
+                  PdTemperature **field,
+                  const PdTemp   *temp,
+                  guint           prop_id)
+{
+  if (temp == NULL)
+    {
+      if (*field != NULL)
+        {
+          g_clear_object (field);
+          NOTIFY (self, prop_id);
+        }
+      return;
+    }
+
+  if (*field == NULL)
+    {
+      *field = _pd_temperature_new ();
+      _pd_temperature_update (*field, temp);
+      NOTIFY (self, prop_id);
+      return;
+    }
+
+  _pd_temperature_update (*field, temp);
+}
+
+static int
+hms_compare (gpointer item,
+             guint    index,
+             gpointer user_data)
+{
+  const PdState *state = user_data;
+  PdHmsEntry entry = {
+    pd_hms_error_get_attr (item),
+    pd_hms_error_get_code_word (item),
+  };
+
+  return pd_hms_entry_compare (&entry, &state->hms[index]);
+}
+
+static gpointer
+hms_create (guint    index,
+            gpointer user_data)
+{
+  const PdState *state = user_data;
+
+  return _pd_hms_error_new (&state->hms[index], state->serial);
+}
+
+static void
+hms_update (gpointer item,
+            guint    index,
+            gpointer user_data)
+{
+  /* An entry is its code: nothing in it changes. */
+}
+
+static int
+unit_compare (gpointer item,
+              guint    index,
+              gpointer user_data)
+{
+  const PdState *state = user_data;
+
+  return pd_ams_unit_get_id (item) - state->units[index].id;
+}
+
+static gpointer
+unit_create (guint    index,
+             gpointer user_data)
+{
+  const PdState *state = user_data;
+  PdAmsUnit *unit = _pd_ams_unit_new (state->units[index].id);
+
+  _pd_ams_unit_update (unit, state, &state->units[index]);
+  return unit;
+}
+
+static void
+unit_update (gpointer item,
+             guint    index,
+             gpointer user_data)
+{
+  const PdState *state = user_data;
+
+  _pd_ams_unit_update (item, state, &state->units[index]);
+}
+
+/* Brings every property in line with @state. */
+static void
+sync_properties (PdPrinter *self)
+{
+  PdState *state = self->state;
+  const PdModelInfo *model = pd_state_get_model (state);
+  PdTemp temp;
+  PdStatus status;
+  PdSeverity level;
+  PdCameraKind camera_kind;
+  PdTristate tristate;
+  guint32 print_error;
+  g_autofree char *print_error_text = NULL;
+  int unit = -1, slot = -1;
+
+  sync_string (self, &self->model, model != NULL ? model->id : NULL, PROP_MODEL);
+  sync_string (self, &self->model_name, model != NULL ? model->display_name : NULL, PROP_MODEL_NAME);
+
+  if (self->connection != state->connection)
+    {
+      self->connection = state->connection;
+      NOTIFY (self, PROP_CONNECTION);
+    }
+
+  status = pd_state_get_status (state);
+  if (self->status != status)
+    {
+      self->status = status;
+      NOTIFY (self, PROP_STATUS);
+    }
+
+  sync_string (self, &self->stage, pd_stage_to_label (pd_state_get_stage_id (state)), PROP_STAGE);
+
+  _pd_temperature_update (self->nozzle, &state->nozzle);
+  sync_temperature (self, &self->nozzle_right,
+                    pd_state_get_nozzle_right (state, &temp) ? &temp : NULL, PROP_NOZZLE_RIGHT);
+  _pd_temperature_update (self->bed, &state->bed);
+  sync_temperature (self, &self->chamber,
+                    pd_state_get_chamber (state, &temp) ? &temp : NULL, PROP_CHAMBER);
+
+  if (state->job_seen)
+    {
+      gboolean created = self->job == NULL;
+
+      if (created)
+        self->job = _pd_job_new ();
+      _pd_job_update (self->job, state);
+      if (created)
+        NOTIFY (self, PROP_JOB);
+    }
+  else if (self->job != NULL)
+    {
+      g_clear_object (&self->job);
+      NOTIFY (self, PROP_JOB);
+    }
+
+  level = pd_state_get_hms_level (state);
+  if (self->hms_level != level)
+    {
+      self->hms_level = level;
+      NOTIFY (self, PROP_HMS_LEVEL);
+    }
+  _pd_list_store_sync (self->hms_errors, state->n_hms, hms_compare, hms_create, hms_update, state);
+
+  print_error = pd_state_get_print_error (state);
+  if (print_error != 0)
+    print_error_text = pd_print_error_format_code (print_error);
+  sync_string (self, &self->print_error, print_error_text, PROP_PRINT_ERROR);
+  if (self->print_error_code != print_error)
+    {
+      self->print_error_code = print_error;
+      NOTIFY (self, PROP_PRINT_ERROR_CODE);
+    }
+
+  _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
+  _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
+
+  pd_state_get_active_slot (state, &unit, &slot);
+  sync_int (self, &self->active_unit, unit, PROP_ACTIVE_UNIT);
+  sync_int (self, &self->active_slot, slot, PROP_ACTIVE_SLOT);
+
+  camera_kind = pd_state_get_camera_kind (state);
+  if (self->camera_kind != camera_kind)
+    {
+      self->camera_kind = camera_kind;
+      NOTIFY (self, PROP_CAMERA_KIND);
+    }
+
+  sync_int (self, &self->wifi_dbm, state->wifi_dbm, PROP_WIFI_DBM);
+
+  if (self->light != state->light)
+    {
+      self->light = state->light;
+      NOTIFY (self, PROP_LIGHT);
+    }
+
+  tristate = pd_state_get_door_open (state);
+  if (self->door_open != tristate)
+    {
+      self->door_open = tristate;
+      NOTIFY (self, PROP_DOOR_OPEN);
+    }
+
+  sync_string (self, &self->firmware, state->firmware, PROP_FIRMWARE);
+
+  if (self->last_report_time != state->last_report_at)
+    {
+      self->last_report_time = state->last_report_at;
+      NOTIFY (self, PROP_LAST_REPORT_TIME);
+    }
+}
+
+/* Replaces the state, notifies what changed, returns the changed paths. */
+static GPtrArray *
+replace_state (PdPrinter *self,
+               PdState   *state)
+{
+  g_autoptr(PdState) old = g_steal_pointer (&self->state);
+  g_autoptr(GPtrArray) changes = NULL;
+
+  self->state = pd_state_ref (state);
+  changes = pd_state_diff (old, state);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (old != state)
+    {
+      sync_properties (self);
+      if (changes->len > 0)
+        NOTIFY (self, PROP_STATE);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (changes->len > 0)
+    g_signal_emit (self, signals[STATE_CHANGED], 0, changes);
+
+  return g_steal_pointer (&changes);
+}
+
+static void
+pd_printer_dispose (GObject *object)
+{
+  PdPrinter *self = PD_PRINTER (object);
+
+  g_clear_object (&self->nozzle);
+  g_clear_object (&self->nozzle_right);
+  g_clear_object (&self->bed);
+  g_clear_object (&self->chamber);
+  g_clear_object (&self->job);
+  g_clear_object (&self->hms_errors);
+  g_clear_object (&self->ams_units);
+  g_clear_object (&self->ams_external);
+
+  G_OBJECT_CLASS (pd_printer_parent_class)->dispose (object);
+}
+
+static void
+pd_printer_finalize (GObject *object)
+{
+  PdPrinter *self = PD_PRINTER (object);
+
+  g_clear_pointer (&self->state, pd_state_unref);
+  g_clear_pointer (&self->model, g_free);
+  g_clear_pointer (&self->model_name, g_free);
+  g_clear_pointer (&self->stage, g_free);
+  g_clear_pointer (&self->print_error, g_free);
+  g_clear_pointer (&self->firmware, g_free);
+
+  G_OBJECT_CLASS (pd_printer_parent_class)->finalize (object);
+}
+
+static void
+pd_printer_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PdPrinter *self = PD_PRINTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERIAL:
+      g_value_set_string (value, self->state->serial);
+      break;
+
+    case PROP_NAME:
+      g_value_set_string (value, self->state->name);
+      break;
+
+    case PROP_CONFIGURED_MODEL:
+      g_value_set_string (value, self->state->model_config);
+      break;
+
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+
+    case PROP_MODEL_NAME:
+      g_value_set_string (value, self->model_name);
+      break;
+
+    case PROP_CONNECTION:
+      g_value_set_enum (value, self->connection);
+      break;
+
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+
+    case PROP_STAGE:
+      g_value_set_string (value, self->stage);
+      break;
+
+    case PROP_NOZZLE:
+      g_value_set_object (value, self->nozzle);
+      break;
+
+    case PROP_NOZZLE_RIGHT:
+      g_value_set_object (value, self->nozzle_right);
+      break;
+
+    case PROP_BED:
+      g_value_set_object (value, self->bed);
+      break;
+
+    case PROP_CHAMBER:
+      g_value_set_object (value, self->chamber);
+      break;
+
+    case PROP_JOB:
+      g_value_set_object (value, self->job);
+      break;
+
+    case PROP_HMS_LEVEL:
+      g_value_set_enum (value, self->hms_level);
+      break;
+
+    case PROP_HMS_ERRORS:
+      g_value_set_object (value, self->hms_errors);
+      break;
+
+    case PROP_PRINT_ERROR:
+      g_value_set_string (value, self->print_error);
+      break;
+
+    case PROP_PRINT_ERROR_CODE:
+      g_value_set_uint (value, self->print_error_code);
+      break;
+
+    case PROP_AMS_UNITS:
+      g_value_set_object (value, self->ams_units);
+      break;
+
+    case PROP_AMS_EXTERNAL:
+      g_value_set_object (value, self->ams_external);
+      break;
+
+    case PROP_ACTIVE_UNIT:
+      g_value_set_int (value, self->active_unit);
+      break;
+
+    case PROP_ACTIVE_SLOT:
+      g_value_set_int (value, self->active_slot);
+      break;
+
+    case PROP_CAMERA_KIND:
+      g_value_set_enum (value, self->camera_kind);
+      break;
+
+    case PROP_WIFI_DBM:
+      g_value_set_int (value, self->wifi_dbm);
+      break;
+
+    case PROP_LIGHT:
+      g_value_set_enum (value, self->light);
+      break;
+
+    case PROP_DOOR_OPEN:
+      g_value_set_enum (value, self->door_open);
+      break;
+
+    case PROP_FIRMWARE:
+      g_value_set_string (value, self->firmware);
+      break;
+
+    case PROP_LAST_REPORT_TIME:
+      g_value_set_int64 (value, self->last_report_time);
+      break;
+
+    case PROP_STATE:
+      g_value_set_boxed (value, self->state);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pd_printer_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  PdPrinter *self = PD_PRINTER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERIAL:
+      /* construct-only: the state is still the fresh one from init */
+      g_free (self->state->serial);
+      self->state->serial = g_value_dup_string (value);
+      break;
+
+    case PROP_NAME:
+      pd_printer_set_name (self, g_value_get_string (value));
+      break;
+
+    case PROP_CONFIGURED_MODEL:
+      pd_printer_set_configured_model (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pd_printer_constructed (GObject *object)
+{
+  PdPrinter *self = PD_PRINTER (object);
+
+  G_OBJECT_CLASS (pd_printer_parent_class)->constructed (object);
+
+  /* The serial decides the model, and with it the chamber and more. */
+  sync_properties (self);
+}
+
+static void
+pd_printer_class_init (PdPrinterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = pd_printer_dispose;
+  object_class->finalize = pd_printer_finalize;
+  object_class->get_property = pd_printer_get_property;
+  object_class->set_property = pd_printer_set_property;
+  object_class->constructed = pd_printer_constructed;
+
+  properties[PROP_SERIAL] =
+    g_param_spec_string ("serial", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, rw);
+  /**
+   * PdPrinter:configured-model:
+   *
+   * The model the user chose, or %NULL to detect it from the serial number
+   * and the printer's get_version reply.
+   */
+  properties[PROP_CONFIGURED_MODEL] = g_param_spec_string ("configured-model", NULL, NULL, NULL, rw);
+  /**
+   * PdPrinter:model:
+   *
+   * The model's id ("X1C", "A1MINI"), or %NULL while not known.
+   */
+  properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, ro);
+  /**
+   * PdPrinter:model-name:
+   *
+   * The model's product name ("X1 Carbon", "A1 mini").
+   */
+  properties[PROP_MODEL_NAME] = g_param_spec_string ("model-name", NULL, NULL, NULL, ro);
+  properties[PROP_CONNECTION] =
+    g_param_spec_enum ("connection", NULL, NULL, PD_TYPE_CONNECTION, PD_CONNECTION_NONE, ro);
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, PD_TYPE_STATUS, PD_STATUS_UNKNOWN, ro);
+  /**
+   * PdPrinter:stage:
+   *
+   * What the printer is busy with, "Heating the bed"; %NULL when idle.
+   */
+  properties[PROP_STAGE] = g_param_spec_string ("stage", NULL, NULL, NULL, ro);
+  properties[PROP_NOZZLE] = g_param_spec_object ("nozzle", NULL, NULL, PD_TYPE_TEMPERATURE, ro);
+  /**
+   * PdPrinter:nozzle-right:
+   *
+   * The right (auxiliary) nozzle of a dual-nozzle printer; %NULL otherwise.
+   * #PdPrinter:nozzle is then the left (main) one.
+   */
+  properties[PROP_NOZZLE_RIGHT] = g_param_spec_object ("nozzle-right", NULL, NULL, PD_TYPE_TEMPERATURE, ro);
+  properties[PROP_BED] = g_param_spec_object ("bed", NULL, NULL, PD_TYPE_TEMPERATURE, ro);
+  /**
+   * PdPrinter:chamber:
+   *
+   * The chamber temperature; %NULL on models without a chamber sensor.
+   */
+  properties[PROP_CHAMBER] = g_param_spec_object ("chamber", NULL, NULL, PD_TYPE_TEMPERATURE, ro);
+  /**
+   * PdPrinter:job:
+   *
+   * The current or last job; %NULL until the printer reported one.
+   */
+  properties[PROP_JOB] = g_param_spec_object ("job", NULL, NULL, PD_TYPE_JOB, ro);
+  properties[PROP_HMS_LEVEL] =
+    g_param_spec_enum ("hms-level", NULL, NULL, PD_TYPE_SEVERITY, PD_SEVERITY_NONE, ro);
+  /**
+   * PdPrinter:hms-errors:
+   *
+   * The active HMS entries (#PdHmsError), most severe first.
+   */
+  properties[PROP_HMS_ERRORS] = g_param_spec_object ("hms-errors", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  /**
+   * PdPrinter:print-error:
+   *
+   * The error that stopped or paused the job, "0500_4003"; %NULL when none.
+   */
+  properties[PROP_PRINT_ERROR] = g_param_spec_string ("print-error", NULL, NULL, NULL, ro);
+  properties[PROP_PRINT_ERROR_CODE] =
+    g_param_spec_uint ("print-error-code", NULL, NULL, 0, G_MAXUINT32, 0, ro);
+  /**
+   * PdPrinter:ams-units:
+   *
+   * The AMS units (#PdAmsUnit), by id.
+   */
+  properties[PROP_AMS_UNITS] = g_param_spec_object ("ams-units", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  /**
+   * PdPrinter:ams-external:
+   *
+   * The external spools (#PdAmsTray, slot 254 and on dual-nozzle models 255).
+   */
+  properties[PROP_AMS_EXTERNAL] = g_param_spec_object ("ams-external", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  /**
+   * PdPrinter:active-unit:
+   *
+   * The AMS unit id of the loaded filament, or -1 (none, or an external spool).
+   */
+  properties[PROP_ACTIVE_UNIT] = g_param_spec_int ("active-unit", NULL, NULL, -1, 255, -1, ro);
+  /**
+   * PdPrinter:active-slot:
+   *
+   * The slot of the loaded filament, 254/255 for an external spool, -1 for none.
+   */
+  properties[PROP_ACTIVE_SLOT] = g_param_spec_int ("active-slot", NULL, NULL, -1, 255, -1, ro);
+  properties[PROP_CAMERA_KIND] =
+    g_param_spec_enum ("camera-kind", NULL, NULL, PD_TYPE_CAMERA_KIND, PD_CAMERA_KIND_UNKNOWN, ro);
+  /**
+   * PdPrinter:wifi-dbm:
+   *
+   * The Wi-Fi signal in dBm, or 0 when not reported.
+   */
+  properties[PROP_WIFI_DBM] = g_param_spec_int ("wifi-dbm", NULL, NULL, -127, 0, 0, ro);
+  properties[PROP_LIGHT] =
+    g_param_spec_enum ("light", NULL, NULL, PD_TYPE_TRISTATE, PD_TRISTATE_UNKNOWN, ro);
+  properties[PROP_DOOR_OPEN] =
+    g_param_spec_enum ("door-open", NULL, NULL, PD_TYPE_TRISTATE, PD_TRISTATE_UNKNOWN, ro);
+  properties[PROP_FIRMWARE] = g_param_spec_string ("firmware", NULL, NULL, NULL, ro);
+  /**
+   * PdPrinter:last-report-time:
+   *
+   * When the last report arrived (µs, the clock it was applied with), 0 never.
+   */
+  properties[PROP_LAST_REPORT_TIME] =
+    g_param_spec_int64 ("last-report-time", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /**
+   * PdPrinter:state:
+   *
+   * The whole state, for the state document; notified when the document changed.
+   */
+  properties[PROP_STATE] = g_param_spec_boxed ("state", NULL, NULL, PD_TYPE_STATE, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PdPrinter::state-changed:
+   * @self: the printer
+   * @changes: (element-type utf8): the paths in the state document that changed
+   *
+   * Emitted after the properties were updated, when the document changed.
+   */
+  signals[STATE_CHANGED] =
+    g_signal_new ("state-changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+}
+
+static void
+pd_printer_init (PdPrinter *self)
+{
+  self->state = pd_state_new (NULL);
+  self->connection = PD_CONNECTION_NONE;
+  self->nozzle = _pd_temperature_new ();
+  self->bed = _pd_temperature_new ();
+  self->hms_errors = g_list_store_new (PD_TYPE_HMS_ERROR);
+  self->ams_units = g_list_store_new (PD_TYPE_AMS_UNIT);
+  self->ams_external = g_list_store_new (PD_TYPE_AMS_TRAY);
+  self->active_unit = -1;
+  self->active_slot = -1;
+}
+
+/**
+ * pd_printer_new:
+ * @serial: (nullable): the printer's serial number
+ *
+ * Returns: (transfer full): a printer that has not reported yet
+ */
+PdPrinter *
+pd_printer_new (const char *serial)
+{
+  return g_object_new (PD_TYPE_PRINTER, "serial", serial, NULL);
+}
+
+/**
+ * pd_printer_get_state:
+ * @self: a printer
+ *
+ * Returns: (transfer none): the current state (immutable; take a reference
+ *   to keep it)
+ */
+PdState *
+pd_printer_get_state (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->state;
+}
+
+/**
+ * pd_printer_set_state:
+ * @self: a printer
+ * @state: a state of this printer, e.g. the one cached when the app quit
+ *
+ * The serial stays the printer's own.
+ */
+void
+pd_printer_set_state (PdPrinter *self,
+                      PdState   *state)
+{
+  g_autoptr(GPtrArray) changes = NULL;
+
+  g_return_if_fail (PD_IS_PRINTER (self));
+  g_return_if_fail (state != NULL);
+  g_return_if_fail (g_strcmp0 (state->serial, self->state->serial) == 0);
+
+  changes = replace_state (self, state);
+}
+
+/**
+ * pd_printer_apply_report:
+ * @self: a printer
+ * @report: one report from the printer
+ * @now: when it arrived, in µs (g_get_real_time() for a live printer)
+ * @changes: (out) (optional) (transfer full) (element-type utf8): the paths
+ *   of the state document that changed
+ * @warnings: (nullable) (element-type utf8): where to add values that were
+ *   ignored
+ * @error: return location for an error
+ *
+ * Merges @report into the printer's state and updates the properties.
+ *
+ * Returns: %TRUE if the report was applied; %FALSE with @error set if it
+ *   was rejected, and then nothing changed
+ */
+gboolean
+pd_printer_apply_report (PdPrinter  *self,
+                         JsonNode   *report,
+                         gint64      now,
+                         GPtrArray **changes,
+                         GPtrArray  *warnings,
+                         GError    **error)
+{
+  g_autoptr(PdState) state = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+
+  g_return_val_if_fail (PD_IS_PRINTER (self), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+
+  state = pd_report_merge (self->state, report, now, warnings, error);
+  if (state == NULL)
+    return FALSE;
+
+  changed = replace_state (self, state);
+  if (changes != NULL)
+    *changes = g_steal_pointer (&changed);
+
+  return TRUE;
+}
+
+const char *
+pd_printer_get_serial (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->state->serial;
+}
+
+const char *
+pd_printer_get_name (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->state->name;
+}
+
+void
+pd_printer_set_name (PdPrinter  *self,
+                     const char *name)
+{
+  g_autoptr(PdState) state = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+
+  g_return_if_fail (PD_IS_PRINTER (self));
+
+  if (g_strcmp0 (name, self->state->name) == 0)
+    return;
+
+  state = pd_state_with_identity (self->state, name, self->state->model_config);
+  g_object_freeze_notify (G_OBJECT (self));
+  changes = replace_state (self, state);
+  NOTIFY (self, PROP_NAME);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+pd_printer_get_configured_model (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->state->model_config;
+}
+
+void
+pd_printer_set_configured_model (PdPrinter  *self,
+                                 const char *model)
+{
+  g_autoptr(PdState) state = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+
+  g_return_if_fail (PD_IS_PRINTER (self));
+
+  if (g_strcmp0 (model, self->state->model_config) == 0)
+    return;
+
+  state = pd_state_with_identity (self->state, self->state->name, model);
+  g_object_freeze_notify (G_OBJECT (self));
+  changes = replace_state (self, state);
+  NOTIFY (self, PROP_CONFIGURED_MODEL);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+const char *
+pd_printer_get_model (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->model;
+}
+
+const char *
+pd_printer_get_model_name (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->model_name;
+}
+
+PdConnection
+pd_printer_get_connection (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_CONNECTION_NONE);
+
+  return self->connection;
+}
+
+/**
+ * pd_printer_set_connection:
+ * @self: a printer
+ * @connection: the session's connection state
+ *
+ * A disconnected printer's status is %PD_STATUS_OFFLINE; the rest of its
+ * state is kept as it was last reported.
+ */
+void
+pd_printer_set_connection (PdPrinter    *self,
+                           PdConnection  connection)
+{
+  g_autoptr(PdState) state = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+
+  g_return_if_fail (PD_IS_PRINTER (self));
+
+  state = pd_state_with_connection (self->state, connection);
+  changes = replace_state (self, state);
+}
+
+PdStatus
+pd_printer_get_status (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_STATUS_UNKNOWN);
+
+  return self->status;
+}
+
+const char *
+pd_printer_get_stage (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->stage;
+}
+
+/**
+ * pd_printer_get_nozzle:
+ * @self: a printer
+ *
+ * Returns: (transfer none): the nozzle (the left one on dual-nozzle models)
+ */
+PdTemperature *
+pd_printer_get_nozzle (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->nozzle;
+}
+
+/**
+ * pd_printer_get_nozzle_right:
+ * @self: a printer
+ *
+ * Returns: (transfer none) (nullable): the right nozzle of a dual-nozzle printer
+ */
+PdTemperature *
+pd_printer_get_nozzle_right (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->nozzle_right;
+}
+
+/**
+ * pd_printer_get_bed:
+ * @self: a printer
+ *
+ * Returns: (transfer none): the bed
+ */
+PdTemperature *
+pd_printer_get_bed (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->bed;
+}
+
+/**
+ * pd_printer_get_chamber:
+ * @self: a printer
+ *
+ * Returns: (transfer none) (nullable): the chamber, if the model has a sensor
+ */
+PdTemperature *
+pd_printer_get_chamber (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->chamber;
+}
+
+/**
+ * pd_printer_get_job:
+ * @self: a printer
+ *
+ * Returns: (transfer none) (nullable): the current or last job
+ */
+PdJob *
+pd_printer_get_job (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->job;
+}
+
+PdSeverity
+pd_printer_get_hms_level (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_SEVERITY_NONE);
+
+  return self->hms_level;
+}
+
+/**
+ * pd_printer_get_hms_errors:
+ * @self: a printer
+ *
+ * Returns: (transfer none): the active HMS entries, most severe first
+ */
+GListModel *
+pd_printer_get_hms_errors (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return G_LIST_MODEL (self->hms_errors);
+}
+
+const char *
+pd_printer_get_print_error (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->print_error;
+}
+
+guint32
+pd_printer_get_print_error_code (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), 0);
+
+  return self->print_error_code;
+}
+
+/**
+ * pd_printer_get_ams_units:
+ * @self: a printer
+ *
+ * Returns: (transfer none): the AMS units, by id
+ */
+GListModel *
+pd_printer_get_ams_units (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return G_LIST_MODEL (self->ams_units);
+}
+
+/**
+ * pd_printer_get_ams_external:
+ * @self: a printer
+ *
+ * Returns: (transfer none): the external spools
+ */
+GListModel *
+pd_printer_get_ams_external (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return G_LIST_MODEL (self->ams_external);
+}
+
+int
+pd_printer_get_active_unit (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), -1);
+
+  return self->active_unit;
+}
+
+int
+pd_printer_get_active_slot (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), -1);
+
+  return self->active_slot;
+}
+
+PdCameraKind
+pd_printer_get_camera_kind (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_CAMERA_KIND_UNKNOWN);
+
+  return self->camera_kind;
+}
+
+int
+pd_printer_get_wifi_dbm (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), 0);
+
+  return self->wifi_dbm;
+}
+
+PdTristate
+pd_printer_get_light (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_TRISTATE_UNKNOWN);
+
+  return self->light;
+}
+
+PdTristate
+pd_printer_get_door_open (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_TRISTATE_UNKNOWN);
+
+  return self->door_open;
+}
+
+const char *
+pd_printer_get_firmware (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), NULL);
+
+  return self->firmware;
+}
+
+gint64
+pd_printer_get_last_report_time (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), 0);
+
+  return self->last_report_time;
+}

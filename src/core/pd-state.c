@@ -1,0 +1,1261 @@
+/* pd-state.c — the merged state of one printer, and its JSON document
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pd-state"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "pd-enums.h"
+#include "pd-json.h"
+#include "pd-state-private.h"
+
+G_DEFINE_BOXED_TYPE (PdState, pd_state, pd_state_ref, pd_state_unref)
+
+/* print_error values that mean "the user cancelled the job" (protocol notes §3.4) */
+#define PRINT_ERROR_TASK_CANCELLED     0x0300400Cu
+#define PRINT_ERROR_PRINTING_CANCELLED 0x0500400Eu
+
+void
+_pd_tray_state_init (PdTrayState *tray,
+                     int          slot)
+{
+  memset (tray, 0, sizeof *tray);
+  tray->slot = slot;
+  tray->remain = PD_UNSET;
+  tray->drying_temp = PD_UNSET;
+  tray->drying_hours = PD_UNSET;
+  tray->nozzle_temp_min = PD_UNSET;
+  tray->nozzle_temp_max = PD_UNSET;
+}
+
+void
+_pd_tray_state_clear (PdTrayState *tray)
+{
+  g_clear_pointer (&tray->material, g_free);
+  g_clear_pointer (&tray->sub_brand, g_free);
+  g_clear_pointer (&tray->info_idx, g_free);
+}
+
+static void
+tray_copy_strings (PdTrayState *tray)
+{
+  tray->material = g_strdup (tray->material);
+  tray->sub_brand = g_strdup (tray->sub_brand);
+  tray->info_idx = g_strdup (tray->info_idx);
+}
+
+static void
+state_free (PdState *state)
+{
+  g_clear_pointer (&state->doc, json_node_unref);
+  g_free (state->serial);
+  g_free (state->name);
+  g_free (state->model_config);
+  g_free (state->model_detected);
+  g_free (state->job_name);
+  g_free (state->rtsp_url);
+  g_free (state->firmware);
+  for (guint i = 0; i < state->n_units; i++)
+    for (guint j = 0; j < state->units[i].n_trays; j++)
+      _pd_tray_state_clear (&state->units[i].trays[j]);
+  for (guint i = 0; i < state->n_external; i++)
+    _pd_tray_state_clear (&state->external[i]);
+}
+
+/**
+ * pd_state_new:
+ * @serial: (nullable): the printer's serial number
+ *
+ * Returns: (transfer full): the state of a printer that has not reported yet
+ */
+PdState *
+pd_state_new (const char *serial)
+{
+  PdState *state = g_atomic_rc_box_new0 (PdState);
+
+  state->serial = g_strdup (serial);
+  state->connection = PD_CONNECTION_NONE;
+  state->stg_cur = G_MININT;
+  state->nozzle = (PdTemp) { NAN, NAN };
+  state->nozzle_right = (PdTemp) { NAN, NAN };
+  state->bed = (PdTemp) { NAN, NAN };
+  state->chamber = (PdTemp) { NAN, NAN };
+  state->active_extruder = PD_UNSET;
+  for (guint i = 0; i < PD_MAX_EXTRUDERS; i++)
+    state->extruder_snow[i] = PD_UNSET;
+  state->progress = PD_UNSET;
+  state->layer = PD_UNSET;
+  state->total_layers = PD_UNSET;
+  state->remaining_minutes = PD_UNSET;
+  state->grams_total = NAN;
+  state->grams_used = NAN;
+  state->tray_now = PD_UNSET;
+
+  return state;
+}
+
+PdState *
+pd_state_ref (PdState *state)
+{
+  g_return_val_if_fail (state != NULL, NULL);
+
+  return g_atomic_rc_box_acquire (state);
+}
+
+void
+pd_state_unref (PdState *state)
+{
+  g_return_if_fail (state != NULL);
+
+  g_atomic_rc_box_release_full (state, (GDestroyNotify) state_free);
+}
+
+/**
+ * pd_state_copy:
+ * @state: a state
+ *
+ * Returns: (transfer full): a deep, unshared copy of @state, to be changed
+ *   before it is published
+ */
+PdState *
+pd_state_copy (const PdState *state)
+{
+  PdState *copy;
+
+  g_return_val_if_fail (state != NULL, NULL);
+
+  copy = g_atomic_rc_box_new (PdState);
+  memcpy (copy, state, sizeof *copy);
+  copy->doc = NULL;
+  copy->serial = g_strdup (state->serial);
+  copy->name = g_strdup (state->name);
+  copy->model_config = g_strdup (state->model_config);
+  copy->model_detected = g_strdup (state->model_detected);
+  copy->job_name = g_strdup (state->job_name);
+  copy->rtsp_url = g_strdup (state->rtsp_url);
+  copy->firmware = g_strdup (state->firmware);
+  for (guint i = 0; i < copy->n_units; i++)
+    for (guint j = 0; j < copy->units[i].n_trays; j++)
+      tray_copy_strings (&copy->units[i].trays[j]);
+  for (guint i = 0; i < copy->n_external; i++)
+    tray_copy_strings (&copy->external[i]);
+
+  return copy;
+}
+
+/**
+ * pd_state_with_identity:
+ * @state: a state
+ * @name: (nullable): the name the user gave the printer
+ * @model: (nullable): the model the user chose, or %NULL to detect it
+ *
+ * Returns: (transfer full): @state with a new name and configured model
+ */
+PdState *
+pd_state_with_identity (PdState    *state,
+                        const char *name,
+                        const char *model)
+{
+  PdState *copy;
+
+  g_return_val_if_fail (state != NULL, NULL);
+
+  copy = pd_state_copy (state);
+  g_free (copy->name);
+  copy->name = g_strdup (name);
+  g_free (copy->model_config);
+  copy->model_config = g_strdup (model);
+
+  return copy;
+}
+
+/**
+ * pd_state_with_connection:
+ * @state: a state
+ * @connection: the session's connection state
+ *
+ * Returns: (transfer full): @state with @connection
+ */
+PdState *
+pd_state_with_connection (PdState      *state,
+                          PdConnection  connection)
+{
+  PdState *copy;
+
+  g_return_val_if_fail (state != NULL, NULL);
+
+  if (state->connection == connection)
+    return pd_state_ref (state);
+
+  copy = pd_state_copy (state);
+  copy->connection = connection;
+
+  return copy;
+}
+
+/* Accessors ----------------------------------------------------------------*/
+
+/**
+ * pd_state_get_model:
+ * @state: a state
+ *
+ * The model the user chose, else the one the printer named in get_version,
+ * else the one its serial number's prefix stands for.
+ *
+ * Returns: (nullable): the model, or %NULL when it is not known
+ */
+const PdModelInfo *
+pd_state_get_model (const PdState *state)
+{
+  const PdModelInfo *model;
+
+  g_return_val_if_fail (state != NULL, NULL);
+
+  if ((model = pd_model_lookup (state->model_config)) != NULL)
+    return model;
+  if ((model = pd_model_lookup (state->model_detected)) != NULL)
+    return model;
+
+  return pd_model_lookup_serial (state->serial);
+}
+
+PdStatus
+pd_state_get_status (const PdState *state)
+{
+  g_return_val_if_fail (state != NULL, PD_STATUS_UNKNOWN);
+
+  if (state->connection == PD_CONNECTION_DISCONNECTED)
+    return PD_STATUS_OFFLINE;
+
+  switch (state->gcode_state)
+    {
+    case PD_GCODE_IDLE: return PD_STATUS_IDLE;
+    case PD_GCODE_INIT:
+    case PD_GCODE_SLICING:
+    case PD_GCODE_PREPARE: return PD_STATUS_PREPARING;
+    case PD_GCODE_RUNNING: return PD_STATUS_PRINTING;
+    case PD_GCODE_PAUSE: return PD_STATUS_PAUSED;
+    case PD_GCODE_FINISH: return PD_STATUS_FINISHED;
+    case PD_GCODE_FAILED:
+      return state->cancel_seen ? PD_STATUS_CANCELLED : PD_STATUS_FAILED;
+    case PD_GCODE_UNKNOWN:
+    default:
+      return PD_STATUS_UNKNOWN;
+    }
+}
+
+static gboolean
+gcode_state_is_busy (PdGcodeState gcode_state)
+{
+  return gcode_state == PD_GCODE_PREPARE ||
+         gcode_state == PD_GCODE_SLICING ||
+         gcode_state == PD_GCODE_INIT ||
+         gcode_state == PD_GCODE_RUNNING ||
+         gcode_state == PD_GCODE_PAUSE;
+}
+
+/**
+ * pd_state_get_stage_id:
+ * @state: a state
+ *
+ * A1/P1 firmware reports stage 0 ("printing") while idle, so the stage is
+ * only trusted while the printer says it is busy.
+ *
+ * Returns: the current stage id, or -1 when there is none to show
+ */
+int
+pd_state_get_stage_id (const PdState *state)
+{
+  g_return_val_if_fail (state != NULL, -1);
+
+  if (!gcode_state_is_busy (state->gcode_state))
+    return -1;
+  if (state->stg_cur < 0 || state->stg_cur == 255)
+    return -1;
+
+  return state->stg_cur;
+}
+
+gboolean
+_pd_state_is_dual_nozzle (const PdState *state)
+{
+  const PdModelInfo *model = pd_state_get_model (state);
+
+  if (model != NULL)
+    return model->dual_nozzle;
+
+  return state->n_extruders >= 2;
+}
+
+/**
+ * pd_state_get_nozzle_right:
+ * @state: a state
+ * @temp: (out): the right (auxiliary) nozzle's temperature
+ *
+ * Returns: %TRUE if the printer has a second nozzle
+ */
+gboolean
+pd_state_get_nozzle_right (const PdState *state,
+                           PdTemp        *temp)
+{
+  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (temp != NULL, FALSE);
+
+  if (!_pd_state_is_dual_nozzle (state))
+    return FALSE;
+
+  *temp = state->nozzle_right;
+  return TRUE;
+}
+
+/**
+ * pd_state_get_chamber:
+ * @state: a state
+ * @temp: (out): the chamber temperature
+ *
+ * P1P, P1S, A1 and A1 mini have no chamber sensor and report a meaningless
+ * value (5 °C); models without a chamber heater have no target. For a model
+ * that is not known, a chamber value is believed only when it came from the
+ * newer firmware's chamber fields.
+ *
+ * Returns: %TRUE if the printer has a chamber temperature sensor
+ */
+gboolean
+pd_state_get_chamber (const PdState *state,
+                      PdTemp        *temp)
+{
+  const PdModelInfo *model;
+
+  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (temp != NULL, FALSE);
+
+  model = pd_state_get_model (state);
+  if (model == NULL || !model->chamber_sensor)
+    return FALSE;
+
+  temp->current = state->chamber.current;
+  temp->target = model->chamber_heater ? state->chamber.target : NAN;
+  return TRUE;
+}
+
+int
+pd_state_get_total_layers (const PdState *state)
+{
+  g_return_val_if_fail (state != NULL, PD_UNSET);
+
+  return state->total_layers > 0 ? state->total_layers : PD_UNSET;
+}
+
+/**
+ * pd_state_get_finish_time:
+ * @state: a state
+ *
+ * Returns: when the job should end, in µs of the clock the reports were
+ *   merged with, or 0 when not known
+ */
+gint64
+pd_state_get_finish_time (const PdState *state)
+{
+  g_return_val_if_fail (state != NULL, 0);
+
+  if (state->remaining_minutes < 0 || state->remaining_at == 0)
+    return 0;
+
+  return state->remaining_at + (gint64) state->remaining_minutes * 60 * G_USEC_PER_SEC;
+}
+
+PdSeverity
+pd_hms_entry_get_severity (const PdHmsEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, PD_SEVERITY_NONE);
+
+  /* The level is the high half of the code: 1 fatal … 4 info. Codes with
+   * another level are rare (two in Bambu's table); they count as common so
+   * they are neither hidden nor alarming.
+   */
+  switch (entry->code >> 16)
+    {
+    case 1: return PD_SEVERITY_FATAL;
+    case 2: return PD_SEVERITY_SERIOUS;
+    case 3: return PD_SEVERITY_COMMON;
+    case 4: return PD_SEVERITY_INFO;
+    default: return PD_SEVERITY_COMMON;
+    }
+}
+
+/**
+ * pd_hms_entry_compare:
+ * @a: an HMS entry
+ * @b: another
+ *
+ * The order HMS entries are listed in: most severe first, then by code.
+ */
+int
+pd_hms_entry_compare (const PdHmsEntry *a,
+                      const PdHmsEntry *b)
+{
+  PdSeverity sa = pd_hms_entry_get_severity (a);
+  PdSeverity sb = pd_hms_entry_get_severity (b);
+
+  if (sa != sb)
+    return sa > sb ? -1 : 1;
+  if (a->attr != b->attr)
+    return a->attr < b->attr ? -1 : 1;
+  if (a->code != b->code)
+    return a->code < b->code ? -1 : 1;
+
+  return 0;
+}
+
+/**
+ * pd_hms_entry_format_code:
+ * @entry: an HMS entry
+ *
+ * Returns: (transfer full): the code as Bambu's apps show it, "0300_0100_0001_0007"
+ */
+char *
+pd_hms_entry_format_code (const PdHmsEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  return g_strdup_printf ("%04X_%04X_%04X_%04X",
+                          entry->attr >> 16, entry->attr & 0xFFFF,
+                          entry->code >> 16, entry->code & 0xFFFF);
+}
+
+/**
+ * pd_hms_entry_build_url:
+ * @entry: an HMS entry
+ * @serial: (nullable): the printer's serial, which picks the model's article
+ *
+ * Returns: (transfer full): the code's own support article on Bambu's site
+ */
+char *
+pd_hms_entry_build_url (const PdHmsEntry *entry,
+                        const char       *serial)
+{
+  g_autofree char *ecode = NULL;
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  ecode = g_strdup_printf ("%08X%08X", entry->attr, entry->code);
+  if (serial == NULL)
+    return g_strdup_printf ("https://e.bambulab.com/index.php?e=%s&s=device_hms&lang=en", ecode);
+
+  escaped = g_uri_escape_string (serial, NULL, FALSE);
+  return g_strdup_printf ("https://e.bambulab.com/index.php?e=%s&d=%s&s=device_hms&lang=en",
+                          ecode, escaped);
+}
+
+/**
+ * pd_print_error_format_code:
+ * @print_error: a print_error value
+ *
+ * Returns: (transfer full): "0500_400E"
+ */
+char *
+pd_print_error_format_code (guint32 print_error)
+{
+  return g_strdup_printf ("%04X_%04X", print_error >> 16, print_error & 0xFFFF);
+}
+
+gboolean
+pd_print_error_is_cancel (guint32 print_error)
+{
+  return print_error == PRINT_ERROR_TASK_CANCELLED ||
+         print_error == PRINT_ERROR_PRINTING_CANCELLED;
+}
+
+PdSeverity
+pd_state_get_hms_level (const PdState *state)
+{
+  PdSeverity level = PD_SEVERITY_NONE;
+
+  g_return_val_if_fail (state != NULL, PD_SEVERITY_NONE);
+
+  for (guint i = 0; i < state->n_hms; i++)
+    level = MAX (level, pd_hms_entry_get_severity (&state->hms[i]));
+
+  return level;
+}
+
+/**
+ * pd_state_get_print_error:
+ * @state: a state
+ *
+ * print_error lingers after the problem is gone on some firmware, values
+ * below 0x4000 are status words, and a cancel is shown by the status
+ * (cancelled) rather than as an error. So the error is only shown while the
+ * printer is paused or has failed.
+ *
+ * Returns: the print error to show, or 0 for none
+ */
+guint32
+pd_state_get_print_error (const PdState *state)
+{
+  g_return_val_if_fail (state != NULL, 0);
+
+  if (state->print_error == 0 ||
+      (state->print_error & 0xFFFF) < 0x4000 ||
+      pd_print_error_is_cancel (state->print_error))
+    return 0;
+  if (state->gcode_state != PD_GCODE_PAUSE && state->gcode_state != PD_GCODE_FAILED)
+    return 0;
+
+  return state->print_error;
+}
+
+/**
+ * pd_state_get_unit_type:
+ * @state: a state
+ * @unit: one of @state's AMS units
+ *
+ * The unit's "info" bits name its type on current firmware; otherwise the
+ * get_version module name does; otherwise AMS HT ids are 128–135 and A1
+ * models carry an AMS lite.
+ */
+PdAmsType
+pd_state_get_unit_type (const PdState        *state,
+                        const PdAmsUnitState *unit)
+{
+  const PdModelInfo *model;
+
+  g_return_val_if_fail (state != NULL, PD_AMS_TYPE_UNKNOWN);
+  g_return_val_if_fail (unit != NULL, PD_AMS_TYPE_UNKNOWN);
+
+  if (unit->has_info)
+    {
+      switch (unit->info & 0xF)
+        {
+        case 1: return PD_AMS_TYPE_AMS;
+        case 2: return PD_AMS_TYPE_AMS_LITE;
+        case 3: return PD_AMS_TYPE_AMS_2_PRO;
+        case 4: return PD_AMS_TYPE_AMS_HT;
+        default: break;
+        }
+    }
+
+  if (unit->id >= 0 && unit->id < 256 && state->ams_version_types[unit->id] != PD_AMS_TYPE_UNKNOWN)
+    return state->ams_version_types[unit->id];
+
+  if (unit->id >= 128 && unit->id <= 135)
+    return PD_AMS_TYPE_AMS_HT;
+
+  model = pd_state_get_model (state);
+  if (model != NULL && model->ams_lite_default)
+    return PD_AMS_TYPE_AMS_LITE;
+  if (unit->id == 16)
+    return PD_AMS_TYPE_AMS_LITE;
+
+  return PD_AMS_TYPE_AMS;
+}
+
+/**
+ * pd_state_get_humidity_level:
+ * @unit: an AMS unit
+ *
+ * Returns: the humidity level as Bambu's apps show it, 1 (dry) … 5 (wet),
+ *   or -1 when not known. On the wire the index runs the other way.
+ */
+int
+pd_state_get_humidity_level (const PdAmsUnitState *unit)
+{
+  g_return_val_if_fail (unit != NULL, PD_UNSET);
+
+  if (unit->humidity_index < 1 || unit->humidity_index > 5)
+    return PD_UNSET;
+
+  return 6 - unit->humidity_index;
+}
+
+/**
+ * pd_state_get_unit_drying:
+ * @unit: an AMS unit
+ * @active: (out): whether the unit is drying now
+ * @remaining_minutes: (out): minutes of drying left
+ *
+ * Returns: %TRUE if the unit reports its drying state at all
+ */
+gboolean
+pd_state_get_unit_drying (const PdAmsUnitState *unit,
+                          gboolean             *active,
+                          int                  *remaining_minutes)
+{
+  guint dry_status;
+
+  g_return_val_if_fail (unit != NULL, FALSE);
+
+  if (unit->dry_time < 0)
+    return FALSE;
+
+  /* info bits 4–7: 0 off, 1 checking, 2 drying, 3 cooling, 4 stopping, … */
+  dry_status = unit->has_info ? (unit->info >> 4) & 0xF : 0;
+
+  if (active != NULL)
+    *active = unit->dry_time > 0 || (dry_status >= 1 && dry_status <= 3);
+  if (remaining_minutes != NULL)
+    *remaining_minutes = unit->dry_time;
+
+  return TRUE;
+}
+
+/* Bit of a slot in tray_exist_bits: ams_id·4 + slot for the four classic
+ * units, 16 + (id − 128) for AMS HT, 24 + slot for the A2L's AMS lite (id 16).
+ */
+static int
+tray_exist_bit (int unit_id,
+                int slot)
+{
+  if (unit_id >= 0 && unit_id <= 3 && slot >= 0 && slot <= 3)
+    return unit_id * 4 + slot;
+  if (unit_id >= 128 && unit_id <= 135 && slot == 0)
+    return 16 + (unit_id - 128);
+  if (unit_id == 16 && slot >= 0 && slot <= 3)
+    return 24 + slot;
+
+  return -1;
+}
+
+gboolean
+pd_state_get_tray_present (const PdState        *state,
+                           const PdAmsUnitState *unit,
+                           const PdTrayState    *tray)
+{
+  int bit;
+
+  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (tray != NULL, FALSE);
+
+  if (unit != NULL && state->has_tray_exist_bits &&
+      (bit = tray_exist_bit (unit->id, tray->slot)) >= 0)
+    return (state->tray_exist_bits >> bit) & 1;
+
+  return tray->material != NULL;
+}
+
+gboolean
+_pd_state_tray_bit_says_empty (const PdState *state,
+                               int            unit_id,
+                               int            slot)
+{
+  int bit = tray_exist_bit (unit_id, slot);
+
+  return state->has_tray_exist_bits && bit >= 0 &&
+         ((state->tray_exist_bits >> bit) & 1) == 0;
+}
+
+/**
+ * pd_state_get_tray_remaining:
+ * @tray: a tray
+ *
+ * Only spools with a Bambu RFID tag are tracked; the firmware reports 100 or
+ * 0 for the others, which would be a made-up number.
+ *
+ * Returns: the percentage left, or -1 when not known
+ */
+int
+pd_state_get_tray_remaining (const PdTrayState *tray)
+{
+  g_return_val_if_fail (tray != NULL, PD_UNSET);
+
+  if (tray->material == NULL || !(tray->rfid_tag || tray->rfid_uuid) || tray->remain < 0)
+    return PD_UNSET;
+
+  return tray->remain;
+}
+
+/**
+ * pd_state_get_active_slot:
+ * @state: a state
+ * @unit: (out): the AMS unit id, or -1 for an external spool
+ * @slot: (out): the slot in the unit, or 254/255 for an external spool
+ *
+ * Newer firmware names the loaded tray per extruder ("snow": unit << 8 |
+ * slot), which is the only reliable source on dual-nozzle printers; older
+ * firmware has the global tray_now (unit·4 + slot, 254 external, 255 none).
+ *
+ * Returns: %TRUE if a filament is loaded
+ */
+gboolean
+pd_state_get_active_slot (const PdState *state,
+                          int           *unit,
+                          int           *slot)
+{
+  int extruder = 0;
+  int snow;
+
+  g_return_val_if_fail (state != NULL, FALSE);
+  g_return_val_if_fail (unit != NULL && slot != NULL, FALSE);
+
+  if (state->n_extruders >= 2 && state->active_extruder >= 0 &&
+      state->active_extruder < PD_MAX_EXTRUDERS)
+    extruder = state->active_extruder;
+
+  snow = state->extruder_snow[extruder];
+  if (snow >= 0)
+    {
+      int hi = (snow >> 8) & 0xFF;
+      int lo = snow & 0xFF;
+
+      if (hi == 0xFF || snow == 0xFFFF)
+        return FALSE;
+      if (hi == 0xFE)
+        {
+          /* Extruder 0 is the right one on dual-nozzle models: Ext-R is 255. */
+          *unit = -1;
+          *slot = (state->n_extruders >= 2 && extruder == 0) ? 255 : 254;
+          return TRUE;
+        }
+      *unit = hi;
+      *slot = hi >= 128 ? 0 : lo & 0x3;
+      return TRUE;
+    }
+
+  if (state->tray_now < 0 || state->tray_now == 255)
+    return FALSE;
+  if (state->tray_now == 254)
+    {
+      *unit = -1;
+      *slot = 254;
+      return TRUE;
+    }
+  if (state->tray_now >= 128 && state->tray_now <= 135)
+    {
+      *unit = state->tray_now;
+      *slot = 0;
+      return TRUE;
+    }
+  if (state->tray_now < 16)
+    {
+      *unit = state->tray_now / 4;
+      *slot = state->tray_now % 4;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+PdCameraKind
+pd_state_get_camera_kind (const PdState *state)
+{
+  const PdModelInfo *model;
+
+  g_return_val_if_fail (state != NULL, PD_CAMERA_KIND_UNKNOWN);
+
+  if ((model = pd_state_get_model (state)) != NULL)
+    return model->camera;
+  if (state->rtsp_url != NULL)
+    return PD_CAMERA_KIND_RTSPS;
+
+  return PD_CAMERA_KIND_UNKNOWN;
+}
+
+/**
+ * pd_state_get_door_open:
+ * @state: a state
+ *
+ * Bit 23 of home_flag on the X1 family, of stat on newer models; P1 and A1
+ * models have no door sensor.
+ */
+PdTristate
+pd_state_get_door_open (const PdState *state)
+{
+  const PdModelInfo *model;
+  gboolean open;
+
+  g_return_val_if_fail (state != NULL, PD_TRISTATE_UNKNOWN);
+
+  model = pd_state_get_model (state);
+  if (model != NULL && !model->door_sensor)
+    return PD_TRISTATE_UNKNOWN;
+
+  if (model != NULL && model->door_in_home_flag)
+    {
+      if (!state->has_home_flag)
+        return PD_TRISTATE_UNKNOWN;
+      open = (state->home_flag & 0x00800000) != 0;
+    }
+  else
+    {
+      if (!state->has_stat)
+        return PD_TRISTATE_UNKNOWN;
+      open = (state->stat & 0x00800000) != 0;
+    }
+
+  return open ? PD_TRISTATE_YES : PD_TRISTATE_NO;
+}
+
+/* The document -------------------------------------------------------------*/
+
+static void
+add_double (JsonBuilder *b,
+            const char  *key,
+            double       value)
+{
+  json_builder_set_member_name (b, key);
+  if (isnan (value))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b,
+         const char  *key,
+         gint64       value,
+         gboolean     is_set)
+{
+  json_builder_set_member_name (b, key);
+  if (is_set)
+    json_builder_add_int_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_string (JsonBuilder *b,
+            const char  *key,
+            const char  *value)
+{
+  json_builder_set_member_name (b, key);
+  if (value == NULL)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_string_value (b, value);
+}
+
+static void
+add_tristate (JsonBuilder *b,
+              const char  *key,
+              PdTristate   value)
+{
+  json_builder_set_member_name (b, key);
+  if (value == PD_TRISTATE_UNKNOWN)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_boolean_value (b, value == PD_TRISTATE_YES);
+}
+
+static void
+add_temp (JsonBuilder  *b,
+          const char   *key,
+          const PdTemp *temp)
+{
+  json_builder_set_member_name (b, key);
+  if (temp == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  add_double (b, "current", temp->current);
+  add_double (b, "target", temp->target);
+  json_builder_end_object (b);
+}
+
+/**
+ * pd_tray_state_format_color:
+ * @tray: a tray
+ *
+ * Returns: (transfer full) (nullable): "#RRGGBBAA", or %NULL when not set
+ */
+char *
+pd_tray_state_format_color (const PdTrayState *tray)
+{
+  if (!tray->has_color)
+    return NULL;
+
+  return g_strdup_printf ("#%08X", tray->color);
+}
+
+/**
+ * pd_tray_state_get_display_name:
+ * @tray: a tray
+ *
+ * The filament's name as Bambu Studio shows it: the sub-brand ("PLA Matte")
+ * when the spool names one, else the preset's name for Bambu's own ids.
+ *
+ * Returns: (nullable): the name, or %NULL when not known
+ */
+const char *
+pd_tray_state_get_display_name (const PdTrayState *tray)
+{
+  static const struct { const char *idx; const char *name; } presets[] = {
+    { "GFL99", "Generic PLA" }, { "GFL95", "Generic PLA High Speed" },
+    { "GFL96", "Generic PLA Silk" }, { "GFL98", "Generic PLA-CF" },
+    { "GFG99", "Generic PETG" }, { "GFG98", "Generic PETG-CF" },
+    { "GFG97", "Generic PCTG" }, { "GFB99", "Generic ABS" },
+    { "GFB98", "Generic ASA" }, { "GFU99", "Generic TPU" },
+    { "GFN99", "Generic PA" }, { "GFN98", "Generic PA-CF" },
+    { "GFC99", "Generic PC" }, { "GFS99", "Generic PVA" },
+    { "GFP99", "Generic PE" }, { "GFA00", "Bambu PLA Basic" },
+    { "GFA01", "Bambu PLA Matte" }, { "GFA02", "Bambu PLA Metal" },
+    { "GFA05", "Bambu PLA Silk" }, { "GFA06", "Bambu PLA Silk+" },
+    { "GFA07", "Bambu PLA Marble" }, { "GFA08", "Bambu PLA Sparkle" },
+    { "GFA09", "Bambu PLA Tough" }, { "GFA11", "Bambu PLA Aero" },
+    { "GFA12", "Bambu PLA Glow" }, { "GFA13", "Bambu PLA Dynamic" },
+    { "GFA15", "Bambu PLA Galaxy" }, { "GFA16", "Bambu PLA Wood" },
+    { "GFA50", "Bambu PLA-CF" }, { "GFB00", "Bambu ABS" },
+    { "GFB01", "Bambu ASA" }, { "GFB50", "Bambu ABS-GF" },
+    { "GFC00", "Bambu PC" }, { "GFG00", "Bambu PETG Basic" },
+    { "GFG01", "Bambu PETG Translucent" }, { "GFG02", "Bambu PETG HF" },
+    { "GFG50", "Bambu PETG-CF" }, { "GFN03", "Bambu PA-CF" },
+    { "GFN04", "Bambu PAHT-CF" }, { "GFN05", "Bambu PA6-CF" },
+    { "GFN08", "Bambu PA6-GF" }, { "GFS00", "Bambu Support W" },
+    { "GFS01", "Bambu Support G" }, { "GFS02", "Bambu Support For PLA" },
+    { "GFS04", "Bambu PVA" }, { "GFU01", "Bambu TPU 95A" },
+  };
+
+  if (tray->sub_brand != NULL)
+    return tray->sub_brand;
+  if (tray->info_idx == NULL)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    if (g_str_equal (presets[i].idx, tray->info_idx))
+      return presets[i].name;
+
+  return NULL;
+}
+
+static void
+add_tray (JsonBuilder          *b,
+          const PdState        *state,
+          const PdAmsUnitState *unit,
+          const PdTrayState    *tray)
+{
+  gboolean present = pd_state_get_tray_present (state, unit, tray);
+  int remaining = pd_state_get_tray_remaining (tray);
+  g_autofree char *color = present ? pd_tray_state_format_color (tray) : NULL;
+
+  json_builder_begin_object (b);
+  add_int (b, "slot", tray->slot, TRUE);
+  json_builder_set_member_name (b, "present");
+  json_builder_add_boolean_value (b, present);
+  add_string (b, "material", present ? tray->material : NULL);
+  add_string (b, "name", present ? pd_tray_state_get_display_name (tray) : NULL);
+  add_string (b, "color", color);
+  add_int (b, "remaining_percent", remaining, present && remaining >= 0);
+  add_int (b, "drying_temperature", tray->drying_temp, present && tray->drying_temp > 0);
+  add_int (b, "drying_hours", tray->drying_hours, present && tray->drying_hours > 0);
+  json_builder_end_object (b);
+}
+
+static void
+add_unit (JsonBuilder          *b,
+          const PdState        *state,
+          const PdAmsUnitState *unit)
+{
+  int level = pd_state_get_humidity_level (unit);
+  gboolean active;
+  int remaining;
+
+  json_builder_begin_object (b);
+  add_int (b, "id", unit->id, TRUE);
+  add_string (b, "type", pd_ams_type_to_string (pd_state_get_unit_type (state, unit)));
+  add_int (b, "humidity_percent", unit->humidity_raw, unit->humidity_raw >= 0);
+  add_int (b, "humidity_level", level, level > 0);
+  add_double (b, "temperature", unit->temperature);
+
+  json_builder_set_member_name (b, "drying");
+  if (pd_state_get_unit_drying (unit, &active, &remaining))
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "active");
+      json_builder_add_boolean_value (b, active);
+      add_int (b, "remaining_minutes", remaining, TRUE);
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+
+  json_builder_set_member_name (b, "trays");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < unit->n_trays; i++)
+    add_tray (b, state, unit, &unit->trays[i]);
+  json_builder_end_array (b);
+
+  json_builder_end_object (b);
+}
+
+static JsonNode *
+render (const PdState *state)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  const PdModelInfo *model = pd_state_get_model (state);
+  PdTemp temp;
+  guint32 print_error;
+  int unit, slot;
+
+  json_builder_begin_object (b);
+  add_string (b, "serial", state->serial);
+  add_string (b, "name", state->name);
+  add_string (b, "model", model != NULL ? model->id : NULL);
+  add_string (b, "connection", pd_connection_to_string (state->connection));
+  add_string (b, "status", pd_status_to_string (pd_state_get_status (state)));
+  add_string (b, "stage", pd_stage_to_label (pd_state_get_stage_id (state)));
+
+  json_builder_set_member_name (b, "temperatures");
+  json_builder_begin_object (b);
+  add_temp (b, "nozzle", &state->nozzle);
+  add_temp (b, "nozzle_right", pd_state_get_nozzle_right (state, &temp) ? &temp : NULL);
+  add_temp (b, "bed", &state->bed);
+  add_temp (b, "chamber", pd_state_get_chamber (state, &temp) ? &temp : NULL);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "job");
+  if (state->job_seen)
+    {
+      int total = pd_state_get_total_layers (state);
+
+      json_builder_begin_object (b);
+      add_string (b, "name", state->job_name);
+      add_int (b, "progress", state->progress, state->progress >= 0);
+      add_int (b, "layer", state->layer, state->layer >= 0);
+      add_int (b, "total_layers", total, total > 0);
+      add_int (b, "remaining_minutes", state->remaining_minutes, state->remaining_minutes >= 0);
+      add_double (b, "filament_grams_total", state->grams_total);
+      add_double (b, "filament_grams_used", state->grams_used);
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+
+  json_builder_set_member_name (b, "hms");
+  json_builder_begin_object (b);
+  add_string (b, "level", pd_severity_to_string (pd_state_get_hms_level (state)));
+  json_builder_set_member_name (b, "errors");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->n_hms; i++)
+    {
+      const PdHmsEntry *entry = &state->hms[i];
+      g_autofree char *code = pd_hms_entry_format_code (entry);
+      g_autofree char *url = pd_hms_entry_build_url (entry, state->serial);
+
+      json_builder_begin_object (b);
+      add_string (b, "code", code);
+      add_string (b, "severity", pd_severity_to_string (pd_hms_entry_get_severity (entry)));
+      add_string (b, "module", pd_hms_module_to_label (entry->attr >> 24));
+      add_string (b, "description", NULL);
+      add_string (b, "action", NULL);
+      add_string (b, "url", url);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "print_error");
+  if ((print_error = pd_state_get_print_error (state)) != 0)
+    {
+      g_autofree char *code = pd_print_error_format_code (print_error);
+
+      json_builder_begin_object (b);
+      add_string (b, "code", code);
+      add_string (b, "description", NULL);
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+
+  json_builder_set_member_name (b, "ams");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "units");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->n_units; i++)
+    add_unit (b, state, &state->units[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "external");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->n_external; i++)
+    add_tray (b, state, NULL, &state->external[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "active_slot");
+  if (pd_state_get_active_slot (state, &unit, &slot))
+    {
+      json_builder_begin_object (b);
+      add_int (b, "unit", unit, unit >= 0);
+      add_int (b, "slot", slot, TRUE);
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "camera");
+  if (pd_state_get_camera_kind (state) != PD_CAMERA_KIND_UNKNOWN)
+    {
+      json_builder_begin_object (b);
+      add_string (b, "kind", pd_camera_kind_to_string (pd_state_get_camera_kind (state)));
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+
+  add_int (b, "wifi_dbm", state->wifi_dbm, state->wifi_dbm != 0);
+  add_tristate (b, "light", state->light);
+  add_string (b, "firmware", state->firmware);
+  add_tristate (b, "door_open", pd_state_get_door_open (state));
+  json_builder_end_object (b);
+
+  return json_builder_get_root (b);
+}
+
+/**
+ * pd_state_to_json:
+ * @state: a state
+ *
+ * Renders the state document. The result is cached: a state never changes.
+ *
+ * Returns: (transfer none): the state document, an immutable JSON object
+ */
+JsonNode *
+pd_state_to_json (PdState *state)
+{
+  g_return_val_if_fail (state != NULL, NULL);
+
+  if (state->doc == NULL)
+    state->doc = render (state);
+
+  return state->doc;
+}
+
+/**
+ * pd_state_to_string:
+ * @state: a state
+ * @pretty: whether to indent
+ *
+ * Returns: (transfer full): the state document as JSON text
+ */
+char *
+pd_state_to_string (PdState  *state,
+                    gboolean  pretty)
+{
+  g_return_val_if_fail (state != NULL, NULL);
+
+  return pd_json_to_string (pd_state_to_json (state), pretty);
+}
+
+static gboolean
+values_equal (JsonNode *a,
+              JsonNode *b)
+{
+  if (JSON_NODE_TYPE (a) != JSON_NODE_TYPE (b))
+    return FALSE;
+  if (JSON_NODE_HOLDS_NULL (a))
+    return TRUE;
+  if (json_node_get_value_type (a) != json_node_get_value_type (b))
+    return FALSE;
+
+  switch (json_node_get_value_type (a))
+    {
+    case G_TYPE_INT64:
+      return json_node_get_int (a) == json_node_get_int (b);
+    case G_TYPE_DOUBLE:
+      return json_node_get_double (a) == json_node_get_double (b);
+    case G_TYPE_BOOLEAN:
+      return json_node_get_boolean (a) == json_node_get_boolean (b);
+    case G_TYPE_STRING:
+      return g_strcmp0 (json_node_get_string (a), json_node_get_string (b)) == 0;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+diff_nodes (GString   *path,
+            JsonNode  *a,
+            JsonNode  *b,
+            GPtrArray *changes)
+{
+  gsize len = path->len;
+
+  if (JSON_NODE_HOLDS_OBJECT (a) && JSON_NODE_HOLDS_OBJECT (b))
+    {
+      JsonObject *oa = json_node_get_object (a);
+      JsonObject *ob = json_node_get_object (b);
+      g_autoptr(GList) members = json_object_get_members (ob);
+
+      /* Both documents come from render(): same keys, same order. */
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          const char *key = l->data;
+          JsonNode *na = json_object_get_member (oa, key);
+
+          if (len > 0)
+            g_string_append_c (path, '.');
+          g_string_append (path, key);
+          if (na == NULL)
+            g_ptr_array_add (changes, g_strdup (path->str));
+          else
+            diff_nodes (path, na, json_object_get_member (ob, key), changes);
+          g_string_truncate (path, len);
+        }
+      return;
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (a) && JSON_NODE_HOLDS_ARRAY (b))
+    {
+      JsonArray *aa = json_node_get_array (a);
+      JsonArray *ab = json_node_get_array (b);
+      guint n = json_array_get_length (ab);
+
+      /* A list that grew or shrank is reported whole: its items moved. */
+      if (json_array_get_length (aa) != n)
+        {
+          g_ptr_array_add (changes, g_strdup (path->str));
+          return;
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          g_string_append_printf (path, "[%u]", i);
+          diff_nodes (path, json_array_get_element (aa, i),
+                      json_array_get_element (ab, i), changes);
+          g_string_truncate (path, len);
+        }
+      return;
+    }
+
+  if (JSON_NODE_HOLDS_VALUE (a) || JSON_NODE_HOLDS_NULL (a))
+    {
+      if (!values_equal (a, b))
+        g_ptr_array_add (changes, g_strdup (path->str));
+      return;
+    }
+
+  /* object ↔ null, array ↔ object, … */
+  g_ptr_array_add (changes, g_strdup (path->str));
+}
+
+/**
+ * pd_state_diff:
+ * @old_state: a state
+ * @new_state: a later state of the same printer
+ *
+ * Compares the two state documents, leaf by leaf.
+ *
+ * Returns: (transfer full) (element-type utf8): the paths of the values that
+ *   differ, like "temperatures.nozzle.current" or "ams.units[0].trays[2].present"
+ *   (a list whose length changed is named as a whole, "hms.errors")
+ */
+GPtrArray *
+pd_state_diff (PdState *old_state,
+               PdState *new_state)
+{
+  GPtrArray *changes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) path = g_string_new (NULL);
+
+  g_return_val_if_fail (old_state != NULL, changes);
+  g_return_val_if_fail (new_state != NULL, changes);
+
+  if (old_state != new_state)
+    diff_nodes (path, pd_state_to_json (old_state), pd_state_to_json (new_state), changes);
+
+  return changes;
+}

@@ -1,0 +1,103 @@
+/* pd-types.h — forward declarations and shared enumerations
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GLib only: this header is shared by the core (no GTK) and the UI.
+ * The enumerations get GTypes from glib-mkenums (pd-enum-types.h).
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _PdAmsTray      PdAmsTray;
+typedef struct _PdAmsUnit      PdAmsUnit;
+typedef struct _PdHmsError     PdHmsError;
+typedef struct _PdJob          PdJob;
+typedef struct _PdPrinter      PdPrinter;
+typedef struct _PdState        PdState;
+typedef struct _PdTemperature  PdTemperature;
+
+/**
+ * PdConnection:
+ * @PD_CONNECTION_NONE: no session watches this printer (e.g. reports read
+ *   from files); shown as `null` in the state document
+ * @PD_CONNECTION_DISCONNECTED: not connected (see the reason)
+ * @PD_CONNECTION_CONNECTING: connecting or reconnecting
+ * @PD_CONNECTION_CONNECTED: connected and receiving reports
+ */
+typedef enum
+{
+  PD_CONNECTION_NONE,
+  PD_CONNECTION_DISCONNECTED,
+  PD_CONNECTION_CONNECTING,
+  PD_CONNECTION_CONNECTED,
+} PdConnection;
+
+/**
+ * PdStatus:
+ *
+ * What the printer is doing, in the words the printer's own screen uses.
+ * %PD_STATUS_CANCELLED is a FAILED job that the user stopped.
+ */
+typedef enum
+{
+  PD_STATUS_UNKNOWN,
+  PD_STATUS_IDLE,
+  PD_STATUS_PREPARING,
+  PD_STATUS_PRINTING,
+  PD_STATUS_PAUSED,
+  PD_STATUS_FINISHED,
+  PD_STATUS_FAILED,
+  PD_STATUS_CANCELLED,
+  PD_STATUS_OFFLINE,
+} PdStatus;
+
+/**
+ * PdSeverity:
+ *
+ * HMS severity, ordered so that a larger value is more severe.
+ * %PD_SEVERITY_NONE is the level of a printer with no active HMS entry.
+ */
+typedef enum
+{
+  PD_SEVERITY_NONE,
+  PD_SEVERITY_INFO,
+  PD_SEVERITY_COMMON,
+  PD_SEVERITY_SERIOUS,
+  PD_SEVERITY_FATAL,
+} PdSeverity;
+
+typedef enum
+{
+  PD_AMS_TYPE_UNKNOWN,
+  PD_AMS_TYPE_AMS,
+  PD_AMS_TYPE_AMS_LITE,
+  PD_AMS_TYPE_AMS_2_PRO,
+  PD_AMS_TYPE_AMS_HT,
+} PdAmsType;
+
+typedef enum
+{
+  PD_CAMERA_KIND_UNKNOWN,
+  PD_CAMERA_KIND_NONE,
+  PD_CAMERA_KIND_RTSPS,
+  PD_CAMERA_KIND_JPEG,
+} PdCameraKind;
+
+/**
+ * PdTristate:
+ *
+ * A yes/no value that may not be known (yet), e.g. the chamber light.
+ */
+typedef enum
+{
+  PD_TRISTATE_UNKNOWN,
+  PD_TRISTATE_NO,
+  PD_TRISTATE_YES,
+} PdTristate;
+
+G_END_DECLS
