@@ -5,12 +5,13 @@
 #
 #   build-aux/dev.sh deps      install every build, runtime and test package (root, apt-get)
 #   build-aux/dev.sh build     configure (if needed) and compile into ./_build
-#   build-aux/dev.sh test      deps + build + the whole test suite (Xvfb, D-Bus, keyring)
-#   build-aux/dev.sh asan      the test suite again under AddressSanitizer + UBSan (./_build-asan)
 #   build-aux/dev.sh demo      deps + build + show the demo printers
-#   build-aux/dev.sh check     test + asan (what CI runs)
+#   build-aux/dev.sh test      deps + build + every test, then again under ASan + UBSan
+#   build-aux/dev.sh quick     build + the test suite once, without the sanitizer build
+#   build-aux/dev.sh asan      only the AddressSanitizer + UBSan run (./_build-asan)
 #
-# Every command is idempotent. Set PRINTDECK_BUILDDIR to use another build folder.
+# Every command is idempotent. Extra arguments to test/quick/asan go to
+# "meson test" (e.g. a test name). PRINTDECK_BUILDDIR picks another build folder.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -70,22 +71,52 @@ with_session() {
     eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
     export GNOME_KEYRING_CONTROL
     "$@"'
-  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c "$script" session "$@"
+  xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- bash -c "$script" session "$@"
 }
 
 run_suite() {
   local dir=$1; shift
+  rm -f "$dir/meson-logs/testlog.json"
   with_session meson test -C "$dir" --print-errorlogs --num-processes 2 "$@"
 }
 
-cmd_test() {
-  cmd_deps
+cmd_quick() {
   cmd_build
   run_suite "$builddir" "$@"
 }
 
-cmd_asan() {
+cmd_test() {
+  local rc=0
   cmd_deps
+  cmd_build
+  run_suite "$builddir" "$@" || rc=$?
+  cmd_asan "$@" || rc=$?
+  summary "$builddir" "$asandir"
+  return $rc
+}
+
+# One line for people and for CI: "N passed, N failed[, N skipped]".
+summary() {
+  local passed=0 failed=0 skipped=0 dir log
+  for dir in "$@"; do
+    log=$dir/meson-logs/testlog.json
+    [ -f "$log" ] || continue
+    passed=$((passed + $(grep -c '"result": "OK"' "$log" || true)))
+    failed=$((failed + $(grep -cE '"result": "(FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS)"' "$log" || true)))
+    skipped=$((skipped + $(grep -c '"result": "SKIP"' "$log" || true)))
+  done
+  if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+  else
+    echo "$passed passed, $failed failed"
+  fi
+}
+
+cmd_summary() {
+  summary "$builddir" "$asandir"
+}
+
+cmd_asan() {
   if [ ! -f "$asandir/build.ninja" ]; then
     meson setup "$asandir" --buildtype=debug -Db_sanitize=address,undefined \
       -Db_lundef=false -Dprofile=development >/dev/null
@@ -97,18 +128,30 @@ cmd_asan() {
     run_suite "$asandir" "$@"
 }
 
+# The demo printers: recorded reports of real printers, merged by the same
+# code the app uses. (The live simulator replaces this when the MQTT session
+# lands.)
 cmd_demo() {
+  local cli=$builddir/src/cli/printdeck-cli fixtures=tests/fixtures/reports
   cmd_deps
   cmd_build
-  exec "$builddir/src/cli/printdeck-cli" inspect --demo "$@"
-}
-
-cmd_check() {
-  cmd_test "$@"
-  cmd_asan "$@"
+  echo
+  "$cli" inspect --format text --name "Workshop H2D" --serial 0948AD000000001 \
+    $fixtures/H2D_running_ams_amsht_encoded_temps_push_status.json $fixtures/H2D_get_version_response.json
+  echo
+  "$cli" inspect --format text --name "Garage X1C" --serial 00M09A000000001 \
+    $fixtures/X1C_finish_2ams_ams2pro_drying_amsht_push_status.json
+  echo
+  "$cli" inspect --format text --name "Desk A1" --serial 03919D000000001 \
+    $fixtures/A1_idle_ams_lite_humidity_index_push_status.json
+  echo
+  "$cli" inspect --format text --name "Shelf P1P" --serial 01S00C000000001 \
+    $fixtures/P1P_failed_push_status.json
+  echo
+  echo "The state document of each: $cli inspect --serial SERIAL FILE…"
 }
 
 case "${1:-}" in
-  deps|build|test|asan|demo|check) c=$1; shift; "cmd_$c" "$@" ;;
-  *) sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  deps|build|test|quick|asan|demo|summary) c=$1; shift; "cmd_$c" "$@" ;;
+  *) sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

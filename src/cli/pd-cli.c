@@ -207,7 +207,7 @@ print_text (PdPrinter *printer)
         g_print (_("  Progress        %d %%\n"), progress);
       if (layer >= 0 && total > 0)
         g_print (_("  Layer           %d of %d\n"), layer, total);
-      if (remaining >= 0)
+      if (remaining > 0)
         g_print (_("  Time left       %d h %02d min\n"), remaining / 60, remaining % 60);
     }
 
@@ -240,8 +240,10 @@ print_text (PdPrinter *printer)
         }
 
       g_print ("  %-15s", pd_ams_type_to_label (pd_ams_unit_get_unit_type (unit)));
-      if (percent >= 0)
+      if (percent >= 0 && level > 0)
         g_print (_("humidity %d %% (level %d)"), percent, level);
+      else if (percent >= 0)
+        g_print (_("humidity %d %%"), percent);
       else if (level > 0)
         g_print (_("humidity level %d of 5"), level);
       g_print ("%s\n", slots->str);

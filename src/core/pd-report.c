@@ -758,17 +758,20 @@ merge_job (Merge      *m,
     if (node != NULL)
       {
         if (node_to_u32 (node, &print_error))
-          s->print_error = print_error;
+          {
+            s->print_error = print_error;
+            /* A user's cancel shows as FAILED with one of these errors,
+             * often for a couple of seconds only: remember it for the
+             * rest of the job.
+             */
+            if (pd_print_error_is_cancel (print_error))
+              s->cancel_seen = TRUE;
+          }
         else
           merge_warn (m, "print", "print_error", "expected an error number, got %s; ignored",
                       node_kind (node));
       }
   }
-  /* A user's cancel shows as FAILED with one of these errors, often for a
-   * couple of seconds only: remember it for the rest of the job.
-   */
-  if (pd_print_error_is_cancel (s->print_error))
-    s->cancel_seen = TRUE;
 
   if (get_int (m, print, "print", "stg_cur", -1, 255, &v))
     s->stg_cur = v;

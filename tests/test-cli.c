@@ -1,0 +1,250 @@
+/* test-cli.c — printdeck-cli, run as a user would run it
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "pd-test-util.h"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+run_cli (Run        *run,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, g_strdup (PRINTDECK_CLI));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    {
+      /* "@name" is a fixture */
+      if (arg[0] == '@')
+        g_ptr_array_add (argv, pd_test_fixture_path (arg + 1));
+      else
+        g_ptr_array_add (argv, g_strdup (arg));
+    }
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  run->status = g_subprocess_get_exit_status (proc);
+}
+
+static JsonNode *
+parse (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static void
+test_inspect_document_shape (void)
+{
+  g_auto(Run) run = { 0, };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GList) keys = NULL;
+  JsonObject *obj, *temps, *job;
+  static const char * const top[] = {
+    "serial", "name", "model", "connection", "status", "stage", "temperatures", "job", "hms",
+    "print_error", "ams", "camera", "wifi_dbm", "light", "firmware", "door_open",
+  };
+  guint i = 0;
+
+  run_cli (&run, "inspect", "--model", "H2D", "--serial", "094ABC123456789", "--name", "Left H2D",
+           "@reports/H2D_running_ams_amsht_encoded_temps_push_status.json",
+           "@reports/H2D_get_version_response.json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+
+  doc = parse (run.out);
+  obj = json_node_get_object (doc);
+  keys = json_object_get_members (obj);
+  /* the keys of docs/DESIGN.md, in its order */
+  for (const GList *l = keys; l != NULL; l = l->next, i++)
+    {
+      g_assert_cmpuint (i, <, G_N_ELEMENTS (top));
+      g_assert_cmpstr (l->data, ==, top[i]);
+    }
+  g_assert_cmpuint (i, ==, G_N_ELEMENTS (top));
+
+  g_assert_cmpstr (json_object_get_string_member (obj, "serial"), ==, "094ABC123456789");
+  g_assert_cmpstr (json_object_get_string_member (obj, "name"), ==, "Left H2D");
+  g_assert_cmpstr (json_object_get_string_member (obj, "model"), ==, "H2D");
+  g_assert_true (json_object_get_null_member (obj, "connection"));
+  g_assert_cmpstr (json_object_get_string_member (obj, "status"), ==, "printing");
+  g_assert_cmpstr (json_object_get_string_member (obj, "firmware"), ==, "01.01.02.07");
+
+  temps = json_object_get_object_member (obj, "temperatures");
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (temps, "chamber"), "current"), ==, 48);
+  job = json_object_get_object_member (obj, "job");
+  g_assert_cmpint (json_object_get_int_member (job, "total_layers"), ==, 26);
+  g_assert_true (json_object_get_null_member (job, "filament_grams_total"));
+
+  /* temperatures are written as people read them */
+  g_assert_nonnull (strstr (run.out, "\"temperature\": 26.2,"));
+}
+
+static void
+test_inspect_changes (void)
+{
+  g_auto(Run) run = { 0, };
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  JsonArray *changes;
+
+  run_cli (&run, "inspect", "--changes", "-m", "H2D",
+           "@reports/H2D_running_ams_amsht_encoded_temps_push_status.json",
+           "@reports/H2D_door_opened_stat_delta.json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  lines = g_strsplit (g_strchomp (run.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+
+  first = parse (lines[0]);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (json_node_get_object (first), "source"),
+                                   "H2D_running_ams_amsht_encoded_temps_push_status.json"));
+  changes = json_object_get_array_member (json_node_get_object (first), "changes");
+  g_assert_cmpuint (json_array_get_length (changes), >, 10);
+
+  second = parse (lines[1]);
+  changes = json_object_get_array_member (json_node_get_object (second), "changes");
+  g_assert_cmpuint (json_array_get_length (changes), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (changes, 0), ==, "door_open");
+}
+
+static char *
+write_temp (const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("printdeck-cli-XXXXXX.jsonl", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  return path;
+}
+
+static void
+test_inspect_recording_with_bad_lines (void)
+{
+  g_auto(Run) run = { 0, };
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *path = write_temp (
+    "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"benchy\",\"mc_percent\":10}}\n"
+    "\n"
+    "{\"print\":{\"mc_percent\":20,\"nozzle_temper\":\"hot\"}}\n"
+    "{\"print\":{\"mc_percent\":\n"
+    "{\"print\":{\"layer_num\":12}}\n");
+  JsonObject *job;
+
+  run_cli (&run, "inspect", "--serial", "01P00A000000001", path, NULL);
+  g_unlink (path);
+
+  /* one report rejected: exit 1, but the rest is merged and printed */
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, ":4: report rejected: "));
+  g_assert_nonnull (strstr (run.err, ":3: warning: print.nozzle_temper"));
+
+  doc = parse (run.out);
+  job = json_object_get_object_member (json_node_get_object (doc), "job");
+  g_assert_cmpstr (json_object_get_string_member (job, "name"), ==, "benchy");
+  g_assert_cmpint (json_object_get_int_member (job, "progress"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (job, "layer"), ==, 12);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "model"), ==, "P1S");
+}
+
+static void
+test_inspect_text (void)
+{
+  g_auto(Run) run = { 0, };
+
+  run_cli (&run, "inspect", "--format", "text", "--model", "X1C", "--name", "Left",
+           "@reports/X1C_finish_2ams_ams2pro_drying_amsht_push_status.json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "Left — X1 Carbon\n"));
+  g_assert_nonnull (strstr (run.out, "Finished"));
+  g_assert_nonnull (strstr (run.out, "Layer           480 of 480"));
+  g_assert_nonnull (strstr (run.out, "AMS 2 Pro"));
+  g_assert_nonnull (strstr (run.out, "[empty]"));
+}
+
+static void
+test_usage_errors (void)
+{
+  g_auto(Run) missing = { 0, };
+  g_auto(Run) model = { 0, };
+  g_auto(Run) none = { 0, };
+  g_auto(Run) command = { 0, };
+
+  run_cli (&missing, "inspect", "/nonexistent/report.json", NULL);
+  g_assert_cmpint (missing.status, ==, 1);
+  g_assert_nonnull (strstr (missing.err, "/nonexistent/report.json"));
+
+  run_cli (&model, "inspect", "--model", "Z9", "@reports/X1_idle_ams_generic_spools_push_status.json", NULL);
+  g_assert_cmpint (model.status, ==, 2);
+  g_assert_nonnull (strstr (model.err, "Unknown model"));
+  g_assert_cmpstr (model.out, ==, "");
+
+  run_cli (&none, "inspect", NULL);
+  g_assert_cmpint (none.status, ==, 2);
+
+  run_cli (&command, "frobnicate", NULL);
+  g_assert_cmpint (command.status, ==, 2);
+  g_assert_nonnull (strstr (command.err, "Usage:"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/inspect/document-shape", test_inspect_document_shape);
+  g_test_add_func ("/cli/inspect/changes", test_inspect_changes);
+  g_test_add_func ("/cli/inspect/recording", test_inspect_recording_with_bad_lines);
+  g_test_add_func ("/cli/inspect/text", test_inspect_text);
+  g_test_add_func ("/cli/usage-errors", test_usage_errors);
+
+  return g_test_run ();
+}
