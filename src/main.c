@@ -14,7 +14,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(PdApplication) app = NULL;
+  g_autoptr (PdApplication) app = NULL;
 
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -15,9 +15,9 @@
 
 struct _PdApplication
 {
-  AdwApplication  parent_instance;
+  AdwApplication parent_instance;
 
-  GSettings      *settings;
+  GSettings     *settings;
 };
 
 G_DEFINE_FINAL_TYPE (PdApplication, pd_application, ADW_TYPE_APPLICATION)
@@ -26,7 +26,7 @@ static void
 pd_application_activate (GApplication *app)
 {
   PdApplication *self = PD_APPLICATION (app);
-  GtkWindow *window;
+  GtkWindow     *window;
 
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
@@ -38,9 +38,9 @@ pd_application_activate (GApplication *app)
 static void
 pd_application_startup (GApplication *app)
 {
-  PdApplication *self = PD_APPLICATION (app);
-  GSettingsSchemaSource *source;
-  g_autoptr(GSettingsSchema) schema = NULL;
+  PdApplication              *self = PD_APPLICATION (app);
+  GSettingsSchemaSource      *source;
+  g_autoptr (GSettingsSchema) schema = NULL;
 
   G_APPLICATION_CLASS (pd_application_parent_class)->startup (app);
 
@@ -71,7 +71,7 @@ pd_application_dispose (GObject *object)
 static void
 pd_application_class_init (PdApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = pd_application_dispose;
@@ -85,23 +85,13 @@ pd_application_about_action (GSimpleAction *action,
                              gpointer       user_data)
 {
   static const char *developers[] = { "Printdeck developers", NULL };
-  PdApplication *self = user_data;
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  PdApplication     *self = user_data;
+  GtkWindow         *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   adw_show_about_window (window,
-                         "application-name", _("Printdeck"),
-                         "application-icon", APPLICATION_ID,
-                         "developer-name", _("Printdeck developers"),
-                         "version", PACKAGE_VERSION,
-                         "website", "https://github.com/printdeck/printdeck",
-                         "issue-url", "https://github.com/printdeck/printdeck/issues",
-                         "developers", developers,
-                         "copyright", "© 2026 Printdeck developers",
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         /* TRANSLATORS: your name(s) and address(es), one per line */
-                         "translator-credits", _("translator-credits"),
-                         "comments", _("Printdeck is not affiliated with Bambu Lab."),
-                         NULL);
+                         "application-name", _("Printdeck"), "application-icon", APPLICATION_ID, "developer-name", _("Printdeck developers"), "version", PACKAGE_VERSION, "website", "https://github.com/printdeck/printdeck", "issue-url", "https://github.com/printdeck/printdeck/issues", "developers", developers, "copyright", "© 2026 Printdeck developers", "license-type", GTK_LICENSE_GPL_3_0,
+                                                                                                                       /* TRANSLATORS: your name(s) and address(es), one per line */
+                                                                                                                       "translator-credits", _("translator-credits"), "comments", _("Printdeck is not affiliated with Bambu Lab."), NULL);
 }
 
 static void
@@ -123,14 +113,14 @@ pd_application_init (PdApplication *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
-                                         (const char *[]) { "<primary>q", NULL });
+                                         (const char *[]){ "<primary>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
-                                         (const char *[]) { "<primary>w", NULL });
+                                         (const char *[]){ "<primary>w", NULL });
 }
 
 PdApplication *
-pd_application_new (const char        *application_id,
-                    GApplicationFlags  flags)
+pd_application_new (const char       *application_id,
+                    GApplicationFlags flags)
 {
   g_return_val_if_fail (application_id != NULL, NULL);
 

@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdApplication, pd_application, PD, APPLICATION, AdwApplication)
 
-PdApplication *pd_application_new          (const char        *application_id,
-                                            GApplicationFlags  flags);
-GSettings     *pd_application_get_settings (PdApplication     *self);
+PdApplication *pd_application_new (const char       *application_id,
+                                   GApplicationFlags flags);
+GSettings     *pd_application_get_settings (PdApplication *self);
 
 G_END_DECLS

@@ -13,13 +13,13 @@
 
 G_BEGIN_DECLS
 
-typedef struct _PdAmsTray      PdAmsTray;
-typedef struct _PdAmsUnit      PdAmsUnit;
-typedef struct _PdHmsError     PdHmsError;
-typedef struct _PdJob          PdJob;
-typedef struct _PdPrinter      PdPrinter;
-typedef struct _PdState        PdState;
-typedef struct _PdTemperature  PdTemperature;
+typedef struct _PdAmsTray     PdAmsTray;
+typedef struct _PdAmsUnit     PdAmsUnit;
+typedef struct _PdHmsError    PdHmsError;
+typedef struct _PdJob         PdJob;
+typedef struct _PdPrinter     PdPrinter;
+typedef struct _PdState       PdState;
+typedef struct _PdTemperature PdTemperature;
 
 /**
  * PdConnection:

@@ -24,9 +24,9 @@ char *
 pd_test_load_fixture (const char *name,
                       gsize      *length)
 {
-  g_autofree char *path = pd_test_fixture_path (name);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
+  g_autofree char   *path = pd_test_fixture_path (name);
+  g_autoptr (GError) error = NULL;
+  char              *contents = NULL;
 
   g_file_get_contents (path, &contents, length, &error);
   g_assert_no_error (error);
@@ -38,9 +38,9 @@ PdState *
 pd_test_merge_text (PdState    *state,
                     const char *json)
 {
-  g_autoptr(JsonNode) report = NULL;
-  g_autoptr(GError) error = NULL;
-  PdState *merged;
+  g_autoptr (JsonNode) report = NULL;
+  g_autoptr (GError)   error = NULL;
+  PdState             *merged;
 
   report = pd_report_parse (json, -1, NULL, &error);
   g_assert_no_error (error);
@@ -64,8 +64,8 @@ void
 pd_test_apply_text (PdPrinter  *printer,
                     const char *json)
 {
-  g_autoptr(JsonNode) report = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonNode) report = NULL;
+  g_autoptr (GError)   error = NULL;
 
   report = pd_report_parse (json, -1, NULL, &error);
   g_assert_no_error (error);
@@ -89,12 +89,12 @@ JsonNode *
 pd_test_doc_get (PdState    *state,
                  const char *path)
 {
-  JsonNode *node = pd_state_to_json (state);
-  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode      *node = pd_state_to_json (state);
+  g_auto (GStrv) parts = g_strsplit (path, ".", -1);
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      char *bracket = strchr (parts[i], '[');
+      char            *bracket = strchr (parts[i], '[');
       g_autofree char *key = g_strndup (parts[i], bracket ? (gsize) (bracket - parts[i]) : strlen (parts[i]));
 
       g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
@@ -192,7 +192,7 @@ on_notify (GObject    *object,
            gpointer    user_data)
 {
   PdNotifyCounter *counter = user_data;
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counter->counts, pspec->name));
+  guint            n = GPOINTER_TO_UINT (g_hash_table_lookup (counter->counts, pspec->name));
 
   g_hash_table_insert (counter->counts, (gpointer) pspec->name, GUINT_TO_POINTER (n + 1));
 }
@@ -230,8 +230,8 @@ guint
 pd_notify_counter_total (PdNotifyCounter *counter)
 {
   GHashTableIter iter;
-  gpointer value;
-  guint total = 0;
+  gpointer       value;
+  guint          total = 0;
 
   g_hash_table_iter_init (&iter, counter->counts);
   while (g_hash_table_iter_next (&iter, NULL, &value))

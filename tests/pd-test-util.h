@@ -14,31 +14,31 @@
 
 G_BEGIN_DECLS
 
-char      *pd_test_fixture_path    (const char *name);
-char      *pd_test_load_fixture    (const char *name,
-                                    gsize      *length);
-PdState   *pd_test_merge_text      (PdState    *state,
-                                    const char *json);
-PdState   *pd_test_merge_fixture   (PdState    *state,
-                                    const char *name);
-void       pd_test_apply_text      (PdPrinter  *printer,
-                                    const char *json);
-void       pd_test_apply_fixture   (PdPrinter  *printer,
-                                    const char *name);
-JsonNode  *pd_test_doc_get         (PdState    *state,
-                                    const char *path);
-gboolean   pd_test_doc_is_null     (PdState    *state,
-                                    const char *path);
-gint64     pd_test_doc_int         (PdState    *state,
-                                    const char *path);
-double     pd_test_doc_double      (PdState    *state,
-                                    const char *path);
-const char*pd_test_doc_string      (PdState    *state,
-                                    const char *path);
-gboolean   pd_test_doc_bool        (PdState    *state,
-                                    const char *path);
-guint      pd_test_doc_length      (PdState    *state,
-                                    const char *path);
+char       *pd_test_fixture_path (const char *name);
+char       *pd_test_load_fixture (const char *name,
+                                  gsize      *length);
+PdState    *pd_test_merge_text (PdState    *state,
+                                const char *json);
+PdState    *pd_test_merge_fixture (PdState    *state,
+                                   const char *name);
+void        pd_test_apply_text (PdPrinter  *printer,
+                                const char *json);
+void        pd_test_apply_fixture (PdPrinter  *printer,
+                                   const char *name);
+JsonNode   *pd_test_doc_get (PdState    *state,
+                             const char *path);
+gboolean    pd_test_doc_is_null (PdState    *state,
+                                 const char *path);
+gint64      pd_test_doc_int (PdState    *state,
+                             const char *path);
+double      pd_test_doc_double (PdState    *state,
+                                const char *path);
+const char *pd_test_doc_string (PdState    *state,
+                                const char *path);
+gboolean    pd_test_doc_bool (PdState    *state,
+                              const char *path);
+guint       pd_test_doc_length (PdState    *state,
+                                const char *path);
 
 /* Counts notify emissions per property name. */
 typedef struct
@@ -48,12 +48,12 @@ typedef struct
   gulong      handler;
 } PdNotifyCounter;
 
-void       pd_notify_counter_init   (PdNotifyCounter *counter,
-                                     gpointer         object);
-void       pd_notify_counter_clear  (PdNotifyCounter *counter);
-guint      pd_notify_counter_get    (PdNotifyCounter *counter,
-                                     const char      *property);
-guint      pd_notify_counter_total  (PdNotifyCounter *counter);
-void       pd_notify_counter_reset  (PdNotifyCounter *counter);
+void  pd_notify_counter_init (PdNotifyCounter *counter,
+                              gpointer         object);
+void  pd_notify_counter_clear (PdNotifyCounter *counter);
+guint pd_notify_counter_get (PdNotifyCounter *counter,
+                             const char      *property);
+guint pd_notify_counter_total (PdNotifyCounter *counter);
+void  pd_notify_counter_reset (PdNotifyCounter *counter);
 
 G_END_DECLS

@@ -34,10 +34,10 @@ run_cli (Run        *run,
          const char *first,
          ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  va_list args;
+  g_autoptr (GPtrArray)   argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError)      error = NULL;
+  va_list                 args;
 
   g_ptr_array_add (argv, g_strdup (PRINTDECK_CLI));
   va_start (args, first);
@@ -52,7 +52,7 @@ run_cli (Run        *run,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                             &error);
   g_assert_no_error (error);
@@ -65,8 +65,8 @@ run_cli (Run        *run,
 static JsonNode *
 parse (const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError)     error = NULL;
 
   json_parser_load_from_data (parser, text, -1, &error);
   g_assert_no_error (error);
@@ -77,13 +77,29 @@ parse (const char *text)
 static void
 test_inspect_document_shape (void)
 {
-  g_auto(Run) run = { 0, };
-  g_autoptr(JsonNode) doc = NULL;
-  g_autoptr(GList) keys = NULL;
-  JsonObject *obj, *temps, *job;
-  static const char * const top[] = {
-    "serial", "name", "model", "connection", "status", "stage", "temperatures", "job", "hms",
-    "print_error", "ams", "camera", "wifi_dbm", "light", "firmware", "door_open",
+  g_auto (Run) run = {
+    0,
+  };
+  g_autoptr (JsonNode)     doc = NULL;
+  g_autoptr (GList)        keys = NULL;
+  JsonObject              *obj, *temps, *job;
+  static const char *const top[] = {
+    "serial",
+    "name",
+    "model",
+    "connection",
+    "status",
+    "stage",
+    "temperatures",
+    "job",
+    "hms",
+    "print_error",
+    "ams",
+    "camera",
+    "wifi_dbm",
+    "light",
+    "firmware",
+    "door_open",
   };
   guint i = 0;
 
@@ -124,11 +140,13 @@ test_inspect_document_shape (void)
 static void
 test_inspect_changes (void)
 {
-  g_auto(Run) run = { 0, };
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(JsonNode) first = NULL;
-  g_autoptr(JsonNode) second = NULL;
-  JsonArray *changes;
+  g_auto (Run) run = {
+    0,
+  };
+  g_auto (GStrv)       lines = NULL;
+  g_autoptr (JsonNode) first = NULL;
+  g_autoptr (JsonNode) second = NULL;
+  JsonArray           *changes;
 
   run_cli (&run, "inspect", "--changes", "-m", "H2D",
            "@reports/H2D_running_ams_amsht_encoded_temps_push_status.json",
@@ -153,9 +171,9 @@ test_inspect_changes (void)
 static char *
 write_temp (const char *contents)
 {
-  g_autoptr(GError) error = NULL;
-  char *path = NULL;
-  int fd = g_file_open_tmp ("printdeck-cli-XXXXXX.jsonl", &path, &error);
+  g_autoptr (GError) error = NULL;
+  char              *path = NULL;
+  int                fd = g_file_open_tmp ("printdeck-cli-XXXXXX.jsonl", &path, &error);
 
   g_assert_no_error (error);
   close (fd);
@@ -168,14 +186,16 @@ write_temp (const char *contents)
 static void
 test_inspect_recording_with_bad_lines (void)
 {
-  g_auto(Run) run = { 0, };
-  g_autoptr(JsonNode) doc = NULL;
-  g_autofree char *path = write_temp (
-    "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"benchy\",\"mc_percent\":10}}\n"
-    "\n"
-    "{\"print\":{\"mc_percent\":20,\"nozzle_temper\":\"hot\"}}\n"
-    "{\"print\":{\"mc_percent\":\n"
-    "{\"print\":{\"layer_num\":12}}\n");
+  g_auto (Run) run = {
+    0,
+  };
+  g_autoptr (JsonNode) doc = NULL;
+  g_autofree char     *path = write_temp (
+        "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"benchy\",\"mc_percent\":10}}\n"
+            "\n"
+            "{\"print\":{\"mc_percent\":20,\"nozzle_temper\":\"hot\"}}\n"
+            "{\"print\":{\"mc_percent\":\n"
+            "{\"print\":{\"layer_num\":12}}\n");
   JsonObject *job;
 
   run_cli (&run, "inspect", "--serial", "01P00A000000001", path, NULL);
@@ -197,7 +217,9 @@ test_inspect_recording_with_bad_lines (void)
 static void
 test_inspect_text (void)
 {
-  g_auto(Run) run = { 0, };
+  g_auto (Run) run = {
+    0,
+  };
 
   run_cli (&run, "inspect", "--format", "text", "--model", "X1C", "--name", "Left",
            "@reports/X1C_finish_2ams_ams2pro_drying_amsht_push_status.json", NULL);
@@ -212,10 +234,18 @@ test_inspect_text (void)
 static void
 test_usage_errors (void)
 {
-  g_auto(Run) missing = { 0, };
-  g_auto(Run) model = { 0, };
-  g_auto(Run) none = { 0, };
-  g_auto(Run) command = { 0, };
+  g_auto (Run) missing = {
+    0,
+  };
+  g_auto (Run) model = {
+    0,
+  };
+  g_auto (Run) none = {
+    0,
+  };
+  g_auto (Run) command = {
+    0,
+  };
 
   run_cli (&missing, "inspect", "/nonexistent/report.json", NULL);
   g_assert_cmpint (missing.status, ==, 1);

@@ -13,8 +13,8 @@ static char *
 rewrite (const char *json,
          gboolean    pretty)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError)     error = NULL;
 
   json_parser_load_from_data (parser, json, -1, &error);
   g_assert_no_error (error);
@@ -25,7 +25,11 @@ rewrite (const char *json,
 static void
 test_doubles (void)
 {
-  static const struct { const char *in; const char *out; } cases[] = {
+  static const struct
+  {
+    const char *in;
+    const char *out;
+  } cases[] = {
     { "[26.2]", "[26.2]" },
     { "[40.0]", "[40.0]" },
     { "[0.1]", "[0.1]" },
@@ -46,7 +50,7 @@ test_doubles (void)
 static void
 test_round_trip (void)
 {
-  const char *json = "{\"a\":[1,2.5,true,false,null,\"x\\\"y\\\\z\\n\\u0001é\"],\"b\":{},\"c\":[]}";
+  const char      *json = "{\"a\":[1,2.5,true,false,null,\"x\\\"y\\\\z\\n\\u0001é\"],\"b\":{},\"c\":[]}";
   g_autofree char *compact = rewrite (json, FALSE);
   g_autofree char *pretty = rewrite (json, TRUE);
   g_autofree char *again = rewrite (pretty, FALSE);

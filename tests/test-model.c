@@ -14,13 +14,34 @@
 static void
 test_lookup_names (void)
 {
-  static const struct { const char *name; const char *id; } cases[] = {
-    { "X1C", "X1C" }, { "x1c", "X1C" }, { "X1 Carbon", "X1C" }, { "BL-P001", "X1C" },
-    { "3DPrinter-X1-Carbon", "X1C" }, { "Bambu Lab X1 Carbon", "X1C" },
-    { "A1 mini", "A1MINI" }, { "a1-mini", "A1MINI" }, { "A1MINI", "A1MINI" }, { "N1", "A1MINI" },
-    { "A1", "A1" }, { "N2S", "A1" }, { "P1P", "P1P" }, { "C11", "P1P" }, { "C12", "P1S" },
-    { "H2D Pro", "H2DPRO" }, { "O1E", "H2DPRO" }, { "O1D", "H2D" }, { "N6", "X2D" },
-    { "N7", "P2S" }, { "O1S", "H2S" }, { "O1C2", "H2C" }, { "C13", "X1E" },
+  static const struct
+  {
+    const char *name;
+    const char *id;
+  } cases[] = {
+    { "X1C", "X1C" },
+    { "x1c", "X1C" },
+    { "X1 Carbon", "X1C" },
+    { "BL-P001", "X1C" },
+    { "3DPrinter-X1-Carbon", "X1C" },
+    { "Bambu Lab X1 Carbon", "X1C" },
+    { "A1 mini", "A1MINI" },
+    { "a1-mini", "A1MINI" },
+    { "A1MINI", "A1MINI" },
+    { "N1", "A1MINI" },
+    { "A1", "A1" },
+    { "N2S", "A1" },
+    { "P1P", "P1P" },
+    { "C11", "P1P" },
+    { "C12", "P1S" },
+    { "H2D Pro", "H2DPRO" },
+    { "O1E", "H2DPRO" },
+    { "O1D", "H2D" },
+    { "N6", "X2D" },
+    { "N7", "P2S" },
+    { "O1S", "H2S" },
+    { "O1C2", "H2C" },
+    { "C13", "X1E" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -39,10 +60,20 @@ test_lookup_names (void)
 static void
 test_lookup_serial (void)
 {
-  static const struct { const char *serial; const char *id; } cases[] = {
-    { "00M09A350100001", "X1C" }, { "01S00C123456789", "P1P" }, { "01P00A123456789", "P1S" },
-    { "0309CA471800852", "A1MINI" }, { "03919D000000000", "A1" }, { "0948AD000000001", "H2D" },
-    { "20P5BJ661500023", "X2D" }, { "22E8BJ5B1604980", "P2S" }, { "093000000000000", "H2S" },
+  static const struct
+  {
+    const char *serial;
+    const char *id;
+  } cases[] = {
+    { "00M09A350100001", "X1C" },
+    { "01S00C123456789", "P1P" },
+    { "01P00A123456789", "P1S" },
+    { "0309CA471800852", "A1MINI" },
+    { "03919D000000000", "A1" },
+    { "0948AD000000001", "H2D" },
+    { "20P5BJ661500023", "X2D" },
+    { "22E8BJ5B1604980", "P2S" },
+    { "093000000000000", "H2S" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -94,7 +125,7 @@ test_product_name (void)
 static void
 test_table_consistent (void)
 {
-  guint n;
+  guint              n;
   const PdModelInfo *models = pd_model_get_all (&n);
 
   g_assert_cmpuint (n, >=, 14);

@@ -19,9 +19,9 @@ static PdState *
 fixture_state (const char *model,
                const char *name)
 {
-  g_autoptr(PdState) empty = pd_state_new (NULL);
-  g_autoptr(PdState) configured = pd_state_with_identity (empty, NULL, model);
-  g_autofree char *path = g_strconcat ("reports/", name, ".json", NULL);
+  g_autoptr (PdState) empty = pd_state_new (NULL);
+  g_autoptr (PdState) configured = pd_state_with_identity (empty, NULL, model);
+  g_autofree char    *path = g_strconcat ("reports/", name, ".json", NULL);
 
   return pd_test_merge_fixture (configured, path);
 }
@@ -40,7 +40,7 @@ fixture_state (const char *model,
 static void
 test_fixture_a1_idle (void)
 {
-  g_autoptr(PdState) s = fixture_state ("A1", "A1_idle_ams_lite_humidity_index_push_status");
+  g_autoptr (PdState) s = fixture_state ("A1", "A1_idle_ams_lite_humidity_index_push_status");
 
   assert_doc_string (s, "model", "A1");
   assert_doc_string (s, "status", "idle");
@@ -96,7 +96,7 @@ test_fixture_a1_idle (void)
 static void
 test_fixture_p1p_failed (void)
 {
-  g_autoptr(PdState) s = fixture_state ("P1P", "P1P_failed_push_status");
+  g_autoptr (PdState) s = fixture_state ("P1P", "P1P_failed_push_status");
 
   assert_doc_string (s, "status", "failed");
   assert_doc_null (s, "stage");
@@ -138,7 +138,7 @@ test_fixture_p1p_failed (void)
 static void
 test_fixture_x1c_finish (void)
 {
-  g_autoptr(PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
 
   assert_doc_string (s, "status", "finished");
   assert_doc_null (s, "stage");
@@ -222,7 +222,7 @@ test_fixture_x1c_finish (void)
 static void
 test_fixture_x1_idle (void)
 {
-  g_autoptr(PdState) s = fixture_state ("X1", "X1_idle_ams_generic_spools_push_status");
+  g_autoptr (PdState) s = fixture_state ("X1", "X1_idle_ams_generic_spools_push_status");
 
   assert_doc_string (s, "status", "idle");
   assert_doc_null (s, "stage");
@@ -260,8 +260,8 @@ test_fixture_x1_idle (void)
 static void
 test_fixture_h2d_running (void)
 {
-  g_autoptr(PdState) s = fixture_state ("H2D", "H2D_running_ams_amsht_encoded_temps_push_status");
-  g_autoptr(PdState) v = NULL;
+  g_autoptr (PdState) s = fixture_state ("H2D", "H2D_running_ams_amsht_encoded_temps_push_status");
+  g_autoptr (PdState) v = NULL;
 
   assert_doc_string (s, "status", "printing");
   assert_doc_string (s, "stage", "Cleaning the nozzle tip");
@@ -321,9 +321,9 @@ test_fixture_h2d_running (void)
 static void
 test_fixture_h2d_door_delta (void)
 {
-  g_autoptr(PdState) s = fixture_state ("H2D", "H2D_running_ams_amsht_encoded_temps_push_status");
-  g_autoptr(PdState) d = pd_test_merge_fixture (s, "reports/H2D_door_opened_stat_delta.json");
-  g_autoptr(GPtrArray) changes = pd_state_diff (s, d);
+  g_autoptr (PdState)   s = fixture_state ("H2D", "H2D_running_ams_amsht_encoded_temps_push_status");
+  g_autoptr (PdState)   d = pd_test_merge_fixture (s, "reports/H2D_door_opened_stat_delta.json");
+  g_autoptr (GPtrArray) changes = pd_state_diff (s, d);
 
   /* A delta changes only what it carries. */
   g_assert_cmpuint (changes->len, ==, 1);
@@ -334,9 +334,9 @@ test_fixture_h2d_door_delta (void)
 static void
 test_model_from_get_version (void)
 {
-  g_autoptr(PdState) empty = pd_state_new ("H2DH2DH2DH2DH2D");
-  g_autoptr(PdState) s = pd_test_merge_fixture (empty, "reports/H2D_running_ams_amsht_encoded_temps_push_status.json");
-  g_autoptr(PdState) v = NULL;
+  g_autoptr (PdState) empty = pd_state_new ("H2DH2DH2DH2DH2D");
+  g_autoptr (PdState) s = pd_test_merge_fixture (empty, "reports/H2D_running_ams_amsht_encoded_temps_push_status.json");
+  g_autoptr (PdState) v = NULL;
 
   /* Unknown serial prefix: the model is not known, and neither are the
    * chamber, the second nozzle and the camera.
@@ -355,8 +355,8 @@ test_model_from_get_version (void)
 static void
 test_model_from_serial (void)
 {
-  g_autoptr(PdState) empty = pd_state_new ("01S00C123456789");
-  g_autoptr(PdState) s = pd_test_merge_fixture (empty, "reports/P1P_failed_push_status.json");
+  g_autoptr (PdState) empty = pd_state_new ("01S00C123456789");
+  g_autoptr (PdState) s = pd_test_merge_fixture (empty, "reports/P1P_failed_push_status.json");
 
   assert_doc_string (s, "serial", "01S00C123456789");
   assert_doc_string (s, "model", "P1P");
@@ -368,9 +368,9 @@ test_model_from_serial (void)
 static void
 test_delta_keeps_absent_fields (void)
 {
-  g_autoptr(PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
-  g_autoptr(PdState) d = pd_test_merge_text (s, "{\"print\":{\"command\":\"push_status\",\"nozzle_temper\":180.5}}");
-  g_autoptr(GPtrArray) changes = pd_state_diff (s, d);
+  g_autoptr (PdState)   s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState)   d = pd_test_merge_text (s, "{\"print\":{\"command\":\"push_status\",\"nozzle_temper\":180.5}}");
+  g_autoptr (GPtrArray) changes = pd_state_diff (s, d);
 
   g_assert_cmpuint (changes->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (changes, 0), ==, "temperatures.nozzle.current");
@@ -399,7 +399,7 @@ static const char *print_sequence[] = {
 static void
 test_delta_print_sequence (void)
 {
-  g_autoptr(PdState) s = pd_state_new ("01P00A000000001");
+  g_autoptr (PdState) s = pd_state_new ("01P00A000000001");
 
   for (guint i = 0; i < G_N_ELEMENTS (print_sequence); i++)
     {
@@ -456,7 +456,7 @@ test_delta_print_sequence (void)
 
   /* The next job starts from nothing: its total is not the last job's. */
   {
-    g_autoptr(PdState) next = pd_test_merge_text (s, "{\"print\":{\"gcode_state\":\"PREPARE\",\"subtask_name\":\"cube\",\"total_layer_num\":0}}");
+    g_autoptr (PdState) next = pd_test_merge_text (s, "{\"print\":{\"gcode_state\":\"PREPARE\",\"subtask_name\":\"cube\",\"total_layer_num\":0}}");
 
     assert_doc_string (next, "job.name", "cube");
     assert_doc_null (next, "job.total_layers");
@@ -467,20 +467,20 @@ test_delta_print_sequence (void)
 static void
 test_delta_cancel_is_not_failure (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("00M00A000000001");
-  g_autoptr(PdState) s1 = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"a\",\"print_error\":0}}");
+  g_autoptr (PdState) s0 = pd_state_new ("00M00A000000001");
+  g_autoptr (PdState) s1 = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"a\",\"print_error\":0}}");
   /* The user pressed stop: FAILED with 0300_400C for a couple of seconds… */
-  g_autoptr(PdState) s2 = pd_test_merge_text (s1, "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":50348044}}");
+  g_autoptr (PdState) s2 = pd_test_merge_text (s1, "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":50348044}}");
   /* …then the error goes back to 0 while the state stays FAILED */
-  g_autoptr(PdState) s3 = pd_test_merge_text (s2, "{\"print\":{\"print_error\":0}}");
-  g_autoptr(PdState) s4 = pd_test_merge_text (s3, "{\"print\":{\"gcode_state\":\"IDLE\"}}");
-  g_autoptr(PdState) s5 = pd_test_merge_text (s4, "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"b\"}}");
+  g_autoptr (PdState) s3 = pd_test_merge_text (s2, "{\"print\":{\"print_error\":0}}");
+  g_autoptr (PdState) s4 = pd_test_merge_text (s3, "{\"print\":{\"gcode_state\":\"IDLE\"}}");
+  g_autoptr (PdState) s5 = pd_test_merge_text (s4, "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"b\"}}");
   /* a real failure */
-  g_autoptr(PdState) s6 = pd_test_merge_text (s5, "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":117473286}}");
+  g_autoptr (PdState) s6 = pd_test_merge_text (s5, "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":117473286}}");
   /* the other cancel code, 0500_400E, even when it comes first */
-  g_autoptr(PdState) s7 = pd_test_merge_text (s6, "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"c\",\"print_error\":0}}");
-  g_autoptr(PdState) s8 = pd_test_merge_text (s7, "{\"print\":{\"print_error\":83902478}}");
-  g_autoptr(PdState) s9 = pd_test_merge_text (s8, "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":0}}");
+  g_autoptr (PdState) s7 = pd_test_merge_text (s6, "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"c\",\"print_error\":0}}");
+  g_autoptr (PdState) s8 = pd_test_merge_text (s7, "{\"print\":{\"print_error\":83902478}}");
+  g_autoptr (PdState) s9 = pd_test_merge_text (s8, "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":0}}");
 
   assert_doc_string (s2, "status", "cancelled");
   /* the cancel is the status, not an error */
@@ -496,14 +496,14 @@ test_delta_cancel_is_not_failure (void)
 static void
 test_print_error_display (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("00M00A000000001");
-  g_autoptr(PdState) paused = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":117473286}}");
+  g_autoptr (PdState) s0 = pd_state_new ("00M00A000000001");
+  g_autoptr (PdState) paused = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":117473286}}");
   /* resumed: the error lingers on some firmware but is no longer current */
-  g_autoptr(PdState) resumed = pd_test_merge_text (paused, "{\"print\":{\"gcode_state\":\"RUNNING\"}}");
+  g_autoptr (PdState) resumed = pd_test_merge_text (paused, "{\"print\":{\"gcode_state\":\"RUNNING\"}}");
   /* low word below 0x4000: a status word, not an error */
-  g_autoptr(PdState) status_word = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":50331649}}");
+  g_autoptr (PdState) status_word = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":50331649}}");
   /* a module id above 0x0F keeps all 8 digits (no leading-zero trick) */
-  g_autoptr(PdState) ams_lite = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":\"302022658\"}}");
+  g_autoptr (PdState) ams_lite = pd_test_merge_text (s0, "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":\"302022658\"}}");
 
   assert_doc_string (paused, "status", "paused");
   assert_doc_string (paused, "print_error.code", "0700_8006");
@@ -515,18 +515,18 @@ test_print_error_display (void)
 static void
 test_hms_decode (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("20P5BJ661500023");
+  g_autoptr (PdState) s0 = pd_state_new ("20P5BJ661500023");
   /* X2D capture 0500_0600_0002_0070 and the heatbed code 0300_0100_0001_0007;
    * the fatal one is listed first, the duplicate once.
    */
-  g_autoptr(PdState) s1 = pd_test_merge_text (s0,
-    "{\"print\":{\"hms\":[{\"attr\":83887616,\"code\":131184,\"ts_boot\":1},"
-    "{\"attr\":50331904,\"code\":65543},{\"attr\":\"0x03000100\",\"code\":\"0x00010007\"},"
-    "{\"attr\":201327360,\"code\":196615},{\"attr\":0,\"code\":5}]}}");
-  g_autoptr(PdState) s2 = pd_test_merge_text (s1, "{\"print\":{\"hms\":[{\"attr\":201327360,\"code\":196615}]}}");
-  g_autoptr(PdState) s3 = pd_test_merge_text (s2, "{\"print\":{\"hms\":[]}}");
+  g_autoptr (PdState) s1 = pd_test_merge_text (s0,
+                                               "{\"print\":{\"hms\":[{\"attr\":83887616,\"code\":131184,\"ts_boot\":1},"
+                                               "{\"attr\":50331904,\"code\":65543},{\"attr\":\"0x03000100\",\"code\":\"0x00010007\"},"
+                                               "{\"attr\":201327360,\"code\":196615},{\"attr\":0,\"code\":5}]}}");
+  g_autoptr (PdState) s2 = pd_test_merge_text (s1, "{\"print\":{\"hms\":[{\"attr\":201327360,\"code\":196615}]}}");
+  g_autoptr (PdState) s3 = pd_test_merge_text (s2, "{\"print\":{\"hms\":[]}}");
   /* no hms key: unchanged */
-  g_autoptr(PdState) s4 = pd_test_merge_text (s2, "{\"print\":{\"mc_percent\":3}}");
+  g_autoptr (PdState) s4 = pd_test_merge_text (s2, "{\"print\":{\"mc_percent\":3}}");
 
   g_assert_cmpuint (pd_test_doc_length (s1, "hms.errors"), ==, 3);
   assert_doc_string (s1, "hms.level", "fatal");
@@ -554,12 +554,12 @@ test_hms_decode (void)
 static void
 test_ams_deep_merge (void)
 {
-  g_autoptr(PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState)   s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
   /* one tray's remain; a unit without its tray list; nothing else */
-  g_autoptr(PdState) d1 = pd_test_merge_text (s,
-    "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"1\",\"tray\":[{\"id\":\"2\",\"remain\":70}]},"
-    "{\"id\":\"0\",\"humidity\":\"2\",\"humidity_raw\":\"41\"}]}}}");
-  g_autoptr(GPtrArray) changes = pd_state_diff (s, d1);
+  g_autoptr (PdState)   d1 = pd_test_merge_text (s,
+                                                 "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"1\",\"tray\":[{\"id\":\"2\",\"remain\":70}]},"
+                                                   "{\"id\":\"0\",\"humidity\":\"2\",\"humidity_raw\":\"41\"}]}}}");
+  g_autoptr (GPtrArray) changes = pd_state_diff (s, d1);
 
   assert_doc_int (d1, "ams.units[1].trays[2].remaining_percent", 70);
   assert_doc_string (d1, "ams.units[1].trays[2].material", "ABS");
@@ -574,16 +574,16 @@ test_ams_deep_merge (void)
 static void
 test_ams_presence (void)
 {
-  g_autoptr(PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
   /* slot 1.3 taken out: its bit clears */
-  g_autoptr(PdState) d1 = pd_test_merge_text (s, "{\"print\":{\"ams\":{\"tray_exist_bits\":\"10e7f\"}}}");
+  g_autoptr (PdState) d1 = pd_test_merge_text (s, "{\"print\":{\"ams\":{\"tray_exist_bits\":\"10e7f\"}}}");
   /* a spool put back that the AMS cannot identify: present, no type ("?") */
-  g_autoptr(PdState) d2 = pd_test_merge_text (d1,
-    "{\"print\":{\"ams\":{\"tray_exist_bits\":\"10eff\",\"ams\":[{\"id\":\"1\",\"tray\":[{\"id\":\"3\",\"tray_type\":\"\",\"tray_color\":\"00000000\"}]}]}}}");
+  g_autoptr (PdState) d2 = pd_test_merge_text (d1,
+                                               "{\"print\":{\"ams\":{\"tray_exist_bits\":\"10eff\",\"ams\":[{\"id\":\"1\",\"tray\":[{\"id\":\"3\",\"tray_type\":\"\",\"tray_color\":\"00000000\"}]}]}}}");
   /* a slot listed with its id only is empty */
-  g_autoptr(PdState) d3 = pd_test_merge_text (s, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"2\"}]}]}}}");
+  g_autoptr (PdState) d3 = pd_test_merge_text (s, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"2\"}]}]}}}");
   /* an AMS unplugged */
-  g_autoptr(PdState) d4 = pd_test_merge_text (s, "{\"print\":{\"ams\":{\"ams_exist_bits\":\"15\"}}}");
+  g_autoptr (PdState) d4 = pd_test_merge_text (s, "{\"print\":{\"ams\":{\"ams_exist_bits\":\"15\"}}}");
 
   g_assert_false (pd_test_doc_bool (d1, "ams.units[1].trays[3].present"));
   assert_doc_null (d1, "ams.units[1].trays[3].material");
@@ -606,10 +606,10 @@ test_ams_presence (void)
 static void
 test_ams_humidity (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("00M00A000000001");
-  g_autoptr(PdState) wet = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":\"1\"}]}}}");
-  g_autoptr(PdState) dry = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":5}]}}}");
-  g_autoptr(PdState) raw = pd_test_merge_text (dry, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity_raw\":\"37\"}]}}}");
+  g_autoptr (PdState) s0 = pd_state_new ("00M00A000000001");
+  g_autoptr (PdState) wet = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":\"1\"}]}}}");
+  g_autoptr (PdState) dry = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":5}]}}}");
+  g_autoptr (PdState) raw = pd_test_merge_text (dry, "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity_raw\":\"37\"}]}}}");
 
   /* the wire index runs the other way: 1 = wet = level 5 */
   assert_doc_int (wet, "ams.units[0].humidity_level", 5);
@@ -622,17 +622,17 @@ test_ams_humidity (void)
 static void
 test_ams_active_slot (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("00M00A000000001");
-  g_autoptr(PdState) global = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"tray_now\":\"6\"}}}");
-  g_autoptr(PdState) external = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"tray_now\":254}}}");
-  g_autoptr(PdState) none = pd_test_merge_text (global, "{\"print\":{\"ams\":{\"tray_now\":\"255\"}}}");
-  g_autoptr(PdState) ht = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"tray_now\":\"129\"}}}");
-  g_autoptr(PdState) h0 = pd_state_new ("094000000000001");
+  g_autoptr (PdState) s0 = pd_state_new ("00M00A000000001");
+  g_autoptr (PdState) global = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"tray_now\":\"6\"}}}");
+  g_autoptr (PdState) external = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"tray_now\":254}}}");
+  g_autoptr (PdState) none = pd_test_merge_text (global, "{\"print\":{\"ams\":{\"tray_now\":\"255\"}}}");
+  g_autoptr (PdState) ht = pd_test_merge_text (s0, "{\"print\":{\"ams\":{\"tray_now\":\"129\"}}}");
+  g_autoptr (PdState) h0 = pd_state_new ("094000000000001");
   /* H2D: the left extruder (1) is active and fed from the external spool */
-  g_autoptr(PdState) h2d = pd_test_merge_text (h0,
-    "{\"print\":{\"device\":{\"extruder\":{\"state\":18,\"info\":[{\"id\":0,\"snow\":259},{\"id\":1,\"snow\":65279}]}},"
-    "\"ams\":{\"tray_now\":\"3\"}}}");
-  g_autoptr(PdState) h2d_right = pd_test_merge_text (h2d, "{\"print\":{\"device\":{\"extruder\":{\"state\":2}}}}");
+  g_autoptr (PdState) h2d = pd_test_merge_text (h0,
+                                                "{\"print\":{\"device\":{\"extruder\":{\"state\":18,\"info\":[{\"id\":0,\"snow\":259},{\"id\":1,\"snow\":65279}]}},"
+                                                "\"ams\":{\"tray_now\":\"3\"}}}");
+  g_autoptr (PdState) h2d_right = pd_test_merge_text (h2d, "{\"print\":{\"device\":{\"extruder\":{\"state\":2}}}}");
 
   assert_doc_int (global, "ams.active_slot.unit", 1);
   assert_doc_int (global, "ams.active_slot.slot", 2);
@@ -651,15 +651,15 @@ test_ams_active_slot (void)
 static void
 test_tray_remaining (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("00M00A000000001");
-  g_autoptr(PdState) rfid = pd_test_merge_text (s0,
-    "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"0\",\"tray_type\":\"PLA\",\"remain\":64,"
-    "\"tag_uid\":\"DE6CF07300000100\",\"tray_color\":\"FF6A13\"}]}]}}}");
+  g_autoptr (PdState) s0 = pd_state_new ("00M00A000000001");
+  g_autoptr (PdState) rfid = pd_test_merge_text (s0,
+                                                 "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"0\",\"tray_type\":\"PLA\",\"remain\":64,"
+                                                 "\"tag_uid\":\"DE6CF07300000100\",\"tray_color\":\"FF6A13\"}]}]}}}");
   /* periodic update with an empty tag: the spool is still the RFID one */
-  g_autoptr(PdState) periodic = pd_test_merge_text (rfid,
-    "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"0\",\"remain\":63,\"tag_uid\":\"\"}]}]}}}");
-  g_autoptr(PdState) untracked = pd_test_merge_text (rfid,
-    "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"0\",\"remain\":-1}]}]}}}");
+  g_autoptr (PdState) periodic = pd_test_merge_text (rfid,
+                                                     "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"0\",\"remain\":63,\"tag_uid\":\"\"}]}]}}}");
+  g_autoptr (PdState) untracked = pd_test_merge_text (rfid,
+                                                      "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"0\",\"remain\":-1}]}]}}}");
 
   assert_doc_int (rfid, "ams.units[0].trays[0].remaining_percent", 64);
   /* RRGGBB without alpha is opaque */
@@ -673,14 +673,14 @@ test_tray_remaining (void)
 static void
 test_temperatures_packed (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new ("093000000000001");
+  g_autoptr (PdState) s0 = pd_state_new ("093000000000001");
   /* H2S: single nozzle, packed values only */
-  g_autoptr(PdState) s1 = pd_test_merge_text (s0,
-    "{\"print\":{\"device\":{\"extruder\":{\"state\":1,\"info\":[{\"id\":0,\"temp\":18022675}]},"
-    "\"bed\":{\"info\":{\"temp\":5898300}},\"ctc\":{\"info\":{\"temp\":2621475}}}}}");
+  g_autoptr (PdState) s1 = pd_test_merge_text (s0,
+                                               "{\"print\":{\"device\":{\"extruder\":{\"state\":1,\"info\":[{\"id\":0,\"temp\":18022675}]},"
+                                               "\"bed\":{\"info\":{\"temp\":5898300}},\"ctc\":{\"info\":{\"temp\":2621475}}}}}");
   /* the chamber heater off: a bare current */
-  g_autoptr(PdState) s2 = pd_test_merge_text (s1, "{\"print\":{\"device\":{\"ctc\":{\"info\":{\"temp\":31}}}}}");
-  g_autoptr(PdState) s3 = pd_test_merge_text (s2, "{\"print\":{\"info\":{\"temp\":3932220}}}");
+  g_autoptr (PdState) s2 = pd_test_merge_text (s1, "{\"print\":{\"device\":{\"ctc\":{\"info\":{\"temp\":31}}}}}");
+  g_autoptr (PdState) s3 = pd_test_merge_text (s2, "{\"print\":{\"info\":{\"temp\":3932220}}}");
 
   assert_doc_double (s1, "temperatures.nozzle.current", 275);
   assert_doc_double (s1, "temperatures.nozzle.target", 275);
@@ -702,8 +702,8 @@ test_temperatures_no_chamber (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (serials); i++)
     {
-      g_autoptr(PdState) s0 = pd_state_new (serials[i]);
-      g_autoptr(PdState) s1 = pd_test_merge_text (s0, "{\"print\":{\"chamber_temper\":5,\"nozzle_temper\":30}}");
+      g_autoptr (PdState) s0 = pd_state_new (serials[i]);
+      g_autoptr (PdState) s1 = pd_test_merge_text (s0, "{\"print\":{\"chamber_temper\":5,\"nozzle_temper\":30}}");
 
       assert_doc_null (s1, "temperatures.chamber");
       assert_doc_double (s1, "temperatures.nozzle.current", 30);
@@ -713,12 +713,12 @@ test_temperatures_no_chamber (void)
 static void
 test_wifi_and_light (void)
 {
-  g_autoptr(PdState) s0 = pd_state_new (NULL);
-  g_autoptr(PdState) s1 = pd_test_merge_text (s0,
-    "{\"print\":{\"wifi_signal\":\"-61dBm\",\"lights_report\":[{\"node\":\"work_light\",\"mode\":\"flashing\"},"
-    "{\"node\":\"chamber_light\",\"mode\":\"on\"}]}}");
-  g_autoptr(PdState) s2 = pd_test_merge_text (s1,
-    "{\"print\":{\"wifi_signal\":-70,\"lights_report\":[{\"node\":\"chamber_light\",\"mode\":\"off\"}]}}");
+  g_autoptr (PdState) s0 = pd_state_new (NULL);
+  g_autoptr (PdState) s1 = pd_test_merge_text (s0,
+                                               "{\"print\":{\"wifi_signal\":\"-61dBm\",\"lights_report\":[{\"node\":\"work_light\",\"mode\":\"flashing\"},"
+                                               "{\"node\":\"chamber_light\",\"mode\":\"on\"}]}}");
+  g_autoptr (PdState) s2 = pd_test_merge_text (s1,
+                                               "{\"print\":{\"wifi_signal\":-70,\"lights_report\":[{\"node\":\"chamber_light\",\"mode\":\"off\"}]}}");
 
   assert_doc_int (s1, "wifi_dbm", -61);
   g_assert_true (pd_test_doc_bool (s1, "light"));
@@ -729,13 +729,13 @@ test_wifi_and_light (void)
 static void
 test_command_replies_ignored (void)
 {
-  g_autoptr(PdState) s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState)   s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
   /* a reply echoes a requested value that is not the printer's state */
-  g_autoptr(PdState) d = pd_test_merge_text (s,
-    "{\"print\":{\"command\":\"extrusion_cali_get\",\"nozzle_temper\":999,\"sequence_id\":\"5\",\"result\":\"success\"}}");
-  g_autoptr(PdState) other = pd_test_merge_text (s, "{\"system\":{\"command\":\"ledctrl\",\"result\":\"success\"}}");
-  g_autoptr(GPtrArray) changes = pd_state_diff (s, d);
-  g_autoptr(GPtrArray) other_changes = pd_state_diff (s, other);
+  g_autoptr (PdState)   d = pd_test_merge_text (s,
+                                                "{\"print\":{\"command\":\"extrusion_cali_get\",\"nozzle_temper\":999,\"sequence_id\":\"5\",\"result\":\"success\"}}");
+  g_autoptr (PdState)   other = pd_test_merge_text (s, "{\"system\":{\"command\":\"ledctrl\",\"result\":\"success\"}}");
+  g_autoptr (GPtrArray) changes = pd_state_diff (s, d);
+  g_autoptr (GPtrArray) other_changes = pd_state_diff (s, other);
 
   g_assert_cmpuint (changes->len, ==, 0);
   g_assert_cmpuint (other_changes->len, ==, 0);
@@ -745,11 +745,11 @@ test_command_replies_ignored (void)
 static void
 test_printer_matches_document (void)
 {
-  g_autoptr(PdPrinter) printer = pd_printer_new (NULL);
-  PdState *s;
-  PdJob *job;
-  g_autoptr(PdAmsUnit) unit = NULL;
-  g_autoptr(PdAmsTray) tray = NULL;
+  g_autoptr (PdPrinter) printer = pd_printer_new (NULL);
+  PdState              *s;
+  PdJob                *job;
+  g_autoptr (PdAmsUnit) unit = NULL;
+  g_autoptr (PdAmsTray) tray = NULL;
 
   pd_printer_set_configured_model (printer, "H2D");
   pd_test_apply_fixture (printer, "reports/H2D_running_ams_amsht_encoded_temps_push_status.json");
@@ -797,19 +797,19 @@ static void
 test_all_fixtures_render (void)
 {
   g_autofree char *dir_path = pd_test_fixture_path ("reports");
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  const char *name;
-  guint n = 0;
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char      *name;
+  guint            n = 0;
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_strconcat ("reports/", name, NULL);
-      g_autoptr(PdState) empty = pd_state_new ("00M00A000000001");
-      g_autoptr(PdState) s = pd_test_merge_fixture (empty, path);
-      g_autofree char *text = pd_state_to_string (s, TRUE);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
+      g_autofree char       *path = g_strconcat ("reports/", name, NULL);
+      g_autoptr (PdState)    empty = pd_state_new ("00M00A000000001");
+      g_autoptr (PdState)    s = pd_test_merge_fixture (empty, path);
+      g_autofree char       *text = pd_state_to_string (s, TRUE);
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (GError)     error = NULL;
 
       json_parser_load_from_data (parser, text, -1, &error);
       g_assert_no_error (error);

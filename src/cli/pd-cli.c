@@ -37,9 +37,9 @@ static void
 print_changes (const char *source,
                GPtrArray  *changes)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *line = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode)    root = NULL;
+  g_autofree char        *line = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "source");
@@ -62,10 +62,10 @@ feed (Inspect    *inspect,
       const char *data,
       gsize       length)
 {
-  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) changes = NULL;
-  g_autoptr(JsonNode) report = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) changes = NULL;
+  g_autoptr (JsonNode)  report = NULL;
+  g_autoptr (GError)    error = NULL;
 
   report = pd_report_parse (data, length, warnings, &error);
   if (report == NULL ||
@@ -100,12 +100,12 @@ static gboolean
 feed_file (Inspect    *inspect,
            const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_auto(GStrv) lines = NULL;
-  gsize length;
-  guint n_lines = 0;
+  g_autoptr (GError)     error = NULL;
+  g_autofree char       *contents = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv)         lines = NULL;
+  gsize                  length;
+  guint                  n_lines = 0;
 
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
@@ -164,15 +164,15 @@ format_temp (PdTemperature *temp)
 static void
 print_text (PdPrinter *printer)
 {
-  PdJob *job = pd_printer_get_job (printer);
-  GListModel *units = pd_printer_get_ams_units (printer);
-  GListModel *errors = pd_printer_get_hms_errors (printer);
+  PdJob           *job = pd_printer_get_job (printer);
+  GListModel      *units = pd_printer_get_ams_units (printer);
+  GListModel      *errors = pd_printer_get_hms_errors (printer);
   g_autofree char *nozzle = format_temp (pd_printer_get_nozzle (printer));
   g_autofree char *nozzle_right = format_temp (pd_printer_get_nozzle_right (printer));
   g_autofree char *bed = format_temp (pd_printer_get_bed (printer));
   g_autofree char *chamber = format_temp (pd_printer_get_chamber (printer));
-  const char *name = pd_printer_get_name (printer);
-  const char *stage = pd_printer_get_stage (printer);
+  const char      *name = pd_printer_get_name (printer);
+  const char      *stage = pd_printer_get_stage (printer);
 
   if (name == NULL)
     name = pd_printer_get_serial (printer);
@@ -213,25 +213,25 @@ print_text (PdPrinter *printer)
 
   for (guint i = 0; i < g_list_model_get_n_items (errors); i++)
     {
-      g_autoptr(PdHmsError) error = g_list_model_get_item (errors, i);
+      g_autoptr (PdHmsError) error = g_list_model_get_item (errors, i);
 
       g_print (_("  HMS             %s %s (%s)\n"), pd_hms_error_get_code (error),
-               pd_severity_to_label (pd_hms_error_get_severity (error)),
-               pd_hms_error_get_module (error));
+                  pd_severity_to_label (pd_hms_error_get_severity (error)),
+                  pd_hms_error_get_module (error));
     }
 
   for (guint i = 0; i < g_list_model_get_n_items (units); i++)
     {
-      g_autoptr(PdAmsUnit) unit = g_list_model_get_item (units, i);
-      GListModel *trays = pd_ams_unit_get_trays (unit);
-      g_autoptr(GString) slots = g_string_new (NULL);
-      int level = pd_ams_unit_get_humidity_level (unit);
-      int percent = pd_ams_unit_get_humidity_percent (unit);
+      g_autoptr (PdAmsUnit) unit = g_list_model_get_item (units, i);
+      GListModel           *trays = pd_ams_unit_get_trays (unit);
+      g_autoptr (GString)   slots = g_string_new (NULL);
+      int                   level = pd_ams_unit_get_humidity_level (unit);
+      int                   percent = pd_ams_unit_get_humidity_percent (unit);
 
       for (guint j = 0; j < g_list_model_get_n_items (trays); j++)
         {
-          g_autoptr(PdAmsTray) tray = g_list_model_get_item (trays, j);
-          const char *material = pd_ams_tray_get_material (tray);
+          g_autoptr (PdAmsTray) tray = g_list_model_get_item (trays, j);
+          const char           *material = pd_ams_tray_get_material (tray);
 
           if (!pd_ams_tray_get_present (tray))
             g_string_append (slots, _(" [empty]"));
@@ -254,30 +254,31 @@ static int
 cmd_inspect (int    argc,
              char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *model = NULL;
-  g_autofree char *serial = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *format = NULL;
-  g_auto(GStrv) files = NULL;
-  gboolean changes = FALSE;
-  Inspect inspect = { 0, };
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *model = NULL;
+  g_autofree char           *serial = NULL;
+  g_autofree char           *name = NULL;
+  g_autofree char           *format = NULL;
+  g_auto (GStrv)             files = NULL;
+  gboolean                   changes = FALSE;
+  Inspect                    inspect = {
+                       0,
+  };
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("The printer model (X1C, P1S, A1 mini, H2D…); detected from the serial otherwise"), N_("MODEL") },
-    { "serial", 's', 0, G_OPTION_ARG_STRING, &serial, N_("The printer's serial number"), N_("SERIAL") },
-    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The printer's name"), N_("NAME") },
-    { "changes", 'c', 0, G_OPTION_ARG_NONE, &changes, N_("Print, per report, the fields that changed (JSON lines) instead of the state"), NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Output format: json (default) or text"), N_("FORMAT") },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
-    { NULL }
-  };
+      { "serial", 's', 0, G_OPTION_ARG_STRING, &serial, N_("The printer's serial number"), N_("SERIAL") },
+        { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The printer's name"), N_("NAME") },
+          { "changes", 'c', 0, G_OPTION_ARG_NONE, &changes, N_("Print, per report, the fields that changed (JSON lines) instead of the state"), NULL },
+            { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Output format: json (default) or text"), N_("FORMAT") },
+              { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, N_("FILE…") },
+                { NULL } };
 
   context = g_option_context_new (_("FILE… — merge printer reports and print the state"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
-    _("Each FILE holds one report as a printer publishes it on device/SERIAL/report,\n"
+                                    _("Each FILE holds one report as a printer publishes it on device/SERIAL/report,\n"
       "or a recording of many, one JSON document per line. Reports are merged in\n"
       "order, as the app does. Exit status 1 if any report was rejected."));
 
@@ -293,9 +294,9 @@ cmd_inspect (int    argc,
     }
   if (model != NULL && pd_model_lookup (model) == NULL)
     {
-      guint n_models;
-      const PdModelInfo *models = pd_model_get_all (&n_models);
-      g_autoptr(GString) known = g_string_new (NULL);
+      guint               n_models;
+      const PdModelInfo  *models = pd_model_get_all (&n_models);
+      g_autoptr (GString) known = g_string_new (NULL);
 
       for (guint i = 0; i < n_models; i++)
         g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", models[i].id);

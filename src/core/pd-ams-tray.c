@@ -13,23 +13,24 @@
 
 struct _PdAmsTray
 {
-  GObject   parent_instance;
+  GObject  parent_instance;
 
-  int       slot;
-  gboolean  present;
-  char     *material;
-  char     *name;
-  char     *color;
-  int       remaining_percent;
-  int       drying_temperature;
-  int       drying_hours;
-  int       nozzle_temp_min;
-  int       nozzle_temp_max;
+  int      slot;
+  gboolean present;
+  char    *material;
+  char    *name;
+  char    *color;
+  int      remaining_percent;
+  int      drying_temperature;
+  int      drying_hours;
+  int      nozzle_temp_min;
+  int      nozzle_temp_max;
 };
 
 G_DEFINE_FINAL_TYPE (PdAmsTray, pd_ams_tray, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_SLOT,
   PROP_PRESENT,
@@ -117,7 +118,7 @@ static void
 pd_ams_tray_class_init (PdAmsTrayClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = pd_ams_tray_finalize;
   object_class->get_property = pd_ams_tray_get_property;
@@ -202,7 +203,7 @@ _pd_ams_tray_update (PdAmsTray            *self,
                      const PdAmsUnitState *unit,
                      const PdTrayState    *tray)
 {
-  gboolean present;
+  gboolean         present;
   g_autofree char *color = NULL;
 
   g_return_if_fail (PD_IS_AMS_TRAY (self));
@@ -254,7 +255,7 @@ static gpointer
 tray_create (guint    index,
              gpointer user_data)
 {
-  TraySync *sync = user_data;
+  TraySync  *sync = user_data;
   PdAmsTray *tray = _pd_ams_tray_new (sync->trays[index].slot);
 
   _pd_ams_tray_update (tray, sync->state, sync->unit, &sync->trays[index]);

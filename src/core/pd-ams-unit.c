@@ -28,7 +28,8 @@ struct _PdAmsUnit
 
 G_DEFINE_FINAL_TYPE (PdAmsUnit, pd_ams_unit, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_ID,
   PROP_UNIT_TYPE,
@@ -109,7 +110,7 @@ static void
 pd_ams_unit_class_init (PdAmsUnitClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = pd_ams_unit_dispose;
   object_class->get_property = pd_ams_unit_get_property;
@@ -190,8 +191,8 @@ _pd_ams_unit_update (PdAmsUnit            *self,
                      const PdAmsUnitState *unit)
 {
   PdAmsType unit_type;
-  gboolean drying_supported, drying = FALSE;
-  int remaining = -1;
+  gboolean  drying_supported, drying = FALSE;
+  int       remaining = -1;
 
   g_return_if_fail (PD_IS_AMS_UNIT (self));
   g_return_if_fail (state != NULL && unit != NULL);

@@ -16,14 +16,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdAmsUnit, pd_ams_unit, PD, AMS_UNIT, GObject)
 
-int         pd_ams_unit_get_id                        (PdAmsUnit *self);
-PdAmsType   pd_ams_unit_get_unit_type                 (PdAmsUnit *self);
-int         pd_ams_unit_get_humidity_percent          (PdAmsUnit *self);
-int         pd_ams_unit_get_humidity_level            (PdAmsUnit *self);
-double      pd_ams_unit_get_temperature               (PdAmsUnit *self);
-gboolean    pd_ams_unit_get_drying_supported          (PdAmsUnit *self);
-gboolean    pd_ams_unit_get_drying                    (PdAmsUnit *self);
-int         pd_ams_unit_get_drying_remaining_minutes  (PdAmsUnit *self);
-GListModel *pd_ams_unit_get_trays                     (PdAmsUnit *self);
+int         pd_ams_unit_get_id (PdAmsUnit *self);
+PdAmsType   pd_ams_unit_get_unit_type (PdAmsUnit *self);
+int         pd_ams_unit_get_humidity_percent (PdAmsUnit *self);
+int         pd_ams_unit_get_humidity_level (PdAmsUnit *self);
+double      pd_ams_unit_get_temperature (PdAmsUnit *self);
+gboolean    pd_ams_unit_get_drying_supported (PdAmsUnit *self);
+gboolean    pd_ams_unit_get_drying (PdAmsUnit *self);
+int         pd_ams_unit_get_drying_remaining_minutes (PdAmsUnit *self);
+GListModel *pd_ams_unit_get_trays (PdAmsUnit *self);
 
 G_END_DECLS

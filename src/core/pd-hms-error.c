@@ -17,21 +17,22 @@
 
 struct _PdHmsError
 {
-  GObject     parent_instance;
+  GObject    parent_instance;
 
-  guint32     attr;
-  guint32     code_word;
-  char       *code;
-  PdSeverity  severity;
-  char       *module;
-  char       *description;
-  char       *action;
-  char       *url;
+  guint32    attr;
+  guint32    code_word;
+  char      *code;
+  PdSeverity severity;
+  char      *module;
+  char      *description;
+  char      *action;
+  char      *url;
 };
 
 G_DEFINE_FINAL_TYPE (PdHmsError, pd_hms_error, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_CODE,
   PROP_ATTR,
@@ -111,7 +112,7 @@ static void
 pd_hms_error_class_init (PdHmsErrorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->finalize = pd_hms_error_finalize;
   object_class->get_property = pd_hms_error_get_property;

@@ -16,13 +16,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdHmsError, pd_hms_error, PD, HMS_ERROR, GObject)
 
-const char *pd_hms_error_get_code        (PdHmsError *self);
-guint32     pd_hms_error_get_attr        (PdHmsError *self);
-guint32     pd_hms_error_get_code_word   (PdHmsError *self);
-PdSeverity  pd_hms_error_get_severity    (PdHmsError *self);
-const char *pd_hms_error_get_module      (PdHmsError *self);
+const char *pd_hms_error_get_code (PdHmsError *self);
+guint32     pd_hms_error_get_attr (PdHmsError *self);
+guint32     pd_hms_error_get_code_word (PdHmsError *self);
+PdSeverity  pd_hms_error_get_severity (PdHmsError *self);
+const char *pd_hms_error_get_module (PdHmsError *self);
 const char *pd_hms_error_get_description (PdHmsError *self);
-const char *pd_hms_error_get_action      (PdHmsError *self);
-const char *pd_hms_error_get_url         (PdHmsError *self);
+const char *pd_hms_error_get_action (PdHmsError *self);
+const char *pd_hms_error_get_url (PdHmsError *self);
 
 G_END_DECLS

@@ -12,21 +12,22 @@
 
 struct _PdJob
 {
-  GObject  parent_instance;
+  GObject parent_instance;
 
-  char    *name;
-  int      progress;
-  int      layer;
-  int      total_layers;
-  int      remaining_minutes;
-  gint64   finish_time;
-  double   grams_total;
-  double   grams_used;
+  char   *name;
+  int     progress;
+  int     layer;
+  int     total_layers;
+  int     remaining_minutes;
+  gint64  finish_time;
+  double  grams_total;
+  double  grams_used;
 };
 
 G_DEFINE_FINAL_TYPE (PdJob, pd_job, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_NAME,
   PROP_PROGRESS,

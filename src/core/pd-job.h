@@ -16,13 +16,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdJob, pd_job, PD, JOB, GObject)
 
-const char *pd_job_get_name                 (PdJob *self);
-int         pd_job_get_progress             (PdJob *self);
-int         pd_job_get_layer                (PdJob *self);
-int         pd_job_get_total_layers         (PdJob *self);
-int         pd_job_get_remaining_minutes    (PdJob *self);
-gint64      pd_job_get_finish_time          (PdJob *self);
+const char *pd_job_get_name (PdJob *self);
+int         pd_job_get_progress (PdJob *self);
+int         pd_job_get_layer (PdJob *self);
+int         pd_job_get_total_layers (PdJob *self);
+int         pd_job_get_remaining_minutes (PdJob *self);
+gint64      pd_job_get_finish_time (PdJob *self);
 double      pd_job_get_filament_grams_total (PdJob *self);
-double      pd_job_get_filament_grams_used  (PdJob *self);
+double      pd_job_get_filament_grams_used (PdJob *self);
 
 G_END_DECLS

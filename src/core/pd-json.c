@@ -75,9 +75,9 @@ append_double (GString *out,
 }
 
 static void
-newline (GString  *out,
-         gboolean  pretty,
-         guint     depth)
+newline (GString *out,
+         gboolean pretty,
+         guint    depth)
 {
   if (!pretty)
     return;
@@ -97,8 +97,8 @@ append_node (GString  *out,
     {
     case JSON_NODE_OBJECT:
       {
-        JsonObject *obj = json_node_get_object (node);
-        g_autoptr(GList) members = json_object_get_members (obj);
+        JsonObject       *obj = json_node_get_object (node);
+        g_autoptr (GList) members = json_object_get_members (obj);
 
         if (members == NULL)
           {
@@ -123,7 +123,7 @@ append_node (GString  *out,
     case JSON_NODE_ARRAY:
       {
         JsonArray *array = json_node_get_array (node);
-        guint n = json_array_get_length (array);
+        guint      n = json_array_get_length (array);
 
         if (n == 0)
           {

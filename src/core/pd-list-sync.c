@@ -14,12 +14,12 @@
 #include "pd-list-sync.h"
 
 void
-_pd_list_store_sync (GListStore        *store,
-                     guint              n_items,
-                     PdSyncCompareFunc  compare,
-                     PdSyncCreateFunc   create,
-                     PdSyncUpdateFunc   update,
-                     gpointer           user_data)
+_pd_list_store_sync (GListStore       *store,
+                     guint             n_items,
+                     PdSyncCompareFunc compare,
+                     PdSyncCreateFunc  create,
+                     PdSyncUpdateFunc  update,
+                     gpointer          user_data)
 {
   guint pos = 0;
   guint i = 0;
@@ -28,9 +28,9 @@ _pd_list_store_sync (GListStore        *store,
 
   for (;;)
     {
-      guint n_store = g_list_model_get_n_items (G_LIST_MODEL (store));
-      g_autoptr(GObject) item = NULL;
-      int cmp;
+      guint               n_store = g_list_model_get_n_items (G_LIST_MODEL (store));
+      g_autoptr (GObject) item = NULL;
+      int                 cmp;
 
       if (pos >= n_store && i >= n_items)
         break;
@@ -49,7 +49,7 @@ _pd_list_store_sync (GListStore        *store,
         g_list_store_remove (store, pos);
       else if (cmp > 0)
         {
-          g_autoptr(GObject) created = create (i, user_data);
+          g_autoptr (GObject) created = create (i, user_data);
 
           g_list_store_insert (store, pos, created);
           pos++;

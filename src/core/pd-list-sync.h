@@ -14,20 +14,20 @@ G_BEGIN_DECLS
  * order both are sorted by: < 0 if @item sorts first, 0 if it is the same
  * entity (to be updated), > 0 if the element sorts first.
  */
-typedef int      (*PdSyncCompareFunc) (gpointer item,
-                                       guint    index,
-                                       gpointer user_data);
-typedef gpointer (*PdSyncCreateFunc)  (guint    index,
-                                       gpointer user_data);
-typedef void     (*PdSyncUpdateFunc)  (gpointer item,
-                                       guint    index,
-                                       gpointer user_data);
+typedef int (*PdSyncCompareFunc) (gpointer item,
+                                  guint    index,
+                                  gpointer user_data);
+typedef gpointer (*PdSyncCreateFunc) (guint    index,
+                                      gpointer user_data);
+typedef void (*PdSyncUpdateFunc) (gpointer item,
+                                  guint    index,
+                                  gpointer user_data);
 
-void _pd_list_store_sync (GListStore        *store,
-                          guint              n_items,
-                          PdSyncCompareFunc  compare,
-                          PdSyncCreateFunc   create,
-                          PdSyncUpdateFunc   update,
-                          gpointer           user_data);
+void _pd_list_store_sync (GListStore       *store,
+                          guint             n_items,
+                          PdSyncCompareFunc compare,
+                          PdSyncCreateFunc  create,
+                          PdSyncUpdateFunc  update,
+                          gpointer          user_data);
 
 G_END_DECLS

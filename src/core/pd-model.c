@@ -20,20 +20,20 @@
 
 /*  id        display        prefix  codes                         product name            camera chamber heater dual lite homeflag door */
 static const PdModelInfo models[] = {
-  { "X1C",    "X1 Carbon",   "00M", "BL-P001;3DPrinter-X1-Carbon", "Bambu Lab X1 Carbon",  RTSPS, 1, 0, 0, 0, 1, 1 },
-  { "X1",     "X1",          "00W", "BL-P002;3DPrinter-X1",        "Bambu Lab X1",         RTSPS, 1, 0, 0, 0, 1, 1 },
-  { "X1E",    "X1E",         "03W", "C13",                         "Bambu Lab X1E",        RTSPS, 1, 0, 0, 0, 1, 1 },
-  { "P1P",    "P1P",         "01S", "C11",                         "Bambu Lab P1P",        JPEG,  0, 0, 0, 0, 0, 0 },
-  { "P1S",    "P1S",         "01P", "C12",                         "Bambu Lab P1S",        JPEG,  0, 0, 0, 0, 0, 0 },
-  { "P2S",    "P2S",         "22E", "N7",                          "Bambu Lab P2S",        RTSPS, 1, 0, 0, 0, 0, 1 },
-  { "A1MINI", "A1 mini",     "030", "N1",                          "Bambu Lab A1 mini",    JPEG,  0, 0, 0, 1, 0, 0 },
-  { "A1",     "A1",          "039", "N2S",                         "Bambu Lab A1",         JPEG,  0, 0, 0, 1, 0, 0 },
-  { "A2L",    "A2L",         "26A", "N9",                          "Bambu Lab A2L",        JPEG,  0, 0, 0, 1, 0, 0 },
-  { "H2D",    "H2D",         "094", "O1D;O1D-V2",                  "Bambu Lab H2D",        RTSPS, 1, 1, 1, 0, 0, 1 },
-  { "H2DPRO", "H2D Pro",     "239", "O1E;O2D",                     "Bambu Lab H2D Pro",    RTSPS, 1, 1, 1, 0, 0, 1 },
-  { "H2S",    "H2S",         "093", "O1S",                         "Bambu Lab H2S",        RTSPS, 1, 1, 0, 0, 0, 1 },
-  { "H2C",    "H2C",         "31B", "O1C;O1C2",                    "Bambu Lab H2C",        RTSPS, 1, 1, 1, 0, 0, 1 },
-  { "X2D",    "X2D",         "20P", "N6",                          "Bambu Lab X2D",        RTSPS, 1, 1, 1, 0, 0, 1 },
+  { "X1C", "X1 Carbon", "00M", "BL-P001;3DPrinter-X1-Carbon", "Bambu Lab X1 Carbon", RTSPS, 1, 0, 0, 0, 1, 1 },
+  { "X1", "X1", "00W", "BL-P002;3DPrinter-X1", "Bambu Lab X1", RTSPS, 1, 0, 0, 0, 1, 1 },
+  { "X1E", "X1E", "03W", "C13", "Bambu Lab X1E", RTSPS, 1, 0, 0, 0, 1, 1 },
+  { "P1P", "P1P", "01S", "C11", "Bambu Lab P1P", JPEG, 0, 0, 0, 0, 0, 0 },
+  { "P1S", "P1S", "01P", "C12", "Bambu Lab P1S", JPEG, 0, 0, 0, 0, 0, 0 },
+  { "P2S", "P2S", "22E", "N7", "Bambu Lab P2S", RTSPS, 1, 0, 0, 0, 0, 1 },
+  { "A1MINI", "A1 mini", "030", "N1", "Bambu Lab A1 mini", JPEG, 0, 0, 0, 1, 0, 0 },
+  { "A1", "A1", "039", "N2S", "Bambu Lab A1", JPEG, 0, 0, 0, 1, 0, 0 },
+  { "A2L", "A2L", "26A", "N9", "Bambu Lab A2L", JPEG, 0, 0, 0, 1, 0, 0 },
+  { "H2D", "H2D", "094", "O1D;O1D-V2", "Bambu Lab H2D", RTSPS, 1, 1, 1, 0, 0, 1 },
+  { "H2DPRO", "H2D Pro", "239", "O1E;O2D", "Bambu Lab H2D Pro", RTSPS, 1, 1, 1, 0, 0, 1 },
+  { "H2S", "H2S", "093", "O1S", "Bambu Lab H2S", RTSPS, 1, 1, 0, 0, 0, 1 },
+  { "H2C", "H2C", "31B", "O1C;O1C2", "Bambu Lab H2C", RTSPS, 1, 1, 1, 0, 0, 1 },
+  { "X2D", "X2D", "20P", "N6", "Bambu Lab X2D", RTSPS, 1, 1, 1, 0, 0, 1 },
 };
 
 #undef RTSPS
@@ -43,13 +43,13 @@ static gboolean
 codes_contain (const char *codes,
                const char *name)
 {
-  gsize len = strlen (name);
+  gsize       len = strlen (name);
   const char *p = codes;
 
   while (p != NULL && *p != '\0')
     {
       const char *end = strchr (p, ';');
-      gsize n = end != NULL ? (gsize) (end - p) : strlen (p);
+      gsize       n = end != NULL ? (gsize) (end - p) : strlen (p);
 
       if (n == len && g_ascii_strncasecmp (p, name, n) == 0)
         return TRUE;

@@ -32,8 +32,8 @@ _pd_double_equal (double a,
 
 /* Sets a string field; TRUE if it changed. */
 static inline gboolean
-_pd_set_string (char       **field,
-                const char  *value)
+_pd_set_string (char      **field,
+                const char *value)
 {
   if (g_strcmp0 (*field, value) == 0)
     return FALSE;
@@ -43,33 +43,33 @@ _pd_set_string (char       **field,
   return TRUE;
 }
 
-PdTemperature *_pd_temperature_new     (void);
-void           _pd_temperature_update  (PdTemperature        *self,
-                                        const PdTemp         *temp);
+PdTemperature *_pd_temperature_new (void);
+void           _pd_temperature_update (PdTemperature *self,
+                                       const PdTemp  *temp);
 
-PdJob         *_pd_job_new             (void);
-void           _pd_job_update          (PdJob                *self,
-                                        const PdState        *state);
+PdJob         *_pd_job_new (void);
+void           _pd_job_update (PdJob         *self,
+                               const PdState *state);
 
-PdHmsError    *_pd_hms_error_new       (const PdHmsEntry     *entry,
-                                        const char           *serial);
-gboolean       _pd_hms_error_matches   (PdHmsError           *self,
-                                        const PdHmsEntry     *entry);
+PdHmsError    *_pd_hms_error_new (const PdHmsEntry *entry,
+                                  const char       *serial);
+gboolean       _pd_hms_error_matches (PdHmsError       *self,
+                                      const PdHmsEntry *entry);
 
-PdAmsTray     *_pd_ams_tray_new        (int                   slot);
-void           _pd_ams_tray_update     (PdAmsTray            *self,
-                                        const PdState        *state,
-                                        const PdAmsUnitState *unit,
-                                        const PdTrayState    *tray);
-void           _pd_ams_trays_sync      (GListStore           *store,
-                                        const PdState        *state,
-                                        const PdAmsUnitState *unit,
-                                        const PdTrayState    *trays,
-                                        guint                 n_trays);
+PdAmsTray     *_pd_ams_tray_new (int slot);
+void           _pd_ams_tray_update (PdAmsTray            *self,
+                                    const PdState        *state,
+                                    const PdAmsUnitState *unit,
+                                    const PdTrayState    *tray);
+void           _pd_ams_trays_sync (GListStore           *store,
+                                   const PdState        *state,
+                                   const PdAmsUnitState *unit,
+                                   const PdTrayState    *trays,
+                                   guint                 n_trays);
 
-PdAmsUnit     *_pd_ams_unit_new        (int                   id);
-void           _pd_ams_unit_update     (PdAmsUnit            *self,
-                                        const PdState        *state,
-                                        const PdAmsUnitState *unit);
+PdAmsUnit     *_pd_ams_unit_new (int id);
+void           _pd_ams_unit_update (PdAmsUnit            *self,
+                                    const PdState        *state,
+                                    const PdAmsUnitState *unit);
 
 G_END_DECLS

@@ -54,7 +54,8 @@ struct _PdPrinter
 
 G_DEFINE_FINAL_TYPE (PdPrinter, pd_printer, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_SERIAL,
   PROP_NAME,
@@ -87,13 +88,14 @@ enum {
   N_PROPS
 };
 
-enum {
+enum
+{
   STATE_CHANGED,
   N_SIGNALS
 };
 
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+static guint       signals[N_SIGNALS];
 
 #define NOTIFY(self, prop) g_object_notify_by_pspec (G_OBJECT (self), properties[prop])
 
@@ -156,9 +158,9 @@ hms_compare (gpointer item,
              gpointer user_data)
 {
   const PdState *state = user_data;
-  PdHmsEntry entry = {
-    pd_hms_error_get_attr (item),
-    pd_hms_error_get_code_word (item),
+  PdHmsEntry     entry = {
+        pd_hms_error_get_attr (item),
+        pd_hms_error_get_code_word (item),
   };
 
   return pd_hms_entry_compare (&entry, &state->hms[index]);
@@ -196,7 +198,7 @@ unit_create (guint    index,
              gpointer user_data)
 {
   const PdState *state = user_data;
-  PdAmsUnit *unit = _pd_ams_unit_new (state->units[index].id);
+  PdAmsUnit     *unit = _pd_ams_unit_new (state->units[index].id);
 
   _pd_ams_unit_update (unit, state, &state->units[index]);
   return unit;
@@ -216,16 +218,16 @@ unit_update (gpointer item,
 static void
 sync_properties (PdPrinter *self)
 {
-  PdState *state = self->state;
+  PdState           *state = self->state;
   const PdModelInfo *model = pd_state_get_model (state);
-  PdTemp temp;
-  PdStatus status;
-  PdSeverity level;
-  PdCameraKind camera_kind;
-  PdTristate tristate;
-  guint32 print_error;
-  g_autofree char *print_error_text = NULL;
-  int unit = -1, slot = -1;
+  PdTemp             temp;
+  PdStatus           status;
+  PdSeverity         level;
+  PdCameraKind       camera_kind;
+  PdTristate         tristate;
+  guint32            print_error;
+  g_autofree char   *print_error_text = NULL;
+  int                unit = -1, slot = -1;
 
   sync_string (self, &self->model, model != NULL ? model->id : NULL, PROP_MODEL);
   sync_string (self, &self->model_name, model != NULL ? model->display_name : NULL, PROP_MODEL_NAME);
@@ -329,8 +331,8 @@ static GPtrArray *
 replace_state (PdPrinter *self,
                PdState   *state)
 {
-  g_autoptr(PdState) old = g_steal_pointer (&self->state);
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr (PdState)   old = g_steal_pointer (&self->state);
+  g_autoptr (GPtrArray) changes = NULL;
 
   self->state = pd_state_ref (state);
   changes = pd_state_diff (old, state);
@@ -553,8 +555,8 @@ static void
 pd_printer_class_init (PdPrinterClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
-  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags   rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = pd_printer_dispose;
   object_class->finalize = pd_printer_finalize;
@@ -752,7 +754,7 @@ void
 pd_printer_set_state (PdPrinter *self,
                       PdState   *state)
 {
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr (GPtrArray) changes = NULL;
 
   g_return_if_fail (PD_IS_PRINTER (self));
   g_return_if_fail (state != NULL);
@@ -785,8 +787,8 @@ pd_printer_apply_report (PdPrinter  *self,
                          GPtrArray  *warnings,
                          GError    **error)
 {
-  g_autoptr(PdState) state = NULL;
-  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr (PdState)   state = NULL;
+  g_autoptr (GPtrArray) changed = NULL;
 
   g_return_val_if_fail (PD_IS_PRINTER (self), FALSE);
   g_return_val_if_fail (report != NULL, FALSE);
@@ -822,8 +824,8 @@ void
 pd_printer_set_name (PdPrinter  *self,
                      const char *name)
 {
-  g_autoptr(PdState) state = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr (PdState)   state = NULL;
+  g_autoptr (GPtrArray) changes = NULL;
 
   g_return_if_fail (PD_IS_PRINTER (self));
 
@@ -849,8 +851,8 @@ void
 pd_printer_set_configured_model (PdPrinter  *self,
                                  const char *model)
 {
-  g_autoptr(PdState) state = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr (PdState)   state = NULL;
+  g_autoptr (GPtrArray) changes = NULL;
 
   g_return_if_fail (PD_IS_PRINTER (self));
 
@@ -897,11 +899,11 @@ pd_printer_get_connection (PdPrinter *self)
  * state is kept as it was last reported.
  */
 void
-pd_printer_set_connection (PdPrinter    *self,
-                           PdConnection  connection)
+pd_printer_set_connection (PdPrinter   *self,
+                           PdConnection connection)
 {
-  g_autoptr(PdState) state = NULL;
-  g_autoptr(GPtrArray) changes = NULL;
+  g_autoptr (PdState)   state = NULL;
+  g_autoptr (GPtrArray) changes = NULL;
 
   g_return_if_fail (PD_IS_PRINTER (self));
 

@@ -34,16 +34,20 @@
 #include "pd-report.h"
 #include "pd-state-private.h"
 
-G_DEFINE_QUARK (pd-report-error-quark, pd_report_error)
+GQuark
+pd_report_error_quark (void)
+{
+  return g_quark_from_static_string ("pd-report-error-quark");
+}
 
 /* Longest string kept from a report (job names, filament names…). */
 #define MAX_STRING_BYTES 512
 /* Longest list read from a report that we do not otherwise bound. */
-#define MAX_LIST_ITEMS    64
+#define MAX_LIST_ITEMS 64
 
 typedef struct
 {
-  PdState       *s;        /* the copy being built */
+  PdState       *s; /* the copy being built */
   const PdState *old;
   GPtrArray     *warnings; /* nullable */
   GError        *error;    /* the first reason to reject the report */
@@ -61,7 +65,7 @@ merge_warn (Merge      *m,
             ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   if (m->warnings == NULL)
     return;
@@ -81,7 +85,7 @@ merge_fail (Merge      *m,
             ...)
 {
   g_autofree char *message = NULL;
-  va_list args;
+  va_list          args;
 
   if (m->error != NULL)
     return;
@@ -125,7 +129,7 @@ parse_number (const char *text,
               const char *unit,
               double     *out)
 {
-  char *end = NULL;
+  char  *end = NULL;
   double v;
 
   while (g_ascii_isspace (*text))
@@ -178,8 +182,8 @@ node_to_hex (JsonNode *node,
              guint64  *out)
 {
   const char *text;
-  char *end = NULL;
-  guint64 v;
+  char       *end = NULL;
+  guint64     v;
 
   if (!JSON_NODE_HOLDS_VALUE (node))
     return FALSE;
@@ -279,7 +283,7 @@ get_number (Merge      *m,
             double     *out)
 {
   JsonNode *node = member (obj, key);
-  double v;
+  double    v;
 
   if (node == NULL)
     return FALSE;
@@ -319,11 +323,11 @@ get_int (Merge      *m,
 
 /* Reads a string; numbers are accepted as text. */
 static gboolean
-get_string (Merge       *m,
-            JsonObject  *obj,
-            const char  *where,
-            const char  *key,
-            char       **out)
+get_string (Merge      *m,
+            JsonObject *obj,
+            const char *where,
+            const char *key,
+            char      **out)
 {
   JsonNode *node = member (obj, key);
 
@@ -396,7 +400,7 @@ get_array (Merge      *m,
            const char *key,
            guint       max_items)
 {
-  JsonNode *node = member (obj, key);
+  JsonNode  *node = member (obj, key);
   JsonArray *array;
 
   if (node == NULL)
@@ -420,9 +424,9 @@ get_array (Merge      *m,
 
 /* Temperatures -------------------------------------------------------------*/
 
-#define TEMP_MIN (-40.0)
-#define NOZZLE_MAX 500.0
-#define BED_MAX    200.0
+#define TEMP_MIN    (-40.0)
+#define NOZZLE_MAX  500.0
+#define BED_MAX     200.0
 #define CHAMBER_MAX 150.0
 
 /* H2/X2 firmware packs a heater as target << 16 | current; a value below
@@ -492,8 +496,8 @@ merge_extruders (Merge      *m,
                  gboolean    have_temp[PD_MAX_EXTRUDERS])
 {
   JsonObject *extruder = get_object (m, device, "print.device", "extruder");
-  JsonArray *info;
-  int state;
+  JsonArray  *info;
+  int         state;
 
   if (extruder == NULL)
     return;
@@ -517,11 +521,11 @@ merge_extruders (Merge      *m,
 
   for (guint i = 0; i < json_array_get_length (info); i++)
     {
-      JsonNode *node = json_array_get_element (info, i);
+      JsonNode        *node = json_array_get_element (info, i);
       g_autofree char *where = g_strdup_printf ("print.device.extruder.info[%u]", i);
-      JsonObject *e;
-      int id = (int) i;
-      int snow;
+      JsonObject      *e;
+      int              id = (int) i;
+      int              snow;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
@@ -547,8 +551,10 @@ merge_temperatures (Merge      *m,
                     JsonObject *print,
                     JsonObject *device)
 {
-  PdTemp extruder_temps[PD_MAX_EXTRUDERS];
-  gboolean have_extruder_temp[PD_MAX_EXTRUDERS] = { FALSE, };
+  PdTemp   extruder_temps[PD_MAX_EXTRUDERS];
+  gboolean have_extruder_temp[PD_MAX_EXTRUDERS] = {
+    FALSE,
+  };
   PdTemp temp;
   double v;
 
@@ -628,11 +634,19 @@ static gboolean
 parse_gcode_state (const char   *text,
                    PdGcodeState *out)
 {
-  static const struct { const char *name; PdGcodeState state; } names[] = {
-    { "IDLE", PD_GCODE_IDLE }, { "INIT", PD_GCODE_INIT },
-    { "SLICING", PD_GCODE_SLICING }, { "PREPARE", PD_GCODE_PREPARE },
-    { "RUNNING", PD_GCODE_RUNNING }, { "PAUSE", PD_GCODE_PAUSE },
-    { "FINISH", PD_GCODE_FINISH }, { "FAILED", PD_GCODE_FAILED },
+  static const struct
+  {
+    const char  *name;
+    PdGcodeState state;
+  } names[] = {
+    { "IDLE", PD_GCODE_IDLE },
+    { "INIT", PD_GCODE_INIT },
+    { "SLICING", PD_GCODE_SLICING },
+    { "PREPARE", PD_GCODE_PREPARE },
+    { "RUNNING", PD_GCODE_RUNNING },
+    { "PAUSE", PD_GCODE_PAUSE },
+    { "FINISH", PD_GCODE_FINISH },
+    { "FAILED", PD_GCODE_FAILED },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -660,7 +674,7 @@ static char *
 job_name_from_file (const char *file)
 {
   g_autofree char *base = g_path_get_basename (file);
-  char *dot;
+  char            *dot;
 
   if (g_str_equal (base, ".") || g_str_equal (base, "/"))
     return NULL;
@@ -674,14 +688,14 @@ static void
 merge_job (Merge      *m,
            JsonObject *print)
 {
-  PdState *s = m->s;
+  PdState         *s = m->s;
   g_autofree char *gcode_state = NULL;
   g_autofree char *subtask = NULL;
   g_autofree char *file = NULL;
-  JsonObject *layers3d;
-  gboolean job_start = FALSE;
-  guint32 print_error;
-  int v;
+  JsonObject      *layers3d;
+  gboolean         job_start = FALSE;
+  guint32          print_error;
+  int              v;
 
   if (get_string (m, print, "print", "gcode_state", &gcode_state))
     {
@@ -790,17 +804,17 @@ merge_hms (Merge      *m,
 {
   JsonArray *hms = get_array (m, print, "print", "hms", PD_MAX_HMS);
   PdHmsEntry entries[PD_MAX_HMS];
-  guint n = 0;
+  guint      n = 0;
 
   if (hms == NULL)
     return;
 
   for (guint i = 0; i < json_array_get_length (hms); i++)
     {
-      JsonNode *node = json_array_get_element (hms, i);
-      JsonNode *attr_node, *code_node;
+      JsonNode  *node = json_array_get_element (hms, i);
+      JsonNode  *attr_node, *code_node;
       PdHmsEntry e;
-      gboolean duplicate = FALSE;
+      gboolean   duplicate = FALSE;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
@@ -844,7 +858,7 @@ get_id (Merge      *m,
         int        *id)
 {
   JsonNode *node = member (obj, "id");
-  double v;
+  double    v;
 
   if (node == NULL || !node_to_number (node, NULL, &v) || v != floor (v) || v < 0 || v > max)
     {
@@ -880,9 +894,9 @@ static gboolean
 parse_color (const char *text,
              guint32    *color)
 {
-  gsize len = strlen (text);
+  gsize   len = strlen (text);
   guint64 v;
-  char *end = NULL;
+  char   *end = NULL;
 
   if (len != 6 && len != 8)
     return FALSE;
@@ -901,10 +915,10 @@ merge_tray (Merge       *m,
             const char  *where,
             PdTrayState *tray)
 {
-  g_autoptr(GList) keys = json_object_get_members (obj);
-  gboolean only_id = TRUE;
-  char *text = NULL;
-  int v;
+  g_autoptr (GList) keys = json_object_get_members (obj);
+  gboolean          only_id = TRUE;
+  char             *text = NULL;
+  int               v;
 
   tray->seen = TRUE;
 
@@ -976,7 +990,7 @@ find_or_add_unit (Merge      *m,
                   const char *where)
 {
   PdState *s = m->s;
-  guint pos = 0;
+  guint    pos = 0;
 
   for (; pos < s->n_units; pos++)
     {
@@ -1044,11 +1058,11 @@ merge_unit (Merge      *m,
             JsonObject *obj,
             const char *where)
 {
-  PdAmsUnitState *unit;
-  JsonArray *trays;
+  PdAmsUnitState  *unit;
+  JsonArray       *trays;
   g_autofree char *text = NULL;
-  double v;
-  int id, i;
+  double           v;
+  int              id, i;
 
   if (!get_id (m, obj, where, 255, &id))
     return;
@@ -1067,7 +1081,7 @@ merge_unit (Merge      *m,
     unit->dry_time = i;
   if (get_string (m, obj, where, "info", &text))
     {
-      guint64 info;
+      guint64   info;
       JsonNode *node = json_node_new (JSON_NODE_VALUE);
 
       json_node_set_string (node, text);
@@ -1087,10 +1101,10 @@ merge_unit (Merge      *m,
 
   for (guint t = 0; t < json_array_get_length (trays); t++)
     {
-      JsonNode *node = json_array_get_element (trays, t);
+      JsonNode        *node = json_array_get_element (trays, t);
       g_autofree char *tray_where = g_strdup_printf ("%s.tray[%u]", where, t);
-      PdTrayState *tray;
-      int slot;
+      PdTrayState     *tray;
+      int              slot;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
@@ -1110,11 +1124,11 @@ static void
 merge_ams (Merge      *m,
            JsonObject *print)
 {
-  PdState *s = m->s;
+  PdState    *s = m->s;
   JsonObject *ams = get_object (m, print, "print", "ams");
-  JsonArray *units;
-  JsonNode *node;
-  guint64 bits;
+  JsonArray  *units;
+  JsonNode   *node;
+  guint64     bits;
 
   if (ams == NULL)
     return;
@@ -1200,21 +1214,23 @@ static void
 merge_external (Merge      *m,
                 JsonObject *print)
 {
-  PdState *s = m->s;
-  JsonArray *vir_slot = get_array (m, print, "print", "vir_slot", 8);
+  PdState    *s = m->s;
+  JsonArray  *vir_slot = get_array (m, print, "print", "vir_slot", 8);
   JsonObject *vt_tray;
 
   if (vir_slot != NULL)
     {
-      guint n = json_array_get_length (vir_slot);
-      gboolean listed[PD_MAX_EXTERNAL] = { FALSE, };
+      guint    n = json_array_get_length (vir_slot);
+      gboolean listed[PD_MAX_EXTERNAL] = {
+        FALSE,
+      };
 
       for (guint i = 0; i < n; i++)
         {
-          JsonNode *node = json_array_get_element (vir_slot, i);
+          JsonNode        *node = json_array_get_element (vir_slot, i);
           g_autofree char *where = g_strdup_printf ("print.vir_slot[%u]", i);
-          PdTrayState *tray;
-          int id;
+          PdTrayState     *tray;
+          int              id;
 
           if (!JSON_NODE_HOLDS_OBJECT (node) || !get_id (m, json_node_get_object (node), where, 255, &id))
             continue;
@@ -1268,11 +1284,11 @@ static void
 merge_misc (Merge      *m,
             JsonObject *print)
 {
-  PdState *s = m->s;
-  JsonNode *node;
-  JsonArray *lights;
+  PdState    *s = m->s;
+  JsonNode   *node;
+  JsonArray  *lights;
   JsonObject *ipcam;
-  double v;
+  double      v;
 
   if ((node = member (print, "wifi_signal")) != NULL)
     {
@@ -1285,7 +1301,7 @@ merge_misc (Merge      *m,
   lights = get_array (m, print, "print", "lights_report", MAX_LIST_ITEMS);
   for (guint i = 0; lights != NULL && i < json_array_get_length (lights); i++)
     {
-      JsonNode *item = json_array_get_element (lights, i);
+      JsonNode        *item = json_array_get_element (lights, i);
       g_autofree char *node_name = NULL;
       g_autofree char *mode = NULL;
 
@@ -1345,7 +1361,7 @@ static void
 merge_print (Merge      *m,
              JsonObject *print)
 {
-  JsonObject *device;
+  JsonObject      *device;
   g_autofree char *command = NULL;
 
   /* Replies to commands (pause, extrusion_cali_get, …) echo parameters that
@@ -1369,9 +1385,15 @@ static PdAmsType
 ams_type_from_module (const char *name,
                       int        *id)
 {
-  static const struct { const char *prefix; PdAmsType type; } prefixes[] = {
-    { "ams/", PD_AMS_TYPE_AMS }, { "ams_f1/", PD_AMS_TYPE_AMS_LITE },
-    { "n3f/", PD_AMS_TYPE_AMS_2_PRO }, { "n3s/", PD_AMS_TYPE_AMS_HT },
+  static const struct
+  {
+    const char *prefix;
+    PdAmsType   type;
+  } prefixes[] = {
+    { "ams/", PD_AMS_TYPE_AMS },
+    { "ams_f1/", PD_AMS_TYPE_AMS_LITE },
+    { "n3f/", PD_AMS_TYPE_AMS_2_PRO },
+    { "n3s/", PD_AMS_TYPE_AMS_HT },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
@@ -1379,8 +1401,8 @@ ams_type_from_module (const char *name,
       if (g_str_has_prefix (name, prefixes[i].prefix))
         {
           const char *num = name + strlen (prefixes[i].prefix);
-          char *end = NULL;
-          guint64 v = g_ascii_strtoull (num, &end, 10);
+          char       *end = NULL;
+          guint64     v = g_ascii_strtoull (num, &end, 10);
 
           if (end == num || *end != '\0' || v > 255)
             return PD_AMS_TYPE_UNKNOWN;
@@ -1398,7 +1420,7 @@ merge_info (Merge      *m,
             JsonObject *info)
 {
   g_autofree char *command = NULL;
-  JsonArray *modules;
+  JsonArray       *modules;
 
   if (!get_string (m, info, "info", "command", &command) || !g_str_equal (command, "get_version"))
     return;
@@ -1406,13 +1428,13 @@ merge_info (Merge      *m,
   modules = get_array (m, info, "info", "module", MAX_LIST_ITEMS);
   for (guint i = 0; modules != NULL && i < json_array_get_length (modules); i++)
     {
-      JsonNode *node = json_array_get_element (modules, i);
+      JsonNode        *node = json_array_get_element (modules, i);
       g_autofree char *where = g_strdup_printf ("info.module[%u]", i);
       g_autofree char *name = NULL;
       g_autofree char *product = NULL;
-      JsonObject *module;
-      PdAmsType type;
-      int id;
+      JsonObject      *module;
+      PdAmsType        type;
+      int              id;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
@@ -1449,7 +1471,7 @@ depth_within (const char *data,
               gsize       length,
               guint       max_depth)
 {
-  guint depth = 0;
+  guint    depth = 0;
   gboolean in_string = FALSE;
 
   for (gsize i = 0; i < length; i++)
@@ -1494,14 +1516,14 @@ depth_within (const char *data,
  * Returns: (transfer full) (nullable): the JSON, or %NULL with @error set
  */
 JsonNode *
-pd_report_parse (const char  *data,
-                 gssize       length,
-                 GPtrArray   *warnings,
-                 GError     **error)
+pd_report_parse (const char *data,
+                 gssize      length,
+                 GPtrArray  *warnings,
+                 GError    **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autofree char *valid = NULL;
-  gsize len;
+  g_autoptr (JsonParser) parser = NULL;
+  g_autofree char       *valid = NULL;
+  gsize                  len;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1577,18 +1599,18 @@ pd_report_parse (const char  *data,
  *   when the report was rejected (then @state is all there is)
  */
 PdState *
-pd_report_merge (PdState    *state,
-                 JsonNode   *report,
-                 gint64      now,
-                 GPtrArray  *warnings,
-                 GError    **error)
+pd_report_merge (PdState   *state,
+                 JsonNode  *report,
+                 gint64     now,
+                 GPtrArray *warnings,
+                 GError   **error)
 {
-  g_autoptr(PdState) s = NULL;
-  g_autoptr(GPtrArray) local_warnings = NULL;
-  JsonObject *root;
-  JsonObject *print, *info;
-  gboolean known = FALSE;
-  Merge m;
+  g_autoptr (PdState)   s = NULL;
+  g_autoptr (GPtrArray) local_warnings = NULL;
+  JsonObject           *root;
+  JsonObject           *print, *info;
+  gboolean              known = FALSE;
+  Merge                 m;
 
   g_return_val_if_fail (state != NULL, NULL);
   g_return_val_if_fail (report != NULL, NULL);
@@ -1604,8 +1626,16 @@ pd_report_merge (PdState    *state,
 
   for (guint i = 0; i < 9; i++)
     {
-      static const char * const families[] = {
-        "print", "info", "system", "pushing", "mc_print", "upgrade", "camera", "xcam", "event",
+      static const char *const families[] = {
+        "print",
+        "info",
+        "system",
+        "pushing",
+        "mc_print",
+        "upgrade",
+        "camera",
+        "xcam",
+        "event",
       };
 
       known |= json_object_has_member (root, families[i]);
@@ -1620,7 +1650,7 @@ pd_report_merge (PdState    *state,
   /* Warnings go to a local list so that a rejected report adds none. */
   local_warnings = g_ptr_array_new_with_free_func (g_free);
   s = pd_state_copy (state);
-  m = (Merge) { .s = s, .old = state, .warnings = local_warnings, .now = now };
+  m = (Merge){ .s = s, .old = state, .warnings = local_warnings, .now = now };
 
   if ((print = get_object (&m, root, "report", "print")) != NULL)
     merge_print (&m, print);

@@ -19,27 +19,27 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  PD_REPORT_ERROR_TOO_LARGE,     /* bigger than PD_REPORT_MAX_SIZE */
-  PD_REPORT_ERROR_TOO_DEEP,      /* nested deeper than PD_REPORT_MAX_DEPTH */
+  PD_REPORT_ERROR_TOO_LARGE, /* bigger than PD_REPORT_MAX_SIZE */
+  PD_REPORT_ERROR_TOO_DEEP,  /* nested deeper than PD_REPORT_MAX_DEPTH */
   PD_REPORT_ERROR_INVALID_JSON,
-  PD_REPORT_ERROR_NOT_A_REPORT,  /* valid JSON, but no report family in it */
-  PD_REPORT_ERROR_MALFORMED,     /* a container of the wrong kind or too many items */
+  PD_REPORT_ERROR_NOT_A_REPORT, /* valid JSON, but no report family in it */
+  PD_REPORT_ERROR_MALFORMED,    /* a container of the wrong kind or too many items */
 } PdReportError;
 
 /* A full report of a printer with 4 AMS units and an AMS HT is about 25 KiB. */
-#define PD_REPORT_MAX_SIZE   (256 * 1024)
-#define PD_REPORT_MAX_DEPTH  32
+#define PD_REPORT_MAX_SIZE  (256 * 1024)
+#define PD_REPORT_MAX_DEPTH 32
 
-GQuark    pd_report_error_quark  (void);
+GQuark    pd_report_error_quark (void);
 
-JsonNode *pd_report_parse        (const char  *data,
-                                  gssize       length,
-                                  GPtrArray   *warnings,
-                                  GError     **error);
-PdState  *pd_report_merge        (PdState     *state,
-                                  JsonNode    *report,
-                                  gint64       now,
-                                  GPtrArray   *warnings,
-                                  GError     **error);
+JsonNode *pd_report_parse (const char *data,
+                           gssize      length,
+                           GPtrArray  *warnings,
+                           GError    **error);
+PdState  *pd_report_merge (PdState   *state,
+                           JsonNode  *report,
+                           gint64     now,
+                           GPtrArray *warnings,
+                           GError   **error);
 
 G_END_DECLS

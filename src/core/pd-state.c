@@ -82,10 +82,10 @@ pd_state_new (const char *serial)
   state->serial = g_strdup (serial);
   state->connection = PD_CONNECTION_NONE;
   state->stg_cur = G_MININT;
-  state->nozzle = (PdTemp) { NAN, NAN };
-  state->nozzle_right = (PdTemp) { NAN, NAN };
-  state->bed = (PdTemp) { NAN, NAN };
-  state->chamber = (PdTemp) { NAN, NAN };
+  state->nozzle = (PdTemp){ NAN, NAN };
+  state->nozzle_right = (PdTemp){ NAN, NAN };
+  state->bed = (PdTemp){ NAN, NAN };
+  state->chamber = (PdTemp){ NAN, NAN };
   state->active_extruder = PD_UNSET;
   for (guint i = 0; i < PD_MAX_EXTRUDERS; i++)
     state->extruder_snow[i] = PD_UNSET;
@@ -183,8 +183,8 @@ pd_state_with_identity (PdState    *state,
  * Returns: (transfer full): @state with @connection
  */
 PdState *
-pd_state_with_connection (PdState      *state,
-                          PdConnection  connection)
+pd_state_with_connection (PdState     *state,
+                          PdConnection connection)
 {
   PdState *copy;
 
@@ -768,7 +768,7 @@ PdTristate
 pd_state_get_door_open (const PdState *state)
 {
   const PdModelInfo *model;
-  gboolean open;
+  gboolean           open;
 
   g_return_val_if_fail (state != NULL, PD_TRISTATE_UNKNOWN);
 
@@ -887,30 +887,57 @@ pd_tray_state_format_color (const PdTrayState *tray)
 const char *
 pd_tray_state_get_display_name (const PdTrayState *tray)
 {
-  static const struct { const char *idx; const char *name; } presets[] = {
-    { "GFL99", "Generic PLA" }, { "GFL95", "Generic PLA High Speed" },
-    { "GFL96", "Generic PLA Silk" }, { "GFL98", "Generic PLA-CF" },
-    { "GFG99", "Generic PETG" }, { "GFG98", "Generic PETG-CF" },
-    { "GFG97", "Generic PCTG" }, { "GFB99", "Generic ABS" },
-    { "GFB98", "Generic ASA" }, { "GFU99", "Generic TPU" },
-    { "GFN99", "Generic PA" }, { "GFN98", "Generic PA-CF" },
-    { "GFC99", "Generic PC" }, { "GFS99", "Generic PVA" },
-    { "GFP99", "Generic PE" }, { "GFA00", "Bambu PLA Basic" },
-    { "GFA01", "Bambu PLA Matte" }, { "GFA02", "Bambu PLA Metal" },
-    { "GFA05", "Bambu PLA Silk" }, { "GFA06", "Bambu PLA Silk+" },
-    { "GFA07", "Bambu PLA Marble" }, { "GFA08", "Bambu PLA Sparkle" },
-    { "GFA09", "Bambu PLA Tough" }, { "GFA11", "Bambu PLA Aero" },
-    { "GFA12", "Bambu PLA Glow" }, { "GFA13", "Bambu PLA Dynamic" },
-    { "GFA15", "Bambu PLA Galaxy" }, { "GFA16", "Bambu PLA Wood" },
-    { "GFA50", "Bambu PLA-CF" }, { "GFB00", "Bambu ABS" },
-    { "GFB01", "Bambu ASA" }, { "GFB50", "Bambu ABS-GF" },
-    { "GFC00", "Bambu PC" }, { "GFG00", "Bambu PETG Basic" },
-    { "GFG01", "Bambu PETG Translucent" }, { "GFG02", "Bambu PETG HF" },
-    { "GFG50", "Bambu PETG-CF" }, { "GFN03", "Bambu PA-CF" },
-    { "GFN04", "Bambu PAHT-CF" }, { "GFN05", "Bambu PA6-CF" },
-    { "GFN08", "Bambu PA6-GF" }, { "GFS00", "Bambu Support W" },
-    { "GFS01", "Bambu Support G" }, { "GFS02", "Bambu Support For PLA" },
-    { "GFS04", "Bambu PVA" }, { "GFU01", "Bambu TPU 95A" },
+  static const struct
+  {
+    const char *idx;
+    const char *name;
+  } presets[] = {
+    { "GFL99", "Generic PLA" },
+    { "GFL95", "Generic PLA High Speed" },
+    { "GFL96", "Generic PLA Silk" },
+    { "GFL98", "Generic PLA-CF" },
+    { "GFG99", "Generic PETG" },
+    { "GFG98", "Generic PETG-CF" },
+    { "GFG97", "Generic PCTG" },
+    { "GFB99", "Generic ABS" },
+    { "GFB98", "Generic ASA" },
+    { "GFU99", "Generic TPU" },
+    { "GFN99", "Generic PA" },
+    { "GFN98", "Generic PA-CF" },
+    { "GFC99", "Generic PC" },
+    { "GFS99", "Generic PVA" },
+    { "GFP99", "Generic PE" },
+    { "GFA00", "Bambu PLA Basic" },
+    { "GFA01", "Bambu PLA Matte" },
+    { "GFA02", "Bambu PLA Metal" },
+    { "GFA05", "Bambu PLA Silk" },
+    { "GFA06", "Bambu PLA Silk+" },
+    { "GFA07", "Bambu PLA Marble" },
+    { "GFA08", "Bambu PLA Sparkle" },
+    { "GFA09", "Bambu PLA Tough" },
+    { "GFA11", "Bambu PLA Aero" },
+    { "GFA12", "Bambu PLA Glow" },
+    { "GFA13", "Bambu PLA Dynamic" },
+    { "GFA15", "Bambu PLA Galaxy" },
+    { "GFA16", "Bambu PLA Wood" },
+    { "GFA50", "Bambu PLA-CF" },
+    { "GFB00", "Bambu ABS" },
+    { "GFB01", "Bambu ASA" },
+    { "GFB50", "Bambu ABS-GF" },
+    { "GFC00", "Bambu PC" },
+    { "GFG00", "Bambu PETG Basic" },
+    { "GFG01", "Bambu PETG Translucent" },
+    { "GFG02", "Bambu PETG HF" },
+    { "GFG50", "Bambu PETG-CF" },
+    { "GFN03", "Bambu PA-CF" },
+    { "GFN04", "Bambu PAHT-CF" },
+    { "GFN05", "Bambu PA6-CF" },
+    { "GFN08", "Bambu PA6-GF" },
+    { "GFS00", "Bambu Support W" },
+    { "GFS01", "Bambu Support G" },
+    { "GFS02", "Bambu Support For PLA" },
+    { "GFS04", "Bambu PVA" },
+    { "GFU01", "Bambu TPU 95A" },
   };
 
   if (tray->sub_brand != NULL)
@@ -931,8 +958,8 @@ add_tray (JsonBuilder          *b,
           const PdAmsUnitState *unit,
           const PdTrayState    *tray)
 {
-  gboolean present = pd_state_get_tray_present (state, unit, tray);
-  int remaining = pd_state_get_tray_remaining (tray);
+  gboolean         present = pd_state_get_tray_present (state, unit, tray);
+  int              remaining = pd_state_get_tray_remaining (tray);
   g_autofree char *color = present ? pd_tray_state_format_color (tray) : NULL;
 
   json_builder_begin_object (b);
@@ -953,9 +980,9 @@ add_unit (JsonBuilder          *b,
           const PdState        *state,
           const PdAmsUnitState *unit)
 {
-  int level = pd_state_get_humidity_level (unit);
+  int      level = pd_state_get_humidity_level (unit);
   gboolean active;
-  int remaining;
+  int      remaining;
 
   json_builder_begin_object (b);
   add_int (b, "id", unit->id, TRUE);
@@ -988,11 +1015,11 @@ add_unit (JsonBuilder          *b,
 static JsonNode *
 render (const PdState *state)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  const PdModelInfo *model = pd_state_get_model (state);
-  PdTemp temp;
-  guint32 print_error;
-  int unit, slot;
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  const PdModelInfo      *model = pd_state_get_model (state);
+  PdTemp                  temp;
+  guint32                 print_error;
+  int                     unit, slot;
 
   json_builder_begin_object (b);
   add_string (b, "serial", state->serial);
@@ -1036,8 +1063,8 @@ render (const PdState *state)
   for (guint i = 0; i < state->n_hms; i++)
     {
       const PdHmsEntry *entry = &state->hms[i];
-      g_autofree char *code = pd_hms_entry_format_code (entry);
-      g_autofree char *url = pd_hms_entry_build_url (entry, state->serial);
+      g_autofree char  *code = pd_hms_entry_format_code (entry);
+      g_autofree char  *url = pd_hms_entry_build_url (entry, state->serial);
 
       json_builder_begin_object (b);
       add_string (b, "code", code);
@@ -1134,8 +1161,8 @@ pd_state_to_json (PdState *state)
  * Returns: (transfer full): the state document as JSON text
  */
 char *
-pd_state_to_string (PdState  *state,
-                    gboolean  pretty)
+pd_state_to_string (PdState *state,
+                    gboolean pretty)
 {
   g_return_val_if_fail (state != NULL, NULL);
 
@@ -1178,15 +1205,15 @@ diff_nodes (GString   *path,
 
   if (JSON_NODE_HOLDS_OBJECT (a) && JSON_NODE_HOLDS_OBJECT (b))
     {
-      JsonObject *oa = json_node_get_object (a);
-      JsonObject *ob = json_node_get_object (b);
-      g_autoptr(GList) members = json_object_get_members (ob);
+      JsonObject       *oa = json_node_get_object (a);
+      JsonObject       *ob = json_node_get_object (b);
+      g_autoptr (GList) members = json_object_get_members (ob);
 
       /* Both documents come from render(): same keys, same order. */
       for (const GList *l = members; l != NULL; l = l->next)
         {
           const char *key = l->data;
-          JsonNode *na = json_object_get_member (oa, key);
+          JsonNode   *na = json_object_get_member (oa, key);
 
           if (len > 0)
             g_string_append_c (path, '.');
@@ -1204,7 +1231,7 @@ diff_nodes (GString   *path,
     {
       JsonArray *aa = json_node_get_array (a);
       JsonArray *ab = json_node_get_array (b);
-      guint n = json_array_get_length (ab);
+      guint      n = json_array_get_length (ab);
 
       /* A list that grew or shrank is reported whole: its items moved. */
       if (json_array_get_length (aa) != n)
@@ -1248,8 +1275,8 @@ GPtrArray *
 pd_state_diff (PdState *old_state,
                PdState *new_state)
 {
-  GPtrArray *changes = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) path = g_string_new (NULL);
+  GPtrArray          *changes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) path = g_string_new (NULL);
 
   g_return_val_if_fail (old_state != NULL, changes);
   g_return_val_if_fail (new_state != NULL, changes);

@@ -20,7 +20,8 @@ struct _PdTemperature
 
 G_DEFINE_FINAL_TYPE (PdTemperature, pd_temperature, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_CURRENT,
   PROP_TARGET,

@@ -17,6 +17,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PdTemperature, pd_temperature, PD, TEMPERATURE, GObject)
 
 double pd_temperature_get_current (PdTemperature *self);
-double pd_temperature_get_target  (PdTemperature *self);
+double pd_temperature_get_target (PdTemperature *self);
 
 G_END_DECLS

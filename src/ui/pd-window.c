@@ -14,9 +14,9 @@
 
 struct _PdWindow
 {
-  AdwApplicationWindow  parent_instance;
+  AdwApplicationWindow parent_instance;
 
-  AdwStatusPage        *empty_page;
+  AdwStatusPage       *empty_page;
 };
 
 G_DEFINE_FINAL_TYPE (PdWindow, pd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -32,9 +32,9 @@ window_settings (PdWindow *self)
 static gboolean
 pd_window_close_request (GtkWindow *window)
 {
-  PdWindow *self = PD_WINDOW (window);
+  PdWindow  *self = PD_WINDOW (window);
   GSettings *settings = window_settings (self);
-  int width, height;
+  int        width, height;
 
   if (settings != NULL)
     {
@@ -55,7 +55,7 @@ pd_window_close_request (GtkWindow *window)
 static void
 pd_window_constructed (GObject *object)
 {
-  PdWindow *self = PD_WINDOW (object);
+  PdWindow  *self = PD_WINDOW (object);
   GSettings *settings;
 
   G_OBJECT_CLASS (pd_window_parent_class)->constructed (object);
@@ -73,7 +73,7 @@ pd_window_constructed (GObject *object)
 static void
 pd_window_class_init (PdWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
