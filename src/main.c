@@ -20,6 +20,9 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* Once per process; notifications carry it as the sender's name. */
+  g_set_application_name (_("Printdeck"));
+
   app = pd_application_new (APPLICATION_ID, G_APPLICATION_DEFAULT_FLAGS);
 
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -44,7 +44,6 @@ pd_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (pd_application_parent_class)->startup (app);
 
-  g_set_application_name (_("Printdeck"));
   gtk_window_set_default_icon_name (APPLICATION_ID);
 
   /* The schema is shared by the release and the .Devel profile. Without an

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "pd-report.h"
 #include "pd-state-private.h"
 
@@ -109,16 +111,16 @@ node_kind (JsonNode *node)
 {
   switch (JSON_NODE_TYPE (node))
     {
-    case JSON_NODE_OBJECT: return "an object";
-    case JSON_NODE_ARRAY: return "a list";
-    case JSON_NODE_NULL: return "null";
+    case JSON_NODE_OBJECT: return _("an object");
+    case JSON_NODE_ARRAY: return _("a list");
+    case JSON_NODE_NULL: return _("null");
     case JSON_NODE_VALUE:
     default:
       switch (json_node_get_value_type (node))
         {
-        case G_TYPE_BOOLEAN: return "true or false";
-        case G_TYPE_STRING: return "text";
-        default: return "a number";
+        case G_TYPE_BOOLEAN: return _("true or false");
+        case G_TYPE_STRING: return _("text");
+        default: return _("a number");
         }
     }
 }
@@ -290,12 +292,12 @@ get_number (Merge      *m,
 
   if (!node_to_number (node, NULL, &v))
     {
-      merge_warn (m, where, key, "expected a number, got %s; ignored", node_kind (node));
+      merge_warn (m, where, key, _("expected a number, got %s; ignored"), node_kind (node));
       return FALSE;
     }
   if (v < min || v > max)
     {
-      merge_warn (m, where, key, "%g is outside %g…%g; ignored", v, min, max);
+      merge_warn (m, where, key, _("%g is outside %g…%g; ignored"), v, min, max);
       return FALSE;
     }
 
@@ -356,7 +358,7 @@ get_string (Merge      *m,
         }
     }
 
-  merge_warn (m, where, key, "expected text, got %s; ignored", node_kind (node));
+  merge_warn (m, where, key, _("expected text, got %s; ignored"), node_kind (node));
   return FALSE;
 }
 
@@ -386,7 +388,7 @@ get_object (Merge      *m,
     return NULL;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      merge_fail (m, where, key, "expected an object, got %s", node_kind (node));
+      merge_fail (m, where, key, _("expected an object, got %s"), node_kind (node));
       return NULL;
     }
 
@@ -407,14 +409,14 @@ get_array (Merge      *m,
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      merge_fail (m, where, key, "expected a list, got %s", node_kind (node));
+      merge_fail (m, where, key, _("expected a list, got %s"), node_kind (node));
       return NULL;
     }
 
   array = json_node_get_array (node);
   if (json_array_get_length (array) > max_items)
     {
-      merge_fail (m, where, key, "%u items, more than the %u a printer can have",
+      merge_fail (m, where, key, _("%u items, more than the %u a printer can have"),
                   json_array_get_length (array), max_items);
       return NULL;
     }
@@ -460,7 +462,7 @@ unpack_temperature (Merge      *m,
 
   if (current > max || target > max)
     {
-      merge_warn (m, where, key, "%.0f/%.0f °C is outside the heater's range; ignored",
+      merge_warn (m, where, key, _("%.0f/%.0f °C is outside the heater's range; ignored"),
                   current, target);
       return FALSE;
     }
@@ -529,7 +531,7 @@ merge_extruders (Merge      *m,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          merge_warn (m, "print.device.extruder", "info", "item %u is not an object; ignored", i);
+          merge_warn (m, "print.device.extruder", "info", _("item %u is not an object; ignored"), i);
           continue;
         }
       e = json_node_get_object (node);
@@ -704,7 +706,7 @@ merge_job (Merge      *m,
       if (parse_gcode_state (gcode_state, &state))
         s->gcode_state = state;
       else
-        merge_warn (m, "print", "gcode_state", "unknown state \"%s\"; ignored", gcode_state);
+        merge_warn (m, "print", "gcode_state", _("unknown state \"%s\"; ignored"), gcode_state);
     }
 
   get_string (m, print, "print", "subtask_name", &subtask);
@@ -782,7 +784,7 @@ merge_job (Merge      *m,
               s->cancel_seen = TRUE;
           }
         else
-          merge_warn (m, "print", "print_error", "expected an error number, got %s; ignored",
+          merge_warn (m, "print", "print_error", _("expected an error number, got %s; ignored"),
                       node_kind (node));
       }
   }
@@ -818,7 +820,7 @@ merge_hms (Merge      *m,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          merge_warn (m, "print", "hms", "item %u is %s, not an object; ignored", i, node_kind (node));
+          merge_warn (m, "print", "hms", _("item %u is %s, not an object; ignored"), i, node_kind (node));
           continue;
         }
 
@@ -827,7 +829,7 @@ merge_hms (Merge      *m,
       if (attr_node == NULL || code_node == NULL ||
           !node_to_u32 (attr_node, &e.attr) || !node_to_u32 (code_node, &e.code))
         {
-          merge_warn (m, "print", "hms", "item %u has no usable attr and code; ignored", i);
+          merge_warn (m, "print", "hms", _("item %u has no usable attr and code; ignored"), i);
           continue;
         }
 
@@ -862,7 +864,7 @@ get_id (Merge      *m,
 
   if (node == NULL || !node_to_number (node, NULL, &v) || v != floor (v) || v < 0 || v > max)
     {
-      merge_warn (m, where, "id", "missing or not a number in 0…%d; item ignored", max);
+      merge_warn (m, where, "id", _("missing or not a number in 0…%d; item ignored"), max);
       return FALSE;
     }
 
@@ -954,7 +956,7 @@ merge_tray (Merge       *m,
           tray->color = color;
         }
       else
-        merge_warn (m, where, "tray_color", "\"%s\" is not an RRGGBBAA colour; ignored", text);
+        merge_warn (m, where, "tray_color", _("\"%s\" is not an RRGGBBAA colour; ignored"), text);
       g_free (text);
     }
 
@@ -1002,7 +1004,7 @@ find_or_add_unit (Merge      *m,
 
   if (s->n_units == PD_MAX_AMS_UNITS)
     {
-      merge_fail (m, where, NULL, "more than %d AMS units", PD_MAX_AMS_UNITS);
+      merge_fail (m, where, NULL, _("more than %d AMS units"), PD_MAX_AMS_UNITS);
       return NULL;
     }
 
@@ -1091,7 +1093,7 @@ merge_unit (Merge      *m,
           unit->info = (guint32) info;
         }
       else
-        merge_warn (m, where, "info", "\"%s\" is not a hex bit set; ignored", text);
+        merge_warn (m, where, "info", _("\"%s\" is not a hex bit set; ignored"), text);
       json_node_unref (node);
     }
 
@@ -1108,7 +1110,7 @@ merge_unit (Merge      *m,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          merge_warn (m, where, "tray", "item %u is %s, not an object; ignored", t, node_kind (node));
+          merge_warn (m, where, "tray", _("item %u is %s, not an object; ignored"), t, node_kind (node));
           continue;
         }
       if (!get_id (m, json_node_get_object (node), tray_where, PD_MAX_TRAYS - 1, &slot))
@@ -1141,7 +1143,7 @@ merge_ams (Merge      *m,
       node = json_array_get_element (units, i);
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          merge_warn (m, "print.ams", "ams", "item %u is %s, not an object; ignored", i, node_kind (node));
+          merge_warn (m, "print.ams", "ams", _("item %u is %s, not an object; ignored"), i, node_kind (node));
           continue;
         }
       merge_unit (m, json_node_get_object (node), where);
@@ -1163,7 +1165,7 @@ merge_ams (Merge      *m,
             }
         }
       else
-        merge_warn (m, "print.ams", "ams_exist_bits", "not a hex bit set; ignored");
+        merge_warn (m, "print.ams", "ams_exist_bits", _("not a hex bit set; ignored"));
     }
 
   if ((node = member (ams, "tray_exist_bits")) != NULL)
@@ -1174,7 +1176,7 @@ merge_ams (Merge      *m,
           s->tray_exist_bits = bits;
         }
       else
-        merge_warn (m, "print.ams", "tray_exist_bits", "not a hex bit set; ignored");
+        merge_warn (m, "print.ams", "tray_exist_bits", _("not a hex bit set; ignored"));
     }
 
   if ((node = member (ams, "tray_now")) != NULL)
@@ -1184,7 +1186,7 @@ merge_ams (Merge      *m,
       if (node_to_number (node, NULL, &v) && v == floor (v) && v >= 0 && v <= 255)
         s->tray_now = (int) v;
       else
-        merge_warn (m, "print.ams", "tray_now", "not a slot number; ignored");
+        merge_warn (m, "print.ams", "tray_now", _("not a slot number; ignored"));
     }
 
   /* A slot whose bit is clear holds no spool, whatever the tray said. */
@@ -1237,7 +1239,7 @@ merge_external (Merge      *m,
           id = external_slot (m, id, n);
           if (id != 254 && id != 255)
             {
-              merge_warn (m, where, "id", "%d is not an external spool id; ignored", id);
+              merge_warn (m, where, "id", _("%d is not an external spool id; ignored"), id);
               continue;
             }
           tray = find_or_add_tray (s->external, &s->n_external, PD_MAX_EXTERNAL, id);
@@ -1270,7 +1272,7 @@ merge_external (Merge      *m,
       id = external_slot (m, id, 1);
       if (id != 254 && id != 255)
         {
-          merge_warn (m, "print.vt_tray", "id", "%d is not an external spool id; ignored", id);
+          merge_warn (m, "print.vt_tray", "id", _("%d is not an external spool id; ignored"), id);
           return;
         }
       merge_tray (m, vt_tray, "print.vt_tray",
@@ -1295,7 +1297,7 @@ merge_misc (Merge      *m,
       if (node_to_number (node, "dBm", &v) && v >= -127 && v <= 0)
         s->wifi_dbm = (int) lround (v);
       else
-        merge_warn (m, "print", "wifi_signal", "not a signal strength in dBm; ignored");
+        merge_warn (m, "print", "wifi_signal", _("not a signal strength in dBm; ignored"));
     }
 
   lights = get_array (m, print, "print", "lights_report", MAX_LIST_ITEMS);
@@ -1318,7 +1320,7 @@ merge_misc (Merge      *m,
       else if (g_str_equal (mode, "off"))
         s->light = PD_TRISTATE_NO;
       else
-        merge_warn (m, "print.lights_report", "mode", "unknown mode \"%s\"; ignored", mode);
+        merge_warn (m, "print.lights_report", "mode", _("unknown mode \"%s\"; ignored"), mode);
     }
 
   ipcam = get_object (m, print, "print", "ipcam");
@@ -1340,7 +1342,7 @@ merge_misc (Merge      *m,
           s->home_flag = flags;
         }
       else
-        merge_warn (m, "print", "home_flag", "not a bit set; ignored");
+        merge_warn (m, "print", "home_flag", _("not a bit set; ignored"));
     }
 
   if ((node = member (print, "stat")) != NULL)
@@ -1353,7 +1355,7 @@ merge_misc (Merge      *m,
           s->stat = stat;
         }
       else
-        merge_warn (m, "print", "stat", "not a hex bit set; ignored");
+        merge_warn (m, "print", "stat", _("not a hex bit set; ignored"));
     }
 }
 
@@ -1535,8 +1537,8 @@ pd_report_parse (const char *data,
   if (len > PD_REPORT_MAX_SIZE)
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_TOO_LARGE,
-                   "The report is %" G_GSIZE_FORMAT " bytes, more than the %d a printer sends",
-                   len, PD_REPORT_MAX_SIZE);
+                   _("The report is %lu bytes, more than the %d a printer sends"),
+                   (unsigned long) len, PD_REPORT_MAX_SIZE);
       return NULL;
     }
 
@@ -1546,26 +1548,26 @@ pd_report_parse (const char *data,
       data = valid;
       len = strlen (valid);
       if (warnings != NULL)
-        g_ptr_array_add (warnings, g_strdup ("the report is not valid UTF-8; bad bytes were replaced"));
+        g_ptr_array_add (warnings, g_strdup (_("the report is not valid UTF-8; bad bytes were replaced")));
     }
   else if (memchr (data, '\0', len) != NULL)
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_INVALID_JSON,
-                   "The report contains a NUL byte");
+                   _("The report contains a NUL byte"));
       return NULL;
     }
 
   if (!depth_within (data, len, PD_REPORT_MAX_DEPTH))
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_TOO_DEEP,
-                   "The report is nested more than %d levels deep", PD_REPORT_MAX_DEPTH);
+                   _("The report is nested more than %d levels deep"), PD_REPORT_MAX_DEPTH);
       return NULL;
     }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, len, error))
     {
-      g_prefix_error (error, "The report is not valid JSON: ");
+      g_prefix_error (error, _("The report is not valid JSON: "));
       if (error != NULL && *error != NULL)
         {
           (*error)->domain = PD_REPORT_ERROR;
@@ -1577,7 +1579,7 @@ pd_report_parse (const char *data,
   if (json_parser_get_root (parser) == NULL)
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_INVALID_JSON,
-                   "The report is empty");
+                   _("The report is empty"));
       return NULL;
     }
 
@@ -1619,7 +1621,7 @@ pd_report_merge (PdState   *state,
   if (!JSON_NODE_HOLDS_OBJECT (report))
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_NOT_A_REPORT,
-                   "The report is %s, not an object", node_kind (report));
+                   _("The report is %s, not an object"), node_kind (report));
       return NULL;
     }
   root = json_node_get_object (report);
@@ -1643,7 +1645,7 @@ pd_report_merge (PdState   *state,
   if (!known)
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_NOT_A_REPORT,
-                   "The message has none of the keys a printer report has (print, info, …)");
+                   _("The message has none of the keys a printer report has (print, info, …)"));
       return NULL;
     }
 

@@ -89,7 +89,8 @@ pd_window_init (PdWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  adw_status_page_set_icon_name (self->empty_page, APPLICATION_ID "-symbolic");
+  /* The symbolic icon is in the GResource, under the release id. */
+  adw_status_page_set_icon_name (self->empty_page, BASE_ID "-symbolic");
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
