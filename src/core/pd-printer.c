@@ -276,7 +276,6 @@ sync_properties (PdPrinter *self)
       self->hms_level = level;
       NOTIFY (self, PROP_HMS_LEVEL);
     }
-  _pd_list_store_sync (self->hms_errors, state->n_hms, hms_compare, hms_create, hms_update, state);
 
   print_error = pd_state_get_print_error (state);
   if (print_error != 0)
@@ -288,8 +287,6 @@ sync_properties (PdPrinter *self)
       NOTIFY (self, PROP_PRINT_ERROR_CODE);
     }
 
-  _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
-  _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
 
   pd_state_get_active_slot (state, &unit, &slot);
   sync_int (self, &self->active_unit, unit, PROP_ACTIVE_UNIT);
@@ -324,6 +321,71 @@ sync_properties (PdPrinter *self)
       self->last_report_time = state->last_report_at;
       NOTIFY (self, PROP_LAST_REPORT_TIME);
     }
+
+  /* Lists last: items-changed cannot be held back like notify, so by the
+   * time it is emitted every other value must already be the new one.
+   */
+  _pd_list_store_sync (self->hms_errors, state->n_hms, hms_compare, hms_create, hms_update, state);
+  _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
+  _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
+}
+
+static void
+thaw_and_unref (gpointer object)
+{
+  g_object_thaw_notify (object);
+  g_object_unref (object);
+}
+
+static void
+freeze_into (GPtrArray *frozen,
+             gpointer   object)
+{
+  if (object == NULL)
+    return;
+
+  g_object_freeze_notify (object);
+  g_ptr_array_add (frozen, g_object_ref (object));
+}
+
+static void
+freeze_trays (GPtrArray  *frozen,
+              GListModel *trays)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (trays); i++)
+    {
+      g_autoptr (GObject) tray = g_list_model_get_item (trays, i);
+
+      freeze_into (frozen, tray);
+    }
+}
+
+/* Holds back the notifications of the printer and of every object it owns,
+ * so that no handler sees half of a state: thawing the returned array sends
+ * them, the printer's first.
+ */
+static GPtrArray *
+freeze_all (PdPrinter *self)
+{
+  GPtrArray *frozen = g_ptr_array_new_with_free_func (thaw_and_unref);
+  GListModel *units = G_LIST_MODEL (self->ams_units);
+
+  freeze_into (frozen, self);
+  freeze_into (frozen, self->nozzle);
+  freeze_into (frozen, self->nozzle_right);
+  freeze_into (frozen, self->bed);
+  freeze_into (frozen, self->chamber);
+  freeze_into (frozen, self->job);
+  for (guint i = 0; i < g_list_model_get_n_items (units); i++)
+    {
+      g_autoptr (PdAmsUnit) unit = g_list_model_get_item (units, i);
+
+      freeze_into (frozen, unit);
+      freeze_trays (frozen, pd_ams_unit_get_trays (unit));
+    }
+  freeze_trays (frozen, G_LIST_MODEL (self->ams_external));
+
+  return frozen;
 }
 
 /* Replaces the state, notifies what changed, returns the changed paths. */
@@ -333,18 +395,26 @@ replace_state (PdPrinter *self,
 {
   g_autoptr (PdState)   old = g_steal_pointer (&self->state);
   g_autoptr (GPtrArray) changes = NULL;
+  g_autoptr (GPtrArray) frozen = NULL;
 
   self->state = pd_state_ref (state);
   changes = pd_state_diff (old, state);
 
-  g_object_freeze_notify (G_OBJECT (self));
   if (old != state)
     {
+      frozen = freeze_all (self);
+
+      /* name and configured-model are read from the state itself */
+      if (g_strcmp0 (old->name, state->name) != 0)
+        NOTIFY (self, PROP_NAME);
+      if (g_strcmp0 (old->model_config, state->model_config) != 0)
+        NOTIFY (self, PROP_CONFIGURED_MODEL);
       sync_properties (self);
       if (changes->len > 0)
         NOTIFY (self, PROP_STATE);
+
+      g_clear_pointer (&frozen, g_ptr_array_unref);
     }
-  g_object_thaw_notify (G_OBJECT (self));
 
   if (changes->len > 0)
     g_signal_emit (self, signals[STATE_CHANGED], 0, changes);
@@ -833,10 +903,7 @@ pd_printer_set_name (PdPrinter  *self,
     return;
 
   state = pd_state_with_identity (self->state, name, self->state->model_config);
-  g_object_freeze_notify (G_OBJECT (self));
   changes = replace_state (self, state);
-  NOTIFY (self, PROP_NAME);
-  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *
@@ -860,10 +927,7 @@ pd_printer_set_configured_model (PdPrinter  *self,
     return;
 
   state = pd_state_with_identity (self->state, self->state->name, model);
-  g_object_freeze_notify (G_OBJECT (self));
   changes = replace_state (self, state);
-  NOTIFY (self, PROP_CONFIGURED_MODEL);
-  g_object_thaw_notify (G_OBJECT (self));
 }
 
 const char *
