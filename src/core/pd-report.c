@@ -219,9 +219,13 @@ node_to_hex (JsonNode *node,
   return TRUE;
 }
 
-/* A 32-bit code given as a number or as text: "0x…" is hex, digits are decimal. */
+/* A 32-bit code given as a number or as text: "0x…" is hex, digits are
+ * decimal. Bit sets that the firmware sends as signed 32-bit numbers
+ * (home_flag) may be negative when @allow_negative.
+ */
 static gboolean
 node_to_u32 (JsonNode *node,
+             gboolean  allow_negative,
              guint32  *out)
 {
   double v;
@@ -239,18 +243,27 @@ node_to_u32 (JsonNode *node,
 
   if (!node_to_number (node, NULL, &v))
     return FALSE;
-  /* Signed 32-bit values (home_flag) are bit sets too. */
-  if (v != floor (v) || v < (double) G_MININT32 || v > (double) G_MAXUINT32)
+  if (v != floor (v) || v > (double) G_MAXUINT32 || v < (allow_negative ? (double) G_MININT32 : 0))
     return FALSE;
 
   *out = v < 0 ? (guint32) (gint32) v : (guint32) v;
   return TRUE;
 }
 
+/* Copies a string from a report: valid UTF-8 (json-glib lets lone surrogate
+ * escapes through as invalid bytes) and at most MAX_STRING_BYTES long, cut
+ * between characters.
+ */
 static char *
-truncate_utf8 (const char *text)
+clean_string (const char *text,
+              gboolean   *repaired)
 {
-  const char *end;
+  g_autofree char *valid = NULL;
+  const char      *end;
+
+  *repaired = !g_utf8_validate (text, -1, NULL);
+  if (*repaired)
+    text = valid = g_utf8_make_valid (text, -1);
 
   if (strlen (text) <= MAX_STRING_BYTES)
     return g_strdup (text);
@@ -341,8 +354,14 @@ get_string (Merge      *m,
       switch (json_node_get_value_type (node))
         {
         case G_TYPE_STRING:
-          *out = truncate_utf8 (json_node_get_string (node));
-          return TRUE;
+          {
+            gboolean repaired;
+
+            *out = clean_string (json_node_get_string (node), &repaired);
+            if (repaired)
+              merge_warn (m, where, key, _("not valid UTF-8; bad bytes were replaced"));
+            return TRUE;
+          }
         case G_TYPE_INT64:
           *out = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
           return TRUE;
@@ -773,7 +792,7 @@ merge_job (Merge      *m,
 
     if (node != NULL)
       {
-        if (node_to_u32 (node, &print_error))
+        if (node_to_u32 (node, FALSE, &print_error))
           {
             s->print_error = print_error;
             /* A user's cancel shows as FAILED with one of these errors,
@@ -827,7 +846,7 @@ merge_hms (Merge      *m,
       attr_node = member (json_node_get_object (node), "attr");
       code_node = member (json_node_get_object (node), "code");
       if (attr_node == NULL || code_node == NULL ||
-          !node_to_u32 (attr_node, &e.attr) || !node_to_u32 (code_node, &e.code))
+          !node_to_u32 (attr_node, FALSE, &e.attr) || !node_to_u32 (code_node, FALSE, &e.code))
         {
           merge_warn (m, "print", "hms", _("item %u has no usable attr and code; ignored"), i);
           continue;
@@ -1336,7 +1355,7 @@ merge_misc (Merge      *m,
     {
       guint32 flags;
 
-      if (node_to_u32 (node, &flags))
+      if (node_to_u32 (node, TRUE, &flags))
         {
           s->has_home_flag = TRUE;
           s->home_flag = flags;
@@ -1467,40 +1486,95 @@ merge_info (Merge      *m,
 
 /* Public API ---------------------------------------------------------------*/
 
-/* Nesting depth outside strings; json-glib's parser recurses without a limit. */
-static gboolean
-depth_within (const char *data,
-              gsize       length,
-              guint       max_depth)
+typedef enum
+{
+  SCAN_OK,
+  SCAN_TOO_DEEP,
+  SCAN_NOT_STRICT,
+  SCAN_TRAILING,
+  SCAN_BIG_NUMBER,
+} ScanResult;
+
+/* Checks the text before json-glib sees it. json-glib 1.6 recurses without
+ * a depth limit (a deep enough document overflows the stack), accepts
+ * single-quoted strings and comments, silently ignores a second document
+ * after the first, and reads integers beyond 64 bits as small numbers of
+ * the other sign. None of that is JSON a printer sends, so it is refused
+ * here: strings only in double quotes, no comments, one document, integers
+ * of at most 18 digits, nesting within @max_depth.
+ */
+static ScanResult
+scan_structure (const char *data,
+                gsize       length,
+                guint       max_depth)
 {
   guint    depth = 0;
-  gboolean in_string = FALSE;
+  gboolean ended = FALSE; /* the top-level object or list was closed */
+  guint    digits = 0;    /* digits of the integer part being read */
+  gboolean in_number = FALSE;
+  gboolean fraction = FALSE;
 
   for (gsize i = 0; i < length; i++)
     {
       char c = data[i];
 
-      if (in_string)
+      if (in_number)
         {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
+          if (g_ascii_isdigit (c))
+            {
+              if (!fraction && ++digits > 18)
+                return SCAN_BIG_NUMBER;
+              continue;
+            }
+          if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')
+            {
+              fraction = TRUE;
+              continue;
+            }
+          in_number = FALSE;
         }
 
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
+      if (g_ascii_isspace (c))
+        continue;
+      if (ended)
+        return SCAN_TRAILING;
+
+      switch (c)
         {
+        case '"':
+          for (i++; i < length && data[i] != '"'; i++)
+            if (data[i] == '\\')
+              i++;
+          break;
+
+        case '{':
+        case '[':
           if (++depth > max_depth)
-            return FALSE;
+            return SCAN_TOO_DEEP;
+          break;
+
+        case '}':
+        case ']':
+          if (depth > 0 && --depth == 0)
+            ended = TRUE;
+          break;
+
+        case '\'':
+        case '/':
+          return SCAN_NOT_STRICT;
+
+        default:
+          if (g_ascii_isdigit (c))
+            {
+              in_number = TRUE;
+              fraction = FALSE;
+              digits = 1;
+            }
+          break;
         }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
     }
 
-  return TRUE;
+  return SCAN_OK;
 }
 
 /**
@@ -1525,11 +1599,14 @@ pd_report_parse (const char *data,
 {
   g_autoptr (JsonParser) parser = NULL;
   g_autofree char       *valid = NULL;
+  gboolean               repaired = FALSE;
   gsize                  len;
 
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (data != NULL || length <= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (data == NULL)
+    data = "";
   len = length < 0 ? strlen (data) : (gsize) length;
   while (len > 0 && data[len - 1] == '\0')
     len--;
@@ -1542,26 +1619,42 @@ pd_report_parse (const char *data,
       return NULL;
     }
 
-  if (!g_utf8_validate_len (data, len, NULL))
-    {
-      valid = g_utf8_make_valid (data, len);
-      data = valid;
-      len = strlen (valid);
-      if (warnings != NULL)
-        g_ptr_array_add (warnings, g_strdup (_("the report is not valid UTF-8; bad bytes were replaced")));
-    }
-  else if (memchr (data, '\0', len) != NULL)
+  if (len > 0 && memchr (data, '\0', len) != NULL)
     {
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_INVALID_JSON,
                    _("The report contains a NUL byte"));
       return NULL;
     }
 
-  if (!depth_within (data, len, PD_REPORT_MAX_DEPTH))
+  if (!g_utf8_validate_len (data, len, NULL))
     {
+      valid = g_utf8_make_valid (data, len);
+      data = valid;
+      len = strlen (valid);
+      repaired = TRUE;
+    }
+
+  switch (scan_structure (data, len, PD_REPORT_MAX_DEPTH))
+    {
+    case SCAN_TOO_DEEP:
       g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_TOO_DEEP,
                    _("The report is nested more than %d levels deep"), PD_REPORT_MAX_DEPTH);
       return NULL;
+    case SCAN_NOT_STRICT:
+      g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_INVALID_JSON,
+                   _("The report is not valid JSON: it has comments or single quotes"));
+      return NULL;
+    case SCAN_TRAILING:
+      g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_INVALID_JSON,
+                   _("The report is not valid JSON: there is more after the end"));
+      return NULL;
+    case SCAN_BIG_NUMBER:
+      g_set_error (error, PD_REPORT_ERROR, PD_REPORT_ERROR_INVALID_JSON,
+                   _("The report has a number too large to read"));
+      return NULL;
+    case SCAN_OK:
+    default:
+      break;
     }
 
   parser = json_parser_new_immutable ();
@@ -1582,6 +1675,10 @@ pd_report_parse (const char *data,
                    _("The report is empty"));
       return NULL;
     }
+
+  /* Only now, so that a rejected report adds nothing. */
+  if (repaired && warnings != NULL)
+    g_ptr_array_add (warnings, g_strdup (_("the report is not valid UTF-8; bad bytes were replaced")));
 
   return json_parser_steal_root (parser);
 }
