@@ -174,29 +174,6 @@ _pd_ams_tray_new (int slot)
   return self;
 }
 
-static void
-set_int (PdAmsTray *self,
-         int       *field,
-         int        value,
-         guint      prop_id)
-{
-  if (*field == value)
-    return;
-
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
-static void
-set_string (PdAmsTray  *self,
-            char      **field,
-            const char *value,
-            guint       prop_id)
-{
-  if (_pd_set_string (field, value))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
 void
 _pd_ams_tray_update (PdAmsTray            *self,
                      const PdState        *state,
@@ -213,25 +190,16 @@ _pd_ams_tray_update (PdAmsTray            *self,
   if (present)
     color = pd_tray_state_format_color (tray);
 
-  if (self->present != present)
-    {
-      self->present = present;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRESENT]);
-    }
+  _PD_UPDATE (self, self->present, present, properties[PROP_PRESENT]);
 
-  set_string (self, &self->material, present ? tray->material : NULL, PROP_MATERIAL);
-  set_string (self, &self->name, present ? pd_tray_state_get_display_name (tray) : NULL, PROP_NAME);
-  set_string (self, &self->color, color, PROP_COLOR);
-  set_int (self, &self->remaining_percent, present ? pd_state_get_tray_remaining (tray) : -1,
-           PROP_REMAINING_PERCENT);
-  set_int (self, &self->drying_temperature,
-           present && tray->drying_temp > 0 ? tray->drying_temp : -1, PROP_DRYING_TEMPERATURE);
-  set_int (self, &self->drying_hours,
-           present && tray->drying_hours > 0 ? tray->drying_hours : -1, PROP_DRYING_HOURS);
-  set_int (self, &self->nozzle_temp_min,
-           present && tray->nozzle_temp_min > 0 ? tray->nozzle_temp_min : -1, PROP_NOZZLE_TEMP_MIN);
-  set_int (self, &self->nozzle_temp_max,
-           present && tray->nozzle_temp_max > 0 ? tray->nozzle_temp_max : -1, PROP_NOZZLE_TEMP_MAX);
+  _pd_update_string (self, &self->material, present ? tray->material : NULL, properties[PROP_MATERIAL]);
+  _pd_update_string (self, &self->name, present ? pd_tray_state_get_display_name (tray) : NULL, properties[PROP_NAME]);
+  _pd_update_string (self, &self->color, color, properties[PROP_COLOR]);
+  _PD_UPDATE (self, self->remaining_percent, present ? pd_state_get_tray_remaining (tray) : -1, properties[PROP_REMAINING_PERCENT]);
+  _PD_UPDATE (self, self->drying_temperature, present && tray->drying_temp > 0 ? tray->drying_temp : -1, properties[PROP_DRYING_TEMPERATURE]);
+  _PD_UPDATE (self, self->drying_hours, present && tray->drying_hours > 0 ? tray->drying_hours : -1, properties[PROP_DRYING_HOURS]);
+  _PD_UPDATE (self, self->nozzle_temp_min, present && tray->nozzle_temp_min > 0 ? tray->nozzle_temp_min : -1, properties[PROP_NOZZLE_TEMP_MIN]);
+  _PD_UPDATE (self, self->nozzle_temp_max, present && tray->nozzle_temp_max > 0 ? tray->nozzle_temp_max : -1, properties[PROP_NOZZLE_TEMP_MAX]);
 }
 
 typedef struct

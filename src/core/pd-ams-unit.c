@@ -172,19 +172,6 @@ _pd_ams_unit_new (int id)
   return self;
 }
 
-static void
-set_int (PdAmsUnit *self,
-         int       *field,
-         int        value,
-         guint      prop_id)
-{
-  if (*field == value)
-    return;
-
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
 void
 _pd_ams_unit_update (PdAmsUnit            *self,
                      const PdState        *state,
@@ -200,33 +187,17 @@ _pd_ams_unit_update (PdAmsUnit            *self,
   g_object_freeze_notify (G_OBJECT (self));
 
   unit_type = pd_state_get_unit_type (state, unit);
-  if (self->unit_type != unit_type)
-    {
-      self->unit_type = unit_type;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNIT_TYPE]);
-    }
+  _PD_UPDATE (self, self->unit_type, unit_type, properties[PROP_UNIT_TYPE]);
 
-  set_int (self, &self->humidity_percent, unit->humidity_raw, PROP_HUMIDITY_PERCENT);
-  set_int (self, &self->humidity_level, pd_state_get_humidity_level (unit), PROP_HUMIDITY_LEVEL);
+  _PD_UPDATE (self, self->humidity_percent, unit->humidity_raw, properties[PROP_HUMIDITY_PERCENT]);
+  _PD_UPDATE (self, self->humidity_level, pd_state_get_humidity_level (unit), properties[PROP_HUMIDITY_LEVEL]);
 
-  if (!_pd_double_equal (self->temperature, unit->temperature))
-    {
-      self->temperature = unit->temperature;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEMPERATURE]);
-    }
+  _pd_update_double (self, &self->temperature, unit->temperature, properties[PROP_TEMPERATURE]);
 
   drying_supported = pd_state_get_unit_drying (unit, &drying, &remaining);
-  if (self->drying_supported != drying_supported)
-    {
-      self->drying_supported = drying_supported;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRYING_SUPPORTED]);
-    }
-  if (self->drying != drying)
-    {
-      self->drying = drying;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DRYING]);
-    }
-  set_int (self, &self->drying_remaining_minutes, remaining, PROP_DRYING_REMAINING_MINUTES);
+  _PD_UPDATE (self, self->drying_supported, drying_supported, properties[PROP_DRYING_SUPPORTED]);
+  _PD_UPDATE (self, self->drying, drying, properties[PROP_DRYING]);
+  _PD_UPDATE (self, self->drying_remaining_minutes, remaining, properties[PROP_DRYING_REMAINING_MINUTES]);
 
   _pd_ams_trays_sync (self->trays, state, unit, unit->trays, unit->n_trays);
 

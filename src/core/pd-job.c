@@ -162,32 +162,6 @@ _pd_job_new (void)
   return g_object_new (PD_TYPE_JOB, NULL);
 }
 
-static void
-set_int (PdJob *self,
-         int   *field,
-         int    value,
-         guint  prop_id)
-{
-  if (*field == value)
-    return;
-
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
-static void
-set_double (PdJob  *self,
-            double *field,
-            double  value,
-            guint   prop_id)
-{
-  if (_pd_double_equal (*field, value))
-    return;
-
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
 void
 _pd_job_update (PdJob         *self,
                 const PdState *state)
@@ -197,23 +171,18 @@ _pd_job_update (PdJob         *self,
   g_return_if_fail (PD_IS_JOB (self));
   g_return_if_fail (state != NULL);
 
-  if (_pd_set_string (&self->name, state->job_name))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+  _pd_update_string (self, &self->name, state->job_name, properties[PROP_NAME]);
 
-  set_int (self, &self->progress, state->progress, PROP_PROGRESS);
-  set_int (self, &self->layer, state->layer, PROP_LAYER);
-  set_int (self, &self->total_layers, pd_state_get_total_layers (state), PROP_TOTAL_LAYERS);
-  set_int (self, &self->remaining_minutes, state->remaining_minutes, PROP_REMAINING_MINUTES);
+  _PD_UPDATE (self, self->progress, state->progress, properties[PROP_PROGRESS]);
+  _PD_UPDATE (self, self->layer, state->layer, properties[PROP_LAYER]);
+  _PD_UPDATE (self, self->total_layers, pd_state_get_total_layers (state), properties[PROP_TOTAL_LAYERS]);
+  _PD_UPDATE (self, self->remaining_minutes, state->remaining_minutes, properties[PROP_REMAINING_MINUTES]);
 
   finish_time = pd_state_get_finish_time (state);
-  if (self->finish_time != finish_time)
-    {
-      self->finish_time = finish_time;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINISH_TIME]);
-    }
+  _PD_UPDATE (self, self->finish_time, finish_time, properties[PROP_FINISH_TIME]);
 
-  set_double (self, &self->grams_total, state->grams_total, PROP_FILAMENT_GRAMS_TOTAL);
-  set_double (self, &self->grams_used, state->grams_used, PROP_FILAMENT_GRAMS_USED);
+  _pd_update_double (self, &self->grams_total, state->grams_total, properties[PROP_FILAMENT_GRAMS_TOTAL]);
+  _pd_update_double (self, &self->grams_used, state->grams_used, properties[PROP_FILAMENT_GRAMS_USED]);
 }
 
 const char *

@@ -30,17 +30,45 @@ _pd_double_equal (double a,
   return (isnan (a) && isnan (b)) || a == b;
 }
 
-/* Sets a string field; TRUE if it changed. */
-static inline gboolean
-_pd_set_string (char      **field,
-                const char *value)
+/* The property setters of the printer's objects: each assigns the field and
+ * notifies only when the value really changed.
+ */
+#define _PD_UPDATE(object, field, value, pspec)                \
+  G_STMT_START                                                 \
+  {                                                            \
+    if ((field) != (value))                                    \
+      {                                                        \
+        (field) = (value);                                     \
+        g_object_notify_by_pspec (G_OBJECT (object), (pspec)); \
+      }                                                        \
+  }                                                            \
+  G_STMT_END
+
+static inline void
+_pd_update_double (gpointer    object,
+                   double     *field,
+                   double      value,
+                   GParamSpec *pspec)
+{
+  if (_pd_double_equal (*field, value))
+    return;
+
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
+}
+
+static inline void
+_pd_update_string (gpointer    object,
+                   char      **field,
+                   const char *value,
+                   GParamSpec *pspec)
 {
   if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
+    return;
 
   g_free (*field);
   *field = g_strdup (value);
-  return TRUE;
+  g_object_notify_by_pspec (G_OBJECT (object), pspec);
 }
 
 PdTemperature *_pd_temperature_new (void);

@@ -99,29 +99,6 @@ static guint       signals[N_SIGNALS];
 
 #define NOTIFY(self, prop) g_object_notify_by_pspec (G_OBJECT (self), properties[prop])
 
-static void
-sync_string (PdPrinter  *self,
-             char      **field,
-             const char *value,
-             guint       prop_id)
-{
-  if (_pd_set_string (field, value))
-    NOTIFY (self, prop_id);
-}
-
-static void
-sync_int (PdPrinter *self,
-          int       *field,
-          int        value,
-          guint      prop_id)
-{
-  if (*field == value)
-    return;
-
-  *field = value;
-  NOTIFY (self, prop_id);
-}
-
 /* An optional child object: created when the value appears, dropped when it
  * goes (a printer with no chamber sensor has no chamber object).
  */
@@ -229,23 +206,15 @@ sync_properties (PdPrinter *self)
   g_autofree char   *print_error_text = NULL;
   int                unit = -1, slot = -1;
 
-  sync_string (self, &self->model, model != NULL ? model->id : NULL, PROP_MODEL);
-  sync_string (self, &self->model_name, model != NULL ? model->display_name : NULL, PROP_MODEL_NAME);
+  _pd_update_string (self, &self->model, model != NULL ? model->id : NULL, properties[PROP_MODEL]);
+  _pd_update_string (self, &self->model_name, model != NULL ? model->display_name : NULL, properties[PROP_MODEL_NAME]);
 
-  if (self->connection != state->connection)
-    {
-      self->connection = state->connection;
-      NOTIFY (self, PROP_CONNECTION);
-    }
+  _PD_UPDATE (self, self->connection, state->connection, properties[PROP_CONNECTION]);
 
   status = pd_state_get_status (state);
-  if (self->status != status)
-    {
-      self->status = status;
-      NOTIFY (self, PROP_STATUS);
-    }
+  _PD_UPDATE (self, self->status, status, properties[PROP_STATUS]);
 
-  sync_string (self, &self->stage, pd_stage_to_label (pd_state_get_stage_id (state)), PROP_STAGE);
+  _pd_update_string (self, &self->stage, pd_stage_to_label (pd_state_get_stage_id (state)), properties[PROP_STAGE]);
 
   _pd_temperature_update (self->nozzle, &state->nozzle);
   sync_temperature (self, &self->nozzle_right,
@@ -271,56 +240,31 @@ sync_properties (PdPrinter *self)
     }
 
   level = pd_state_get_hms_level (state);
-  if (self->hms_level != level)
-    {
-      self->hms_level = level;
-      NOTIFY (self, PROP_HMS_LEVEL);
-    }
+  _PD_UPDATE (self, self->hms_level, level, properties[PROP_HMS_LEVEL]);
 
   print_error = pd_state_get_print_error (state);
   if (print_error != 0)
     print_error_text = pd_print_error_format_code (print_error);
-  sync_string (self, &self->print_error, print_error_text, PROP_PRINT_ERROR);
-  if (self->print_error_code != print_error)
-    {
-      self->print_error_code = print_error;
-      NOTIFY (self, PROP_PRINT_ERROR_CODE);
-    }
-
+  _pd_update_string (self, &self->print_error, print_error_text, properties[PROP_PRINT_ERROR]);
+  _PD_UPDATE (self, self->print_error_code, print_error, properties[PROP_PRINT_ERROR_CODE]);
 
   pd_state_get_active_slot (state, &unit, &slot);
-  sync_int (self, &self->active_unit, unit, PROP_ACTIVE_UNIT);
-  sync_int (self, &self->active_slot, slot, PROP_ACTIVE_SLOT);
+  _PD_UPDATE (self, self->active_unit, unit, properties[PROP_ACTIVE_UNIT]);
+  _PD_UPDATE (self, self->active_slot, slot, properties[PROP_ACTIVE_SLOT]);
 
   camera_kind = pd_state_get_camera_kind (state);
-  if (self->camera_kind != camera_kind)
-    {
-      self->camera_kind = camera_kind;
-      NOTIFY (self, PROP_CAMERA_KIND);
-    }
+  _PD_UPDATE (self, self->camera_kind, camera_kind, properties[PROP_CAMERA_KIND]);
 
-  sync_int (self, &self->wifi_dbm, state->wifi_dbm, PROP_WIFI_DBM);
+  _PD_UPDATE (self, self->wifi_dbm, state->wifi_dbm, properties[PROP_WIFI_DBM]);
 
-  if (self->light != state->light)
-    {
-      self->light = state->light;
-      NOTIFY (self, PROP_LIGHT);
-    }
+  _PD_UPDATE (self, self->light, state->light, properties[PROP_LIGHT]);
 
   tristate = pd_state_get_door_open (state);
-  if (self->door_open != tristate)
-    {
-      self->door_open = tristate;
-      NOTIFY (self, PROP_DOOR_OPEN);
-    }
+  _PD_UPDATE (self, self->door_open, tristate, properties[PROP_DOOR_OPEN]);
 
-  sync_string (self, &self->firmware, state->firmware, PROP_FIRMWARE);
+  _pd_update_string (self, &self->firmware, state->firmware, properties[PROP_FIRMWARE]);
 
-  if (self->last_report_time != state->last_report_at)
-    {
-      self->last_report_time = state->last_report_at;
-      NOTIFY (self, PROP_LAST_REPORT_TIME);
-    }
+  _PD_UPDATE (self, self->last_report_time, state->last_report_at, properties[PROP_LAST_REPORT_TIME]);
 
   /* Lists last: items-changed cannot be held back like notify, so by the
    * time it is emitted every other value must already be the new one.
@@ -367,7 +311,7 @@ freeze_trays (GPtrArray  *frozen,
 static GPtrArray *
 freeze_all (PdPrinter *self)
 {
-  GPtrArray *frozen = g_ptr_array_new_with_free_func (thaw_and_unref);
+  GPtrArray  *frozen = g_ptr_array_new_with_free_func (thaw_and_unref);
   GListModel *units = G_LIST_MODEL (self->ams_units);
 
   freeze_into (frozen, self);

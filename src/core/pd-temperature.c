@@ -104,17 +104,8 @@ _pd_temperature_update (PdTemperature *self,
   g_return_if_fail (PD_IS_TEMPERATURE (self));
   g_return_if_fail (temp != NULL);
 
-  if (!_pd_double_equal (self->current, temp->current))
-    {
-      self->current = temp->current;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT]);
-    }
-
-  if (!_pd_double_equal (self->target, temp->target))
-    {
-      self->target = temp->target;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
-    }
+  _pd_update_double (self, &self->current, temp->current, properties[PROP_CURRENT]);
+  _pd_update_double (self, &self->target, temp->target, properties[PROP_TARGET]);
 }
 
 double
