@@ -1355,8 +1355,8 @@ static const char *const bad_reports[] = {
   "{\"print\":{\"gcode_state\":\"EXPLODED\"}}",
   "{\"print\":{\"subtask_name\":{},\"gcode_file\":[]}}",
   "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"x\",\"humidity\":1},{\"humidity\":2},{\"id\":999},7]}}}",
-  "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":9,\"humidity_raw\":300,\"temp\":\"warm\","
-  "\"tray\":[{\"id\":99,\"tray_type\":\"PETG\"},5]}],\"tray_now\":\"x\",\"tray_exist_bits\":\"zz\"}}}",
+  ("{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":9,\"humidity_raw\":300,\"temp\":\"warm\","
+   "\"tray\":[{\"id\":99,\"tray_type\":\"PETG\"},5]}],\"tray_now\":\"x\",\"tray_exist_bits\":\"zz\"}}}"),
   "{\"print\":{\"mc_remaining_time\":1e308,\"nozzle_target_temper\":-1e308}}",
   "{\"print\":{\"print_error\":\"broken\",\"stg_cur\":\"x\",\"home_flag\":\"x\",\"stat\":[]}}",
   "{\"print\":{\"device\":{\"ctc\":{\"info\":{\"temp\":13107230}}}}}",
