@@ -100,4 +100,32 @@ typedef enum
   PD_TRISTATE_YES,
 } PdTristate;
 
+/**
+ * PdSessionReason:
+ *
+ * Why a session is not (or not yet) receiving reports, in words a person
+ * can act on (pd_session_reason_to_label()).
+ */
+typedef enum
+{
+  PD_SESSION_REASON_NONE,
+  PD_SESSION_REASON_STOPPED,
+  PD_SESSION_REASON_UNREACHABLE,
+  PD_SESSION_REASON_REFUSED,
+  PD_SESSION_REASON_WRONG_ACCESS_CODE,
+  PD_SESSION_REASON_TLS_FAILED,
+  PD_SESSION_REASON_CERTIFICATE_CHANGED,
+  PD_SESSION_REASON_WRONG_PRINTER,
+  PD_SESSION_REASON_CONNECTION_LOST,
+  PD_SESSION_REASON_NOT_RESPONDING,
+  PD_SESSION_REASON_NO_REPORTS,
+  PD_SESSION_REASON_NO_NETWORK,
+} PdSessionReason;
+
+typedef enum
+{
+  PD_MESSAGE_INCOMING,
+  PD_MESSAGE_OUTGOING,
+} PdMessageDirection;
+
 G_END_DECLS

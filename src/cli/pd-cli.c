@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  *   printdeck-cli inspect [--model M] [--serial S] [--changes] FILE...
+ *   printdeck-cli watch [--port P] [--once] [--fingerprint SHA256] [--timeout S] HOST SERIAL
  *
  * The same parser and merger as the app: what this prints is what a card
  * shows.
@@ -16,14 +17,17 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <math.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 
 #include "pd-enums.h"
 #include "pd-json.h"
 #include "pd-model.h"
 #include "pd-printer.h"
 #include "pd-report.h"
+#include "pd-session.h"
 
 typedef struct
 {
@@ -335,6 +339,279 @@ cmd_inspect (int    argc,
   return inspect.n_rejected > 0 ? 1 : 0;
 }
 
+/* watch ---------------------------------------------------------------------*/
+
+typedef struct
+{
+  GMainLoop  *loop;
+  PdPrinter  *printer;
+  PdSession  *session;
+  gboolean    once;
+  gboolean    full_report_seen;
+  gboolean    text;
+  int         status;
+  guint       timeout_id;
+} Watch;
+
+/* Reads the access code from the terminal without echoing it. */
+static char *
+prompt_access_code (void)
+{
+  struct termios saved, quiet;
+  char           buf[128] = "";
+  FILE          *tty = fopen ("/dev/tty", "r+");
+  gboolean       got;
+
+  if (tty == NULL)
+    return NULL;
+
+  fputs (_("Access code: "), tty);
+  fflush (tty);
+  tcgetattr (fileno (tty), &saved);
+  quiet = saved;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  tcsetattr (fileno (tty), TCSAFLUSH, &quiet);
+  got = fgets (buf, sizeof buf, tty) != NULL;
+  tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+  fputs ("\n", tty);
+  fclose (tty);
+
+  if (!got)
+    return NULL;
+  g_strchomp (buf);
+  return g_strdup (buf);
+}
+
+static void
+watch_print_changes (PdPrinter *printer,
+                     GPtrArray *changes,
+                     Watch     *watch)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (JsonNode)    root = NULL;
+  g_autofree char        *line = NULL;
+  g_autofree char        *now = NULL;
+  g_autoptr (GDateTime)   time = g_date_time_new_now_local ();
+  PdState                *state = pd_printer_get_state (printer);
+
+  if (watch->once)
+    return;
+
+  b = json_builder_new ();
+  now = g_date_time_format_iso8601 (time);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "time");
+  json_builder_add_string_value (b, now);
+  json_builder_set_member_name (b, "changes");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const char *path = g_ptr_array_index (changes, i);
+
+      json_builder_set_member_name (b, path);
+      json_builder_add_value (b, json_node_copy (pd_state_lookup (state, path)));
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  line = pd_json_to_string (root, FALSE);
+  g_print ("%s\n", line);
+}
+
+static void
+watch_notify_connection (PdSession  *session,
+                         GParamSpec *pspec,
+                         Watch      *watch)
+{
+  PdConnection    connection = pd_session_get_connection (session);
+  PdSessionReason reason = pd_session_get_reason (session);
+  const char     *label = pd_session_reason_to_label (reason);
+
+  if (label != NULL && connection != PD_CONNECTION_CONNECTED)
+    g_printerr ("%s: %s\n", pd_connection_to_label (connection), label);
+  else
+    g_printerr ("%s\n", pd_connection_to_label (connection));
+
+  if (connection == PD_CONNECTION_CONNECTED)
+    g_clear_handle_id (&watch->timeout_id, g_source_remove);
+}
+
+static void
+watch_notify_pinned (PdSession  *session,
+                     GParamSpec *pspec,
+                     Watch      *watch)
+{
+  const char *fingerprint = pd_session_get_pinned_fingerprint (session);
+
+  if (fingerprint != NULL)
+    g_printerr (_("The printer's certificate cannot be checked against Bambu Lab's; pinned it: %s\n"
+                  "Pass --fingerprint %s to require it next time.\n"),
+                fingerprint, fingerprint);
+}
+
+static gboolean
+watch_print_once (gpointer data)
+{
+  Watch           *watch = data;
+  g_autofree char *doc = pd_state_to_string (pd_printer_get_state (watch->printer), TRUE);
+
+  g_print ("%s\n", doc);
+  watch->status = 0;
+  g_main_loop_quit (watch->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A full report (the answer to pushall) carries the whole print object;
+ * deltas carry a few fields.
+ */
+static void
+watch_message (PdSession          *session,
+               PdMessageDirection  direction,
+               const char         *topic,
+               GBytes             *payload,
+               Watch              *watch)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  JsonNode              *root;
+  JsonObject            *print;
+
+  if (!watch->once || watch->full_report_seen || direction != PD_MESSAGE_INCOMING)
+    return;
+
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (payload, NULL), (gssize) g_bytes_get_size (payload), NULL))
+    return;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_has_member (json_node_get_object (root), "print") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "print")))
+    return;
+
+  print = json_object_get_object_member (json_node_get_object (root), "print");
+  if (json_object_has_member (print, "gcode_state") && json_object_get_size (print) >= 20)
+    {
+      watch->full_report_seen = TRUE;
+      /* after the session applied it */
+      g_idle_add (watch_print_once, watch);
+    }
+}
+
+static gboolean
+watch_timeout (gpointer data)
+{
+  Watch      *watch = data;
+  const char *label = pd_session_reason_to_label (pd_session_get_reason (watch->session));
+
+  watch->timeout_id = 0;
+  g_printerr (_("Gave up: %s\n"), label != NULL ? label : _("no answer from the printer in time."));
+  watch->status = 1;
+  g_main_loop_quit (watch->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+watch_interrupted (gpointer data)
+{
+  Watch *watch = data;
+
+  watch->status = 0;
+  g_main_loop_quit (watch->loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+static int
+cmd_watch (int    argc,
+           char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *fingerprint = NULL;
+  g_autofree char           *model = NULL;
+  g_autofree char           *access_code = NULL;
+  gboolean                   once = FALSE;
+  int                        port = PD_SESSION_DEFAULT_PORT;
+  int                        timeout = 0;
+  Watch                      watch = { 0, };
+  const GOptionEntry         entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("The MQTT port (default 8883), e.g. of a forwarded port or a bridge"), N_("PORT") },
+    { "once", '1', 0, G_OPTION_ARG_NONE, &once, N_("Print the whole state after the first full report and exit"), NULL },
+    { "fingerprint", 'f', 0, G_OPTION_ARG_STRING, &fingerprint, N_("Require the printer's certificate to have this SHA-256 fingerprint"), N_("SHA256") },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Give up after this many seconds without a connection (with --once: without the state)"), N_("SECONDS") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("The printer model, when the serial does not tell"), N_("MODEL") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("HOST SERIAL — connect to a printer and print its state changes"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Prints one JSON line per change. The access code is read from\n"
+      "PRINTDECK_ACCESS_CODE, or asked for without echo."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (argc != 3)
+    {
+      g_printerr (_("Give the printer's address and serial number. See “printdeck-cli watch --help”.\n"));
+      return 2;
+    }
+  if (port <= 0 || port > 65535)
+    {
+      g_printerr (_("The port must be between 1 and 65535.\n"));
+      return 2;
+    }
+
+  access_code = g_strdup (g_getenv ("PRINTDECK_ACCESS_CODE"));
+  if (access_code == NULL)
+    access_code = prompt_access_code ();
+  if (access_code == NULL || *access_code == '\0')
+    {
+      g_printerr (_("No access code: set PRINTDECK_ACCESS_CODE or run in a terminal.\n"));
+      return 2;
+    }
+
+  watch.loop = g_main_loop_new (NULL, FALSE);
+  watch.once = once;
+  watch.status = 0;
+  watch.printer = pd_printer_new (argv[2]);
+  pd_printer_set_configured_model (watch.printer, model);
+  watch.session = pd_session_new (watch.printer, argv[1]);
+  pd_session_set_port (watch.session, (guint) port);
+  pd_session_set_access_code (watch.session, access_code);
+  memset (access_code, 0, strlen (access_code));
+  pd_session_set_pinned_fingerprint (watch.session, fingerprint);
+
+  g_signal_connect (watch.printer, "state-changed", G_CALLBACK (watch_print_changes), &watch);
+  g_signal_connect (watch.session, "notify::connection", G_CALLBACK (watch_notify_connection), &watch);
+  g_signal_connect (watch.session, "message", G_CALLBACK (watch_message), &watch);
+  if (fingerprint == NULL)
+    g_signal_connect (watch.session, "notify::pinned-fingerprint", G_CALLBACK (watch_notify_pinned), &watch);
+  if (timeout > 0)
+    watch.timeout_id = g_timeout_add_seconds ((guint) timeout, watch_timeout, &watch);
+  g_unix_signal_add (SIGINT, watch_interrupted, &watch);
+  g_unix_signal_add (SIGTERM, watch_interrupted, &watch);
+
+  pd_session_start (watch.session);
+  g_main_loop_run (watch.loop);
+
+  g_clear_handle_id (&watch.timeout_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (watch.printer, &watch);
+  g_signal_handlers_disconnect_by_data (watch.session, &watch);
+  pd_session_stop (watch.session);
+  g_clear_object (&watch.session);
+  g_clear_object (&watch.printer);
+  g_main_loop_unref (watch.loop);
+
+  return watch.status;
+}
+
 static void
 usage (void)
 {
@@ -343,6 +620,7 @@ usage (void)
                 "\n"
                 "Commands:\n"
                 "  inspect   Merge report files and print the printer's state\n"
+                "  watch     Connect to a printer and print its state as it changes\n"
                 "\n"
                 "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
 }
@@ -364,6 +642,8 @@ main (int    argc,
 
   if (g_str_equal (argv[1], "inspect"))
     return cmd_inspect (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "watch"))
+    return cmd_watch (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("printdeck-cli %s\n", PACKAGE_VERSION);

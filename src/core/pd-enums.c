@@ -275,3 +275,53 @@ pd_hms_module_to_label (guint module_id)
     default: return _("Unknown part");
     }
 }
+
+const char *
+pd_session_reason_to_string (PdSessionReason reason)
+{
+  switch (reason)
+    {
+    case PD_SESSION_REASON_STOPPED: return "stopped";
+    case PD_SESSION_REASON_UNREACHABLE: return "unreachable";
+    case PD_SESSION_REASON_REFUSED: return "refused";
+    case PD_SESSION_REASON_WRONG_ACCESS_CODE: return "wrong-access-code";
+    case PD_SESSION_REASON_TLS_FAILED: return "tls-failed";
+    case PD_SESSION_REASON_CERTIFICATE_CHANGED: return "certificate-changed";
+    case PD_SESSION_REASON_WRONG_PRINTER: return "wrong-printer";
+    case PD_SESSION_REASON_CONNECTION_LOST: return "connection-lost";
+    case PD_SESSION_REASON_NOT_RESPONDING: return "not-responding";
+    case PD_SESSION_REASON_NO_REPORTS: return "no-reports";
+    case PD_SESSION_REASON_NO_NETWORK: return "no-network";
+    case PD_SESSION_REASON_NONE:
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * pd_session_reason_to_label:
+ * @reason: why a session is not receiving reports
+ *
+ * Returns: (nullable): a sentence for the user, or %NULL for no reason
+ */
+const char *
+pd_session_reason_to_label (PdSessionReason reason)
+{
+  switch (reason)
+    {
+    case PD_SESSION_REASON_STOPPED: return _("Not connected");
+    case PD_SESSION_REASON_UNREACHABLE: return _("The printer cannot be reached. Check that it is on and that the address is right.");
+    case PD_SESSION_REASON_REFUSED: return _("The printer refused the connection. It may have too many clients connected.");
+    case PD_SESSION_REASON_WRONG_ACCESS_CODE: return _("Wrong access code. The printer shows it under Settings → Network (LAN only mode).");
+    case PD_SESSION_REASON_TLS_FAILED: return _("The secure connection to the printer failed.");
+    case PD_SESSION_REASON_CERTIFICATE_CHANGED: return _("The printer's certificate has changed. Connect only if you expected this.");
+    case PD_SESSION_REASON_WRONG_PRINTER: return _("This address belongs to another printer: its certificate names another serial number.");
+    case PD_SESSION_REASON_CONNECTION_LOST: return _("The connection to the printer was lost.");
+    case PD_SESSION_REASON_NOT_RESPONDING: return _("The printer is not responding.");
+    case PD_SESSION_REASON_NO_REPORTS: return _("Connected, but the printer sends no reports. Check the serial number.");
+    case PD_SESSION_REASON_NO_NETWORK: return _("No network connection.");
+    case PD_SESSION_REASON_NONE:
+    default:
+      return NULL;
+    }
+}

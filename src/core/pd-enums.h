@@ -24,5 +24,7 @@ const char *pd_ams_type_to_label (PdAmsType type);
 const char *pd_camera_kind_to_string (PdCameraKind kind);
 const char *pd_stage_to_label (int stage_id);
 const char *pd_hms_module_to_label (guint module_id);
+const char *pd_session_reason_to_string (PdSessionReason reason);
+const char *pd_session_reason_to_label (PdSessionReason reason);
 
 G_END_DECLS

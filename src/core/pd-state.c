@@ -1286,3 +1286,58 @@ pd_state_diff (PdState *old_state,
 
   return changes;
 }
+
+/**
+ * pd_state_lookup:
+ * @state: a state
+ * @path: a path as pd_state_diff() gives them, "ams.units[0].trays[2].present"
+ *
+ * Returns: (transfer none): the value at @path in the state document (a
+ *   JSON null node when there is none)
+ */
+JsonNode *
+pd_state_lookup (PdState    *state,
+                 const char *path)
+{
+  static JsonNode *null_node;
+  JsonNode        *node;
+  const char      *p = path;
+
+  g_return_val_if_fail (state != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (g_once_init_enter (&null_node))
+    g_once_init_leave (&null_node, json_node_init_null (json_node_alloc ()));
+
+  node = pd_state_to_json (state);
+  while (*p != '\0' && node != NULL)
+    {
+      if (*p == '[')
+        {
+          char *end = NULL;
+          guint64 index = g_ascii_strtoull (p + 1, &end, 10);
+
+          if (!JSON_NODE_HOLDS_ARRAY (node) || end == NULL || *end != ']' ||
+              index >= json_array_get_length (json_node_get_array (node)))
+            return null_node;
+          node = json_array_get_element (json_node_get_array (node), (guint) index);
+          p = end + 1;
+        }
+      else
+        {
+          gsize len;
+          g_autofree char *key = NULL;
+
+          if (*p == '.')
+            p++;
+          len = strcspn (p, ".[");
+          key = g_strndup (p, len);
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            return null_node;
+          node = json_object_get_member (json_node_get_object (node), key);
+          p += len;
+        }
+    }
+
+  return node != NULL ? node : null_node;
+}

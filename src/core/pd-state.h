@@ -214,6 +214,8 @@ gboolean           pd_print_error_is_cancel (guint32 print_error);
 JsonNode          *pd_state_to_json (PdState *state);
 char              *pd_state_to_string (PdState *state,
                                        gboolean pretty);
+JsonNode          *pd_state_lookup (PdState    *state,
+                                   const char *path);
 GPtrArray         *pd_state_diff (PdState *old_state,
                                   PdState *new_state);
 
