@@ -412,14 +412,18 @@ verify_certificate (X509_STORE_CTX *store_ctx,
   shared->presented_fingerprint = g_strdup (fingerprint);
   if (verdict == PD_CERT_FIRST_USE)
     {
-      Event *event = event_new (EVENT_PINNED);
-
       g_free (shared->pinned);
       shared->pinned = g_strdup (fingerprint);
+    }
+  g_mutex_unlock (&shared->lock);
+
+  if (verdict == PD_CERT_FIRST_USE)
+    {
+      Event *event = event_new (EVENT_PINNED);
+
       event->fingerprint = g_strdup (fingerprint);
       session_post (shared, event);
     }
-  g_mutex_unlock (&shared->lock);
 
   if (!pd_cert_verdict_is_accepted (verdict))
     {
@@ -793,13 +797,22 @@ dispatch_event (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Always a source on the session's context, never g_main_context_invoke():
+ * that runs the function right here, on the worker thread, whenever no
+ * thread happens to own the context at that moment.
+ */
 static void
 session_post (Shared *shared,
               Event  *event)
 {
+  GSource *source = g_idle_source_new ();
+
   event->shared = shared_ref (shared);
-  g_main_context_invoke_full (shared->main_context, G_PRIORITY_DEFAULT, dispatch_event,
-                              event, (GDestroyNotify) event_free);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, dispatch_event, event, (GDestroyNotify) event_free);
+  g_source_set_static_name (source, "[printdeck] session event");
+  g_source_attach (source, shared->main_context);
+  g_source_unref (source);
 }
 
 static void
@@ -1142,9 +1155,13 @@ on_system_bus (GObject      *source,
                GAsyncResult *result,
                gpointer      data)
 {
-  g_autoptr (PdSession) self = data;
-  g_autoptr (GError)    error = NULL;
-  GDBusConnection      *bus = g_bus_get_finish (result, &error);
+  PdSession          *self = data;
+  g_autoptr (GError) error = NULL;
+  GDBusConnection   *bus = g_bus_get_finish (result, &error);
+
+  /* cancelled in dispose: @self may be gone */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
 
   if (bus == NULL)
     {
@@ -1294,7 +1311,7 @@ pd_session_constructed (GObject *object)
 
   self->network_monitor = g_object_ref (g_network_monitor_get_default ());
   g_signal_connect (self->network_monitor, "network-changed", G_CALLBACK (on_network_changed), self);
-  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, on_system_bus, g_object_ref (self));
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, on_system_bus, self);
 }
 
 static void
