@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include "pd-enums.h"
 #include "pd-json.h"
@@ -612,6 +613,233 @@ cmd_watch (int    argc,
   return watch.status;
 }
 
+/* demo ----------------------------------------------------------------------*/
+
+typedef struct
+{
+  GMainLoop   *loop;
+  GSubprocess *sim;
+  GPtrArray   *sessions;
+  gboolean     tty;
+} Demo;
+
+static char *
+format_temperature_short (PdTemperature *temp)
+{
+  double current, target;
+
+  if (temp == NULL || isnan (current = pd_temperature_get_current (temp)))
+    return g_strdup ("—");
+
+  target = pd_temperature_get_target (temp);
+  if (isnan (target) || target <= 0)
+    return g_strdup_printf ("%.0f°", current);
+
+  return g_strdup_printf ("%.0f/%.0f°", current, target);
+}
+
+/* printf pads by bytes; "°" and translations need padding by characters. */
+static void
+print_padded (GString    *line,
+              const char *text,
+              int         width)
+{
+  long n = g_utf8_strlen (text, -1);
+
+  g_string_append (line, text);
+  for (; n < width; n++)
+    g_string_append_c (line, ' ');
+  g_string_append_c (line, ' ');
+}
+
+/* One line per printer, like a row of cards seen from across the room. */
+static gboolean
+demo_draw (gpointer data)
+{
+  Demo *demo = data;
+
+  if (demo->tty)
+    g_print ("\033[H\033[2J");
+  g_print (_("Printdeck demo — simulated printers (Ctrl+C to stop)\n\n"));
+  {
+    g_autoptr (GString) header = g_string_new (NULL);
+
+    print_padded (header, _("Printer"), 14);
+    print_padded (header, _("Model"), 9);
+    print_padded (header, _("Status"), 13);
+    print_padded (header, _("Nozzle"), 9);
+    print_padded (header, _("Bed"), 9);
+    print_padded (header, _("Chamber"), 9);
+    print_padded (header, _("Progress"), 20);
+    g_string_append (header, _("Time left"));
+    g_print ("%s\n", header->str);
+  }
+
+  for (guint i = 0; i < demo->sessions->len; i++)
+    {
+      PdSession       *session = g_ptr_array_index (demo->sessions, i);
+      PdPrinter       *printer = pd_session_get_printer (session);
+      PdJob           *job = pd_printer_get_job (printer);
+      g_autofree char *nozzle = format_temperature_short (pd_printer_get_nozzle (printer));
+      g_autofree char *bed = format_temperature_short (pd_printer_get_bed (printer));
+      g_autofree char *chamber = format_temperature_short (pd_printer_get_chamber (printer));
+      g_autofree char *progress = g_strdup ("");
+      g_autofree char *left = g_strdup ("");
+      const char      *status = pd_status_to_label (pd_printer_get_status (printer));
+      PdStatus         st = pd_printer_get_status (printer);
+
+      if (pd_printer_get_connection (printer) != PD_CONNECTION_CONNECTED)
+        status = pd_connection_to_label (pd_printer_get_connection (printer));
+
+      if (job != NULL && (st == PD_STATUS_PRINTING || st == PD_STATUS_PAUSED || st == PD_STATUS_PREPARING))
+        {
+          int layer = pd_job_get_layer (job), total = pd_job_get_total_layers (job);
+          int remaining = pd_job_get_remaining_minutes (job);
+
+          g_free (progress);
+          if (total > 0)
+            /* TRANSLATORS: progress, then "layer X of Y" in short */
+            progress = g_strdup_printf (_("%3d %% · %d/%d"), MAX (pd_job_get_progress (job), 0), layer, total);
+          else
+            progress = g_strdup_printf ("%3d %%", MAX (pd_job_get_progress (job), 0));
+          if (remaining >= 0)
+            {
+              g_free (left);
+              left = g_strdup_printf (_("%d h %02d min"), remaining / 60, remaining % 60);
+            }
+        }
+
+      {
+        g_autoptr (GString) row = g_string_new (NULL);
+        const char         *model = pd_printer_get_model_name (printer);
+
+        print_padded (row, pd_printer_get_name (printer), 14);
+        print_padded (row, model != NULL ? model : "?", 9);
+        print_padded (row, status, 13);
+        print_padded (row, nozzle, 9);
+        print_padded (row, bed, 9);
+        print_padded (row, pd_printer_get_chamber (printer) != NULL ? chamber : "", 9);
+        print_padded (row, progress, 20);
+        g_string_append (row, left);
+        g_print ("%s\n", row->str);
+      }
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+demo_quit (gpointer data)
+{
+  g_main_loop_quit (((Demo *) data)->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static int
+cmd_demo (int    argc,
+          char **argv)
+{
+  g_autoptr (GOptionContext)   context = NULL;
+  g_autoptr (GError)           error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char             *sim = NULL;
+  g_autofree char             *printers_arg = NULL;
+  int                          n_printers = 4;
+  double                       speed = 10;
+  Demo                         demo = { 0, };
+  const GOptionEntry           entries[] = {
+    { "sim", 0, 0, G_OPTION_ARG_FILENAME, &sim, N_("The printdeck-sim program (default: from PATH)"), N_("PATH") },
+    { "printers", 'n', 0, G_OPTION_ARG_INT, &n_printers, N_("How many printers (default 4)"), N_("N") },
+    { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &speed, N_("Simulated seconds per second (default 10)"), N_("F") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— watch simulated printers, live"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (n_printers < 1 || n_printers > 100)
+    {
+      g_printerr (_("Between 1 and 100 printers.\n"));
+      return 2;
+    }
+
+  if (sim == NULL)
+    sim = g_strdup (g_getenv ("PRINTDECK_SIM"));
+  if (sim == NULL)
+    sim = g_find_program_in_path ("printdeck-sim");
+  if (sim == NULL)
+    {
+      g_printerr (_("printdeck-sim was not found: pass --sim PATH.\n"));
+      return 2;
+    }
+
+  printers_arg = g_strdup_printf ("%d", n_printers);
+  {
+    g_autofree char *speed_arg = g_strdup_printf ("%g", speed);
+
+    demo.sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                                 sim, "--printers", printers_arg, "--models", "H2D,X1C,A1,P1P,P1S,A1MINI,X1E,H2S",
+                                 "--speed", speed_arg, "--list-json", NULL);
+  }
+  if (demo.sim == NULL)
+    {
+      g_printerr ("%s: %s\n", sim, error->message);
+      return 1;
+    }
+
+  demo.loop = g_main_loop_new (NULL, FALSE);
+  demo.sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  demo.tty = isatty (STDOUT_FILENO);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo.sim));
+
+  for (int i = 0; i < n_printers; i++)
+    {
+      g_autofree char       *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (PdPrinter)  printer = NULL;
+      JsonObject            *obj;
+      PdSession             *session;
+
+      if (line == NULL || !json_parser_load_from_data (parser, line, -1, NULL) ||
+          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          g_printerr (_("The simulator did not start: %s\n"), error != NULL ? error->message : _("no printers listed"));
+          g_subprocess_force_exit (demo.sim);
+          return 1;
+        }
+      obj = json_node_get_object (json_parser_get_root (parser));
+
+      printer = pd_printer_new (json_object_get_string_member (obj, "serial"));
+      pd_printer_set_name (printer, json_object_get_string_member (obj, "name"));
+      session = pd_session_new (printer, json_object_get_string_member (obj, "host"));
+      pd_session_set_port (session, (guint) json_object_get_int_member (obj, "port"));
+      pd_session_set_access_code (session, json_object_get_string_member (obj, "access_code"));
+      pd_session_set_pinned_fingerprint (session, json_object_get_string_member (obj, "fingerprint"));
+      pd_session_start (session);
+      g_ptr_array_add (demo.sessions, session);
+    }
+
+  g_timeout_add_seconds (1, demo_draw, &demo);
+  g_unix_signal_add (SIGINT, demo_quit, &demo);
+  g_unix_signal_add (SIGTERM, demo_quit, &demo);
+  g_main_loop_run (demo.loop);
+
+  for (guint i = 0; i < demo.sessions->len; i++)
+    pd_session_stop (g_ptr_array_index (demo.sessions, i));
+  g_ptr_array_unref (demo.sessions);
+  g_subprocess_send_signal (demo.sim, SIGTERM);
+  g_subprocess_wait (demo.sim, NULL, NULL);
+  g_object_unref (demo.sim);
+  g_main_loop_unref (demo.loop);
+
+  return 0;
+}
+
 static void
 usage (void)
 {
@@ -621,6 +849,7 @@ usage (void)
                 "Commands:\n"
                 "  inspect   Merge report files and print the printer's state\n"
                 "  watch     Connect to a printer and print its state as it changes\n"
+                "  demo      Watch simulated printers (printdeck-sim), live\n"
                 "\n"
                 "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
 }
@@ -644,6 +873,8 @@ main (int    argc,
     return cmd_inspect (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "watch"))
     return cmd_watch (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "demo"))
+    return cmd_demo (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("printdeck-cli %s\n", PACKAGE_VERSION);
