@@ -9,6 +9,7 @@
 #   build-aux/dev.sh test      deps + build + every test, then again under ASan + UBSan
 #   build-aux/dev.sh quick     build + the test suite once, without the sanitizer build
 #   build-aux/dev.sh asan      only the AddressSanitizer + UBSan run (./_build-asan)
+#   build-aux/dev.sh bench     the benchmarks (--quick: about a minute in all)
 #
 # Every command is idempotent. Extra arguments to test/quick/asan go to
 # "meson test" (e.g. a test name). PRINTDECK_BUILDDIR picks another build folder.
@@ -112,6 +113,16 @@ summary() {
   fi
 }
 
+cmd_bench() {
+  cmd_build
+  local b
+  for b in "$builddir"/tests/bench/bench-*; do
+    [ -x "$b" ] || continue
+    echo "== $(basename "$b")"
+    "$b" "$@"
+  done
+}
+
 cmd_summary() {
   summary "$builddir" "$asandir"
 }
@@ -128,30 +139,17 @@ cmd_asan() {
     run_suite "$asandir" "$@"
 }
 
-# The demo printers: recorded reports of real printers, merged by the same
-# code the app uses. (The live simulator replaces this when the MQTT session
+# The demo: simulated printers of several models (printdeck-sim runs its
+# own broker on loopback, with TLS, like real printers), watched live. It
+# touches no configuration. (The window replaces the terminal view when it
 # lands.)
 cmd_demo() {
-  local cli=$builddir/src/cli/printdeck-cli fixtures=tests/fixtures/reports
   cmd_deps
   cmd_build
-  echo
-  "$cli" inspect --format text --name "Workshop H2D" --serial 0948AD000000001 \
-    $fixtures/H2D_running_ams_amsht_encoded_temps_push_status.json $fixtures/H2D_get_version_response.json
-  echo
-  "$cli" inspect --format text --name "Garage X1C" --serial 00M09A000000001 \
-    $fixtures/X1C_finish_2ams_ams2pro_drying_amsht_push_status.json
-  echo
-  "$cli" inspect --format text --name "Desk A1" --serial 03919D000000001 \
-    $fixtures/A1_idle_ams_lite_humidity_index_push_status.json
-  echo
-  "$cli" inspect --format text --name "Shelf P1P" --serial 01S00C000000001 \
-    $fixtures/P1P_failed_push_status.json
-  echo
-  echo "The state document of each: $cli inspect --serial SERIAL FILE…"
+  exec "$builddir/src/cli/printdeck-cli" demo --sim "$builddir/tests/sim/printdeck-sim" "$@"
 }
 
 case "${1:-}" in
-  deps|build|test|quick|asan|demo|summary) c=$1; shift; "cmd_$c" "$@" ;;
-  *) sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  deps|build|test|quick|asan|demo|bench|summary) c=$1; shift; "cmd_$c" "$@" ;;
+  *) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

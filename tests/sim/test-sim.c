@@ -1,0 +1,1686 @@
+/* test-sim.c — printdeck-sim against a plain libmosquitto client
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every test starts its own simulator (about 50 ms) and talks to it as an
+ * app would: MQTT over TLS to a printer's port with the CA file and the
+ * access code. The client runs libmosquitto's own thread; its callbacks
+ * record what happened under a lock and wake the main context, which the
+ * tests keep running (the simulator lives on it). Every wait is bounded.
+ */
+
+#define G_LOG_DOMAIN "test-sim"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <json-glib/json-glib.h>
+#include <mosquitto.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "pd-sim.h"
+
+#define WAIT_MS 5000
+
+/* ---- Waiting on the main context ---------------------------------------- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until @condition holds or @timeout_ms passed. */
+static gboolean
+wait_for (Condition condition,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  /* Wakes the loop up now and then, so the deadline is seen. */
+  guint    ticker = g_timeout_add (10, on_tick, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (ticker);
+  return ok;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Keeps the main context running for @ms. */
+static void
+run_for (guint ms)
+{
+  wait_for (never, NULL, ms);
+}
+
+/* ---- A libmosquitto client, as an app has ----------------------------- */
+
+typedef struct
+{
+  char   *topic;
+  GBytes *payload;
+  gint64  time;
+} Message;
+
+typedef struct
+{
+  struct mosquitto *mosq;
+  GMutex            lock;
+  int               connack; /* -1 until CONNACK */
+  gboolean          subscribed;
+  gboolean          disconnected;
+  GPtrArray        *messages;
+  guint             n_puback;
+} Client;
+
+static void
+message_free (gpointer data)
+{
+  Message *message = data;
+
+  g_free (message->topic);
+  g_bytes_unref (message->payload);
+  g_free (message);
+}
+
+static void
+client_on_connect (struct mosquitto *mosq,
+                   void             *obj,
+                   int               rc)
+{
+  Client *c = obj;
+
+  g_mutex_lock (&c->lock);
+  c->connack = rc;
+  g_mutex_unlock (&c->lock);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+client_on_disconnect (struct mosquitto *mosq,
+                      void             *obj,
+                      int               rc)
+{
+  Client *c = obj;
+
+  g_mutex_lock (&c->lock);
+  c->disconnected = TRUE;
+  g_mutex_unlock (&c->lock);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+client_on_subscribe (struct mosquitto *mosq,
+                     void             *obj,
+                     int               mid,
+                     int               qos_count,
+                     const int        *granted_qos)
+{
+  Client *c = obj;
+
+  g_mutex_lock (&c->lock);
+  c->subscribed = TRUE;
+  g_mutex_unlock (&c->lock);
+  g_main_context_wakeup (NULL);
+}
+
+static void
+client_on_publish (struct mosquitto *mosq,
+                   void             *obj,
+                   int               mid)
+{
+  Client *c = obj;
+
+  g_mutex_lock (&c->lock);
+  c->n_puback++;
+  g_mutex_unlock (&c->lock);
+}
+
+static void
+client_on_message (struct mosquitto               *mosq,
+                   void                           *obj,
+                   const struct mosquitto_message *msg)
+{
+  Client  *c = obj;
+  Message *message = g_new0 (Message, 1);
+
+  message->topic = g_strdup (msg->topic);
+  message->payload = g_bytes_new (msg->payload, (gsize) msg->payloadlen);
+  message->time = g_get_monotonic_time ();
+
+  g_mutex_lock (&c->lock);
+  g_ptr_array_add (c->messages, message);
+  g_mutex_unlock (&c->lock);
+  g_main_context_wakeup (NULL);
+}
+
+/* Starts connecting over TLS; wait_connack() then says how it went. */
+static Client *
+client_new (guint16     port,
+            const char *ca_file,
+            const char *user,
+            const char *password)
+{
+  Client *c = g_new0 (Client, 1);
+
+  g_mutex_init (&c->lock);
+  c->connack = -1;
+  c->messages = g_ptr_array_new_with_free_func (message_free);
+  c->mosq = mosquitto_new (NULL, true, c);
+  g_assert_nonnull (c->mosq);
+
+  mosquitto_int_option (c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_reconnect_delay_set (c->mosq, 1, 1, false);
+  mosquitto_connect_callback_set (c->mosq, client_on_connect);
+  mosquitto_disconnect_callback_set (c->mosq, client_on_disconnect);
+  mosquitto_subscribe_callback_set (c->mosq, client_on_subscribe);
+  mosquitto_publish_callback_set (c->mosq, client_on_publish);
+  mosquitto_message_callback_set (c->mosq, client_on_message);
+  g_assert_cmpint (mosquitto_username_pw_set (c->mosq, user, password), ==, MOSQ_ERR_SUCCESS);
+  g_assert_cmpint (mosquitto_tls_set (c->mosq, ca_file, NULL, NULL, NULL, NULL), ==, MOSQ_ERR_SUCCESS);
+  /* The certificate names the serial, not 127.0.0.1, as on a real printer. */
+  g_assert_cmpint (mosquitto_tls_insecure_set (c->mosq, true), ==, MOSQ_ERR_SUCCESS);
+
+  g_assert_cmpint (mosquitto_connect_async (c->mosq, "127.0.0.1", port, 30), ==, MOSQ_ERR_SUCCESS);
+  g_assert_cmpint (mosquitto_loop_start (c->mosq), ==, MOSQ_ERR_SUCCESS);
+
+  return c;
+}
+
+static Client *
+client_new_for_printer (PdSimPrinter *printer,
+                        const char   *code)
+{
+  return client_new (pd_sim_printer_get_port (printer), pd_sim_printer_get_ca_file (printer), "bblp",
+                     code != NULL ? code : pd_sim_printer_get_access_code (printer));
+}
+
+static void
+client_free (Client *c)
+{
+  mosquitto_disconnect (c->mosq);
+  mosquitto_loop_stop (c->mosq, false);
+  mosquitto_destroy (c->mosq);
+  g_ptr_array_unref (c->messages);
+  g_mutex_clear (&c->lock);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+
+static gboolean
+has_connack (gpointer data)
+{
+  Client  *c = data;
+  gboolean done;
+
+  g_mutex_lock (&c->lock);
+  done = c->connack >= 0;
+  g_mutex_unlock (&c->lock);
+
+  return done;
+}
+
+static int
+wait_connack (Client *c)
+{
+  g_assert_true (wait_for (has_connack, c, WAIT_MS));
+
+  return c->connack;
+}
+
+static gboolean
+is_subscribed (gpointer data)
+{
+  Client  *c = data;
+  gboolean done;
+
+  g_mutex_lock (&c->lock);
+  done = c->subscribed;
+  g_mutex_unlock (&c->lock);
+
+  return done;
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  Client  *c = data;
+  gboolean done;
+
+  g_mutex_lock (&c->lock);
+  done = c->disconnected;
+  g_mutex_unlock (&c->lock);
+
+  return done;
+}
+
+static void
+client_subscribe (Client     *c,
+                  const char *topic)
+{
+  g_assert_cmpint (mosquitto_subscribe (c->mosq, NULL, topic, 0), ==, MOSQ_ERR_SUCCESS);
+  g_assert_true (wait_for (is_subscribed, c, WAIT_MS));
+}
+
+/* Connects to @printer with its code and subscribes to its reports. */
+static Client *
+client_ready (PdSimPrinter *printer)
+{
+  Client *c = client_new_for_printer (printer, NULL);
+
+  g_assert_cmpint (wait_connack (c), ==, 0);
+  client_subscribe (c, pd_sim_printer_get_report_topic (printer));
+
+  return c;
+}
+
+static void
+client_publish (Client     *c,
+                const char *topic,
+                const char *json)
+{
+  g_assert_cmpint (mosquitto_publish (c->mosq, NULL, topic, (int) strlen (json), json, 1, false), ==, MOSQ_ERR_SUCCESS);
+}
+
+static guint
+client_n_messages (Client *c)
+{
+  guint n;
+
+  g_mutex_lock (&c->lock);
+  n = c->messages->len;
+  g_mutex_unlock (&c->lock);
+
+  return n;
+}
+
+static void
+client_clear_messages (Client *c)
+{
+  g_mutex_lock (&c->lock);
+  g_ptr_array_set_size (c->messages, 0);
+  g_mutex_unlock (&c->lock);
+}
+
+/* The @i-th message, or NULL; only the client thread appends, so the
+ * pointer stays valid until client_clear_messages().
+ */
+static Message *
+client_message_or_null (Client *c,
+                        guint   i)
+{
+  Message *message = NULL;
+
+  g_mutex_lock (&c->lock);
+  if (i < c->messages->len)
+    message = g_ptr_array_index (c->messages, i);
+  g_mutex_unlock (&c->lock);
+
+  return message;
+}
+
+static Message *
+client_message (Client *c,
+                guint   i)
+{
+  Message *message = client_message_or_null (c, i);
+
+  if (message == NULL)
+    g_error ("no message %u", i);
+
+  return message;
+}
+
+static JsonNode *
+parse (GBytes *bytes)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError)     error = NULL;
+  gsize                  len = 0;
+  const char            *data = g_bytes_get_data (bytes, &len);
+
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
+    return NULL;
+
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+typedef struct
+{
+  Client     *client;
+  guint       from;
+  const char *family;  /* "print", "info", "system" */
+  const char *command; /* its "command" */
+  const char *key;     /* nullable: a member the object must have */
+  const char *value;   /* nullable: the key's string value */
+  JsonNode   *found;
+} Match;
+
+static gboolean
+message_matches (gpointer data)
+{
+  Match *m = data;
+
+  for (Message *message; (message = client_message_or_null (m->client, m->from)) != NULL; m->from++)
+    {
+      g_autoptr (JsonNode) root = parse (message->payload);
+      JsonNode            *node;
+      JsonObject          *object;
+
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        continue;
+      node = json_object_get_member (json_node_get_object (root), m->family);
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      object = json_node_get_object (node);
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "command", ""), m->command) != 0)
+        continue;
+      if (m->key != NULL && !json_object_has_member (object, m->key))
+        continue;
+      if (m->key != NULL && m->value != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (object, m->key, ""), m->value) != 0)
+        continue;
+
+      m->found = g_steal_pointer (&root);
+      m->from++;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Waits for a message of @family with @command (and @key = @value) from
+ * message @from on.
+ *
+ * Returns: (transfer full): the family's object
+ */
+static JsonObject *
+wait_message (Client     *c,
+              guint       from,
+              const char *family,
+              const char *command,
+              const char *key,
+              const char *value)
+{
+  Match       m = { c, from, family, command, key, value, NULL };
+  JsonObject *object;
+
+  if (!wait_for (message_matches, &m, WAIT_MS))
+    g_error ("no %s.%s message%s%s within %d ms", family, command, key != NULL ? " with " : "",
+             key != NULL ? key : "", WAIT_MS);
+
+  object = json_object_ref (json_object_get_object_member (json_node_get_object (m.found), family));
+  json_node_unref (m.found);
+
+  return object;
+}
+
+/* ---- Simulator helpers ------------------------------------------------ */
+
+static PdSim *
+start_sim (PdSimScenario scenario,
+           double        speed)
+{
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+
+  pd_sim_options_init (&options);
+  options.n_printers = 3;
+  options.scenario = scenario;
+  options.speed = speed;
+  sim = pd_sim_new (&options);
+  if (!pd_sim_start (sim, &error))
+    g_error ("cannot start the simulator: %s", error->message);
+
+  return sim;
+}
+
+static void
+stop_sim (PdSim *sim)
+{
+  g_autofree char *dir = g_strdup (pd_sim_get_dir (sim));
+
+  pd_sim_stop (sim);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_finalize_object (sim);
+}
+
+static gboolean
+process_exists (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *stat = NULL;
+  const char      *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  /* A zombie is dead; it only waits for its parent. */
+  end = strrchr (stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] != 'Z';
+}
+
+/* ---- Tests -------------------------------------------------------------- */
+
+static void
+test_new_destroy (void)
+{
+  PdSim *sim = pd_sim_new (NULL);
+
+  g_assert_false (pd_sim_is_running (sim));
+  g_assert_cmpuint (pd_sim_get_n_printers (sim), ==, 0);
+  g_assert_finalize_object (sim);
+}
+
+static gboolean
+is_upper_alnum (const char *s)
+{
+  for (; *s != '\0'; s++)
+    if (!g_ascii_isdigit (*s) && !g_ascii_isupper (*s))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_identities (void)
+{
+  const char *const  models[] = { "P1S", "A1 mini", "H2S", "X2D", "P2S", "X1", NULL };
+  const char *const  prefixes[] = { "01P", "030", "093", "20P", "22E", "00W" };
+  const char *const  ids[] = { "P1S", "A1MINI", "H2S", "X2D", "P2S", "X1" };
+  const char *const  names[] = { "P1S", "A1 mini", "H2S", "X2D", "P2S", "X1" };
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim, *again;
+  GHashTable        *ports = g_hash_table_new (NULL, NULL);
+
+  pd_sim_options_init (&options);
+  options.n_printers = 6;
+  options.models = models;
+  options.use_seed = TRUE;
+  options.seed = 42;
+  options.scenario = PD_SIM_SCENARIO_IDLE;
+
+  sim = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (sim, &error));
+  g_assert_no_error (error);
+  g_assert_true (pd_sim_is_running (sim));
+  g_assert_true (g_file_test (pd_sim_get_ca_file (sim), G_FILE_TEST_IS_REGULAR));
+  g_test_message ("certificates %.1f ms, broker start %.1f ms",
+                  pd_sim_get_certificate_seconds (sim) * 1000, pd_sim_get_broker_start_seconds (sim) * 1000);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      PdSimPrinter        *printer = pd_sim_get_printer (sim, i);
+      const char          *serial = pd_sim_printer_get_serial (printer);
+      const char          *code = pd_sim_printer_get_access_code (printer);
+      const char          *fingerprint = pd_sim_printer_get_fingerprint (printer);
+      g_autofree char     *name = g_strdup_printf ("Sim %s %u", names[i], i + 1);
+      g_autofree char     *line = pd_sim_printer_to_line (printer);
+      g_autofree char     *json = pd_sim_printer_to_json (printer);
+      g_autoptr (JsonNode) node = json_from_string (json, &error);
+      JsonObject          *object;
+
+      g_assert_cmpuint (strlen (serial), ==, 15);
+      g_assert_true (g_str_has_prefix (serial, prefixes[i]));
+      g_assert_true (is_upper_alnum (serial));
+      g_assert_cmpuint (strlen (code), ==, 8);
+      for (guint j = 0; j < 8; j++)
+        g_assert_true (g_ascii_isdigit (code[j]));
+      g_assert_cmpstr (pd_sim_printer_get_model (printer), ==, ids[i]);
+      g_assert_cmpstr (pd_sim_printer_get_name (printer), ==, name);
+      g_assert_cmpstr (pd_sim_printer_get_host (printer), ==, "127.0.0.1");
+      g_assert_cmpuint (pd_sim_printer_get_port (printer), >, 0);
+      g_assert_false (g_hash_table_contains (ports, GUINT_TO_POINTER (pd_sim_printer_get_port (printer))));
+      g_hash_table_add (ports, GUINT_TO_POINTER (pd_sim_printer_get_port (printer)));
+      g_assert_true (pd_sim_find_printer (sim, serial) == printer);
+      /* "AB:CD:…": 32 bytes */
+      g_assert_cmpuint (strlen (fingerprint), ==, 32 * 3 - 1);
+      g_assert_true (g_regex_match_simple ("^([0-9A-F]{2}:){31}[0-9A-F]{2}$", fingerprint, 0, 0));
+
+      g_assert_true (g_str_has_prefix (line, "127.0.0.1 "));
+      g_assert_true (g_str_has_suffix (line, name));
+      g_assert_no_error (error);
+      object = json_node_get_object (node);
+      g_assert_cmpstr (json_object_get_string_member (object, "serial"), ==, serial);
+      g_assert_cmpstr (json_object_get_string_member (object, "access_code"), ==, code);
+      g_assert_cmpint (json_object_get_int_member (object, "port"), ==, pd_sim_printer_get_port (printer));
+      g_assert_cmpstr (json_object_get_string_member (object, "fingerprint"), ==, fingerprint);
+      g_assert_cmpstr (json_object_get_string_member (object, "ca_file"), ==, pd_sim_get_ca_file (sim));
+      g_assert_cmpstr (json_object_get_string_member (object, "model"), ==, ids[i]);
+    }
+
+  /* The same seed gives the same serials and codes. */
+  again = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (again, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_assert_cmpstr (pd_sim_printer_get_serial (pd_sim_get_printer (again, i)), ==,
+                       pd_sim_printer_get_serial (pd_sim_get_printer (sim, i)));
+      g_assert_cmpstr (pd_sim_printer_get_access_code (pd_sim_get_printer (again, i)), ==,
+                       pd_sim_printer_get_access_code (pd_sim_get_printer (sim, i)));
+    }
+
+  g_hash_table_unref (ports);
+  stop_sim (again);
+  stop_sim (sim);
+}
+
+static void
+test_pushall (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_MIXED, 1);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (Client)     c = client_ready (printer);
+  g_autoptr (JsonObject) print = NULL;
+  g_autoptr (GList)      members = NULL;
+
+  client_clear_messages (c);
+  client_publish (c, pd_sim_printer_get_request_topic (printer),
+                  "{\"pushing\":{\"sequence_id\":\"1\",\"command\":\"pushall\",\"version\":1,\"push_target\":1}}");
+
+  /* The first message with msg 0 is the answer: the full frame. */
+  print = wait_message (c, 0, "print", "push_status", "gcode_state", NULL);
+  while (json_object_get_int_member_with_default (print, "msg", -1) != 0)
+    {
+      json_object_unref (print);
+      print = wait_message (c, 0, "print", "push_status", "msg", NULL);
+      if (json_object_get_int_member_with_default (print, "msg", -1) != 0)
+        client_clear_messages (c);
+    }
+
+  members = json_object_get_members (print);
+  g_assert_cmpuint (g_list_length (members), >, 60);
+  g_assert_cmpstr (json_object_get_string_member (print, "command"), ==, "push_status");
+  g_assert_true (json_object_has_member (print, "sequence_id"));
+  for (const char *const *key = (const char *const[]){ "nozzle_temper", "bed_temper", "gcode_state", "mc_percent",
+                                                       "mc_remaining_time", "layer_num", "total_layer_num",
+                                                       "hms", "ams", "lights_report", "wifi_signal", "stg_cur", NULL };
+       *key != NULL; key++)
+    g_assert_true (json_object_has_member (print, *key));
+  g_assert_nonnull (json_object_get_object_member (print, "ams"));
+  g_assert_nonnull (json_object_get_array_member (json_object_get_object_member (print, "ams"), "ams"));
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_get_version (void)
+{
+  PdSim *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+
+  /* X1C (synthesized) and H2D (recorded) */
+  for (guint i = 0; i < 2; i++)
+    {
+      PdSimPrinter          *printer = pd_sim_get_printer (sim, i);
+      g_autoptr (Client)     c = client_ready (printer);
+      g_autoptr (JsonObject) info = NULL;
+      JsonArray             *modules;
+      gboolean               ota = FALSE, ams = FALSE;
+
+      client_publish (c, pd_sim_printer_get_request_topic (printer),
+                      "{\"info\":{\"sequence_id\":\"77\",\"command\":\"get_version\"}}");
+      info = wait_message (c, 0, "info", "get_version", "sequence_id", "77");
+      modules = json_object_get_array_member (info, "module");
+      g_assert_nonnull (modules);
+
+      for (guint j = 0; j < json_array_get_length (modules); j++)
+        {
+          JsonObject *module = json_array_get_object_element (modules, j);
+          const char *name = json_object_get_string_member (module, "name");
+
+          if (g_str_equal (name, "ota"))
+            {
+              ota = TRUE;
+              g_assert_cmpstr (json_object_get_string_member (module, "product_name"), ==,
+                               i == 0 ? "Bambu Lab X1 Carbon" : "Bambu Lab H2D");
+              g_assert_cmpstr (json_object_get_string_member (module, "sn"), ==, pd_sim_printer_get_serial (printer));
+              g_assert_nonnull (json_object_get_string_member (module, "sw_ver"));
+            }
+          if (g_str_equal (name, "ams/0"))
+            ams = TRUE;
+        }
+      g_assert_true (ota);
+      g_assert_true (ams);
+    }
+
+  stop_sim (sim);
+}
+
+/* Merges a delta into the client's picture of the state. */
+static void
+merge_delta (JsonObject *state,
+             JsonObject *delta)
+{
+  g_autoptr (GList) members = json_object_get_members (delta);
+
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *new = json_object_get_member (delta, l->data);
+      JsonNode *old = json_object_get_member (state, l->data);
+
+      if (old != NULL && JSON_NODE_HOLDS_OBJECT (old) && JSON_NODE_HOLDS_OBJECT (new))
+        merge_delta (json_node_get_object (old), json_node_get_object (new));
+      else
+        json_object_set_member (state, l->data, json_node_copy (new));
+    }
+}
+
+/* Does @delta hold anything @state does not already say? */
+static gboolean
+changes_something (JsonNode *state,
+                   JsonNode *delta)
+{
+  if (state == NULL)
+    return TRUE;
+
+  if (JSON_NODE_HOLDS_OBJECT (state) && JSON_NODE_HOLDS_OBJECT (delta))
+    {
+      JsonObject       *s = json_node_get_object (state);
+      JsonObject       *d = json_node_get_object (delta);
+      g_autoptr (GList) members = json_object_get_members (d);
+
+      for (const GList *l = members; l != NULL; l = l->next)
+        if (!changes_something (json_object_get_member (s, l->data), json_object_get_member (d, l->data)))
+          return FALSE;
+
+      return members != NULL;
+    }
+
+  return !json_node_equal (state, delta);
+}
+
+static void
+test_deltas (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_PRINT, 60);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (Client)     c = client_ready (printer);
+  g_autoptr (JsonObject) state = NULL;
+  guint                  n_full;
+  guint                  n_deltas = 0;
+  gint64                 last = 0;
+
+  client_clear_messages (c);
+  client_publish (c, pd_sim_printer_get_request_topic (printer), "{\"pushing\":{\"sequence_id\":\"0\",\"command\":\"pushall\"}}");
+  state = wait_message (c, 0, "print", "push_status", "gcode_state", NULL);
+  g_assert_cmpint (json_object_get_int_member (state, "msg"), ==, 0);
+  {
+    g_autoptr (GList) full_members = json_object_get_members (state);
+
+    n_full = g_list_length (full_members) - 3;
+  }
+
+  run_for (3600);
+
+  /* Everything after the full frame is a delta, about one a second, and
+   * every member of a delta says something new.
+   */
+  for (guint i = 0; i < client_n_messages (c); i++)
+    {
+      Message             *message = client_message (c, i);
+      g_autoptr (JsonNode) root = parse (message->payload);
+      JsonObject          *print = json_object_get_object_member (json_node_get_object (root), "print");
+      g_autoptr (GList)    members = NULL;
+
+      if (json_object_get_int_member (print, "msg") == 0)
+        {
+          g_assert_cmpuint (n_deltas, ==, 0); /* only the pushall answer is full */
+          last = message->time;
+          continue;
+        }
+
+      n_deltas++;
+      g_assert_cmpstr (json_object_get_string_member (print, "command"), ==, "push_status");
+      json_object_remove_member (print, "command");
+      json_object_remove_member (print, "msg");
+      json_object_remove_member (print, "sequence_id");
+      members = json_object_get_members (print);
+      g_assert_cmpuint (g_list_length (members), <, n_full / 2);
+
+      for (const GList *l = members; l != NULL; l = l->next)
+        if (!changes_something (json_object_get_member (state, l->data), json_object_get_member (print, l->data)))
+          g_error ("delta %u repeats %s, which did not change", n_deltas, (const char *) l->data);
+      merge_delta (state, print);
+
+      if (n_deltas > 1)
+        {
+          double gap = (double) (message->time - last) / G_USEC_PER_SEC;
+
+          g_test_message ("delta %u after %.2f s: %u members", n_deltas, gap, g_list_length (members));
+          g_assert_cmpfloat (gap, >, 0.5);
+          g_assert_cmpfloat (gap, <, 1.6);
+        }
+      last = message->time;
+    }
+  g_assert_cmpuint (n_deltas, >=, 3);
+  g_assert_cmpuint (n_deltas, <=, 5);
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_full_frames (void)
+{
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+  PdSimPrinter      *printer;
+  g_autoptr (Client) c = NULL;
+  guint              n = 0;
+
+  pd_sim_options_init (&options);
+  options.n_printers = 1;
+  options.x1_full_frames = TRUE;
+  options.report_interval_ms = 200;
+  sim = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (sim, &error));
+  printer = pd_sim_get_printer (sim, 0);
+  g_assert_cmpstr (pd_sim_printer_get_model (printer), ==, "X1C");
+
+  c = client_ready (printer);
+  client_clear_messages (c);
+  run_for (700);
+
+  for (guint i = 0; i < client_n_messages (c); i++)
+    {
+      g_autoptr (JsonNode) root = parse (client_message (c, i)->payload);
+      JsonObject          *print = json_object_get_object_member (json_node_get_object (root), "print");
+
+      g_assert_cmpint (json_object_get_int_member (print, "msg"), ==, 0);
+      g_assert_true (json_object_has_member (print, "ams"));
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 2);
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_wrong_code (void)
+{
+  PdSim             *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter      *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (Client) wrong = client_new_for_printer (printer, "00000000");
+  g_autoptr (Client) other = NULL;
+
+  g_assert_cmpint (wait_connack (wrong), ==, 5); /* not authorised */
+
+  /* Another printer's code does not open this one either. */
+  other = client_new_for_printer (printer, pd_sim_printer_get_access_code (pd_sim_get_printer (sim, 1)));
+  g_assert_cmpint (wait_connack (other), ==, 5);
+
+  client_free (g_steal_pointer (&wrong));
+  client_free (g_steal_pointer (&other));
+  stop_sim (sim);
+}
+
+static void
+test_refuse (void)
+{
+  PdSim             *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter      *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (Client) connected = client_ready (printer);
+  g_autoptr (Client) refused = NULL;
+  g_autoptr (Client) accepted = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (pd_sim_printer_set_refusing (printer, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (pd_sim_printer_get_refusing (printer));
+
+  /* mosquitto drops the session whose code it no longer accepts. */
+  g_assert_true (wait_for (is_disconnected, connected, WAIT_MS));
+  refused = client_new_for_printer (printer, NULL);
+  g_assert_cmpint (wait_connack (refused), ==, 5);
+
+  g_assert_true (pd_sim_printer_set_refusing (printer, FALSE, &error));
+  g_assert_no_error (error);
+  accepted = client_new_for_printer (printer, NULL);
+  g_assert_cmpint (wait_connack (accepted), ==, 0);
+
+  client_free (g_steal_pointer (&connected));
+  client_free (g_steal_pointer (&refused));
+  client_free (g_steal_pointer (&accepted));
+  stop_sim (sim);
+}
+
+static void
+test_stall (void)
+{
+  PdSim             *sim = start_sim (PD_SIM_SCENARIO_PRINT, 60);
+  PdSimPrinter      *printer = pd_sim_get_printer (sim, 2);
+  g_autoptr (Client) c = client_ready (printer);
+  guint              n;
+
+  run_for (1200);
+  g_assert_cmpuint (client_n_messages (c), >=, 1);
+
+  pd_sim_printer_set_stalled (printer, TRUE);
+  client_clear_messages (c);
+  /* Commands are not answered either (but are recorded). */
+  client_publish (c, pd_sim_printer_get_request_topic (printer), "{\"pushing\":{\"sequence_id\":\"0\",\"command\":\"pushall\"}}");
+  run_for (3000);
+
+  g_assert_cmpuint (client_n_messages (c), ==, 0);
+  g_assert_false (is_disconnected (c));
+  g_assert_cmpuint (pd_sim_printer_get_n_connections (printer), ==, 1);
+  {
+    g_autoptr (GPtrArray) commands = pd_sim_printer_get_commands (printer);
+
+    g_assert_cmpuint (commands->len, ==, 1);
+  }
+
+  pd_sim_printer_set_stalled (printer, FALSE);
+  wait_message (c, 0, "print", "push_status", NULL, NULL);
+  n = client_n_messages (c);
+  g_assert_cmpuint (n, >=, 1);
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_drop (void)
+{
+  PdSim             *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter      *printer = pd_sim_get_printer (sim, 1);
+  g_autoptr (Client) c = client_ready (printer);
+  g_autoptr (Client) again = NULL;
+
+  g_assert_cmpuint (pd_sim_printer_get_n_connections (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_drop_connections (printer), ==, 1);
+  g_assert_true (wait_for (is_disconnected, c, WAIT_MS));
+  g_assert_cmpuint (pd_sim_printer_get_n_connections (printer), ==, 0);
+
+  /* The port still answers. */
+  again = client_ready (printer);
+
+  client_free (g_steal_pointer (&c));
+  client_free (g_steal_pointer (&again));
+  stop_sim (sim);
+}
+
+typedef struct
+{
+  GSocketConnection *connection;
+  GError            *error;
+  gboolean           done;
+} Connect;
+
+static gboolean
+connect_done (gpointer data)
+{
+  return ((Connect *) data)->done;
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Connect *c = user_data;
+
+  c->connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &c->error);
+  c->done = TRUE;
+}
+
+/* A plain TCP connect with GIO. */
+static GSocketConnection *
+tcp_connect (guint16  port,
+             GError **error)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  Connect                   c = { 0 };
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_timeout (client, 5);
+  g_socket_client_connect_to_host_async (client, "127.0.0.1", port, NULL, on_connected, &c);
+  g_assert_true (wait_for (connect_done, &c, WAIT_MS));
+  if (c.error != NULL)
+    g_propagate_error (error, c.error);
+
+  return c.connection;
+}
+
+/* A TLS handshake with OpenSSL, on a thread of its own (the main context
+ * must keep running for the forwarder). GIO's TLS would do, but
+ * glib-networking leaves threads behind that LeakSanitizer's tracer trips
+ * over at exit.
+ */
+typedef struct
+{
+  guint16 port;
+  char   *fingerprint;
+  char   *subject;
+  char   *version;
+  int     done;
+} Handshake;
+
+static gpointer
+handshake_thread (gpointer data)
+{
+  Handshake         *h = data;
+  SSL_CTX           *ctx = SSL_CTX_new (TLS_client_method ());
+  SSL               *ssl = NULL;
+  struct sockaddr_in address = { 0 };
+  struct timeval     timeout = { 5, 0 };
+  int                fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  address.sin_family = AF_INET;
+  address.sin_port = htons (h->port);
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+
+  if (ctx != NULL && fd >= 0 && connect (fd, (struct sockaddr *) &address, sizeof address) == 0)
+    {
+      /* No verification here: the test compares fingerprints itself. */
+      SSL_CTX_set_verify (ctx, SSL_VERIFY_NONE, NULL);
+      ssl = SSL_new (ctx);
+      SSL_set_fd (ssl, fd);
+      if (SSL_connect (ssl) == 1)
+        {
+          X509         *cert = SSL_get1_peer_certificate (ssl);
+          unsigned char md[EVP_MAX_MD_SIZE];
+          unsigned int  len = 0;
+          char          name[256];
+
+          if (cert != NULL && X509_digest (cert, EVP_sha256 (), md, &len) == 1)
+            {
+              GString *out = g_string_new (NULL);
+
+              for (unsigned int i = 0; i < len; i++)
+                g_string_append_printf (out, i == 0 ? "%02X" : ":%02X", md[i]);
+              h->fingerprint = g_string_free (out, FALSE);
+              X509_NAME_oneline (X509_get_subject_name (cert), name, sizeof name);
+              h->subject = g_strdup (name);
+            }
+          h->version = g_strdup (SSL_get_version (ssl));
+          X509_free (cert);
+          SSL_shutdown (ssl);
+        }
+      SSL_free (ssl);
+    }
+
+  if (fd >= 0)
+    close (fd);
+  SSL_CTX_free (ctx);
+  g_atomic_int_set (&h->done, 1);
+  g_main_context_wakeup (NULL);
+
+  return NULL;
+}
+
+static gboolean
+handshake_done (gpointer data)
+{
+  return g_atomic_int_get (&((Handshake *) data)->done) != 0;
+}
+
+static void
+handshake (Handshake *h,
+           guint16    port)
+{
+  GThread *thread;
+
+  memset (h, 0, sizeof *h);
+  h->port = port;
+  thread = g_thread_new ("handshake", handshake_thread, h);
+  g_assert_true (wait_for (handshake_done, h, 2 * WAIT_MS));
+  g_thread_join (thread);
+}
+
+static void
+handshake_clear (Handshake *h)
+{
+  g_clear_pointer (&h->fingerprint, g_free);
+  g_clear_pointer (&h->subject, g_free);
+  g_clear_pointer (&h->version, g_free);
+}
+
+static void
+test_offline (void)
+{
+  PdSim                        *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter                 *printer = pd_sim_get_printer (sim, 0);
+  guint16                       port = pd_sim_printer_get_port (printer);
+  g_autoptr (Client)            c = client_ready (printer);
+  g_autoptr (Client)            back = NULL;
+  g_autoptr (GError)            error = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+
+  g_assert_true (pd_sim_printer_set_offline (printer, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (is_disconnected, c, WAIT_MS));
+
+  /* No TCP answer: the connection is refused. */
+  connection = tcp_connect (port, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+
+  g_assert_true (pd_sim_printer_set_offline (printer, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pd_sim_printer_get_port (printer), ==, port);
+  back = client_ready (printer);
+
+  client_free (g_steal_pointer (&c));
+  client_free (g_steal_pointer (&back));
+  stop_sim (sim);
+}
+
+static void
+test_restart_broker (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autofree char       *pid = g_strdup (pd_sim_get_broker_pid (sim));
+  g_autoptr (Client)     c = client_ready (printer);
+  g_autoptr (Client)     again = NULL;
+  g_autoptr (JsonObject) print = NULL;
+  g_autoptr (GError)     error = NULL;
+  guint16                port = pd_sim_printer_get_port (printer);
+
+  g_assert_nonnull (pid);
+  g_assert_true (pd_sim_restart_broker (sim, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pd_sim_get_broker_pid (sim), !=, pid);
+  g_assert_false (process_exists (pid));
+  g_assert_true (wait_for (is_disconnected, c, WAIT_MS));
+  g_assert_cmpuint (pd_sim_printer_get_port (printer), ==, port);
+
+  /* Same port, same code: it works again, and the printer still reports. */
+  again = client_ready (printer);
+  client_publish (again, pd_sim_printer_get_request_topic (printer), "{\"pushing\":{\"sequence_id\":\"0\",\"command\":\"pushall\"}}");
+  print = wait_message (again, 0, "print", "push_status", "gcode_state", NULL);
+
+  client_free (g_steal_pointer (&c));
+  client_free (g_steal_pointer (&again));
+  stop_sim (sim);
+}
+
+static void
+test_certificate (void)
+{
+  PdSim             *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter      *printer = pd_sim_get_printer (sim, 1);
+  g_autofree char   *before = g_strdup (pd_sim_printer_get_fingerprint (printer));
+  g_autofree char   *cn = g_strdup_printf ("/CN=%s", pd_sim_printer_get_serial (printer));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Client) c = NULL;
+  Handshake          h;
+
+  handshake (&h, pd_sim_printer_get_port (printer));
+  g_assert_cmpstr (h.fingerprint, ==, before);
+  /* CN = the serial, and TLS 1.2, as on a real printer */
+  g_assert_cmpstr (h.subject, ==, cn);
+  g_assert_cmpstr (h.version, ==, "TLSv1.2");
+  handshake_clear (&h);
+
+  g_assert_true (pd_sim_printer_regenerate_certificate (printer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pd_sim_printer_get_fingerprint (printer), !=, before);
+
+  handshake (&h, pd_sim_printer_get_port (printer));
+  g_assert_cmpstr (h.fingerprint, !=, before);
+  g_assert_cmpstr (h.fingerprint, ==, pd_sim_printer_get_fingerprint (printer));
+  g_assert_cmpstr (h.subject, ==, cn);
+  handshake_clear (&h);
+
+  /* Still the same CA: a client that checks the chain connects. */
+  c = client_ready (printer);
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+typedef struct
+{
+  guint         n;
+  PdSimPrinter *printer;
+  int           qos;
+} Received;
+
+static void
+on_command_received (PdSim              *sim,
+                     PdSimPrinter       *printer,
+                     const PdSimCommand *command,
+                     gpointer            user_data)
+{
+  Received *r = user_data;
+
+  r->n++;
+  r->printer = printer;
+  r->qos = command->qos;
+}
+
+static void
+test_commands (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_PRINT, 1);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (Client)     c = client_ready (printer);
+  g_autoptr (GPtrArray)  commands = NULL;
+  g_autoptr (JsonObject) reply = NULL;
+  g_autoptr (JsonObject) report = NULL;
+  const char            *topic = pd_sim_printer_get_request_topic (printer);
+  const PdSimCommand    *command;
+  Received               received = { 0 };
+  guint                  mark;
+
+  g_signal_connect (sim, "command-received", G_CALLBACK (on_command_received), &received);
+  g_assert_cmpstr (pd_sim_printer_get_gcode_state (printer), ==, "PREPARE");
+
+  client_clear_messages (c);
+  client_publish (c, topic, "{\"print\":{\"sequence_id\":\"42\",\"command\":\"pause\",\"param\":\"\"}}");
+  reply = wait_message (c, 0, "print", "pause", "result", NULL);
+  g_assert_cmpstr (json_object_get_string_member (reply, "sequence_id"), ==, "42");
+  g_assert_cmpstr (json_object_get_string_member (reply, "result"), ==, "success");
+  g_assert_cmpstr (json_object_get_string_member (reply, "reason"), ==, "");
+  report = wait_message (c, 0, "print", "push_status", "gcode_state", "PAUSE");
+  g_assert_cmpstr (pd_sim_printer_get_gcode_state (printer), ==, "PAUSE");
+
+  /* Recorded as sent: topic, text and QoS 1. */
+  commands = pd_sim_printer_get_commands (printer);
+  g_assert_cmpuint (commands->len, ==, 1);
+  command = g_ptr_array_index (commands, 0);
+  g_assert_cmpstr (command->topic, ==, topic);
+  g_assert_cmpint (command->qos, ==, 1);
+  g_assert_nonnull (strstr (command->payload, "\"pause\""));
+  g_assert_cmpuint (command->length, ==, strlen (command->payload));
+  g_assert_cmpuint (received.n, ==, 1);
+  g_assert_true (received.printer == printer);
+  g_assert_cmpint (received.qos, ==, 1);
+
+  mark = client_n_messages (c);
+  client_publish (c, topic, "{\"print\":{\"sequence_id\":\"43\",\"command\":\"resume\",\"param\":\"\"}}");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = wait_message (c, mark, "print", "resume", "result", "success");
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "gcode_state", "PREPARE");
+
+  /* A stop is a cancel: FAILED with 0300_400C, which clears after ~2 s. */
+  mark = client_n_messages (c);
+  client_publish (c, topic, "{\"print\":{\"sequence_id\":\"44\",\"command\":\"stop\",\"param\":\"\"}}");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = wait_message (c, mark, "print", "stop", "result", "success");
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "gcode_state", "FAILED");
+  g_assert_cmpint (json_object_get_int_member (report, "print_error"), ==, PD_SIM_PRINT_ERROR_CANCEL);
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "print_error", NULL);
+  while (json_object_get_int_member (report, "print_error") != 0)
+    {
+      g_clear_pointer (&report, json_object_unref);
+      report = wait_message (c, client_n_messages (c), "print", "push_status", "print_error", NULL);
+    }
+
+  /* Pause when nothing prints: refused, like a printer. */
+  mark = client_n_messages (c);
+  client_publish (c, topic, "{\"print\":{\"sequence_id\":\"45\",\"command\":\"pause\",\"param\":\"\"}}");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = wait_message (c, mark, "print", "pause", "sequence_id", "45");
+  g_assert_cmpstr (json_object_get_string_member (reply, "result"), ==, "fail");
+
+  /* The chamber light */
+  mark = client_n_messages (c);
+  client_publish (c, topic,
+                  "{\"system\":{\"sequence_id\":\"46\",\"command\":\"ledctrl\",\"led_node\":\"chamber_light\","
+                  "\"led_mode\":\"off\",\"led_on_time\":500,\"led_off_time\":500,\"loop_times\":0,\"interval_time\":0}}");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = wait_message (c, mark, "system", "ledctrl", "result", "success");
+  g_assert_cmpstr (json_object_get_string_member (reply, "sequence_id"), ==, "46");
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "lights_report", NULL);
+  {
+    JsonArray *lights = json_object_get_array_member (report, "lights_report");
+    gboolean   off = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (lights); i++)
+      {
+        JsonObject *light = json_array_get_object_element (lights, i);
+
+        if (g_str_equal (json_object_get_string_member (light, "node"), "chamber_light"))
+          off = g_str_equal (json_object_get_string_member (light, "mode"), "off");
+      }
+    g_assert_true (off);
+  }
+
+  g_clear_pointer (&commands, g_ptr_array_unref);
+  commands = pd_sim_printer_get_commands (printer);
+  g_assert_cmpuint (commands->len, ==, 5);
+  for (guint i = 0; i < commands->len; i++)
+    g_assert_cmpint (((PdSimCommand *) g_ptr_array_index (commands, i))->qos, ==, 1);
+  pd_sim_printer_clear_commands (printer);
+  g_clear_pointer (&commands, g_ptr_array_unref);
+  commands = pd_sim_printer_get_commands (printer);
+  g_assert_cmpuint (commands->len, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (sim, &received);
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_scenario_jumps (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 2);
+  g_autoptr (Client)     c = client_ready (printer);
+  g_autoptr (JsonObject) report = NULL;
+  JsonArray             *hms;
+  guint                  mark = client_n_messages (c);
+
+  pd_sim_printer_add_hms (printer, PD_SIM_HMS_FATAL_ATTR, PD_SIM_HMS_FATAL_CODE);
+  report = wait_message (c, mark, "print", "push_status", "hms", NULL);
+  hms = json_object_get_array_member (report, "hms");
+  g_assert_cmpuint (json_array_get_length (hms), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (hms, 0), "attr"), ==, 50331904);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (hms, 0), "code"), ==, 65543);
+
+  mark = client_n_messages (c);
+  pd_sim_printer_clear_hms (printer);
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "hms", NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "hms")), ==, 0);
+
+  mark = client_n_messages (c);
+  pd_sim_printer_fail (printer);
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "gcode_state", "FAILED");
+  g_assert_cmpint (json_object_get_int_member (report, "print_error"), ==, 117473286);
+
+  mark = client_n_messages (c);
+  pd_sim_printer_start_print (printer);
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (c, mark, "print", "push_status", "gcode_state", "PREPARE");
+  g_assert_cmpint (json_object_get_int_member (report, "print_error"), ==, 0);
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_bad_reports (void)
+{
+  PdSim             *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter      *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (Client) c = client_ready (printer);
+  gboolean           malformed = FALSE, big = FALSE;
+  guint              mark = client_n_messages (c);
+
+  g_assert_true (pd_sim_printer_publish_malformed (printer));
+  g_assert_true (pd_sim_printer_publish_big (printer, 1024 * 1024));
+
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+       !(malformed && big) && g_get_monotonic_time () < deadline;)
+    {
+      Message *message;
+
+      run_for (50);
+      while ((message = client_message_or_null (c, mark)) != NULL)
+        {
+          g_autoptr (JsonNode) root = parse (message->payload);
+          gsize                len = g_bytes_get_size (message->payload);
+
+          mark++;
+          if (root == NULL)
+            malformed = TRUE;
+          else if (len == 1024 * 1024)
+            {
+              big = TRUE;
+              g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (root), "print"), "command"),
+                               ==, "push_status");
+            }
+        }
+    }
+  g_assert_true (malformed);
+  g_assert_true (big);
+
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_bridge (void)
+{
+  PdSimOptions           options;
+  g_autoptr (GError)     error = NULL;
+  g_autoptr (Client)     c = NULL;
+  g_autoptr (GHashTable) serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray)  commands = NULL;
+  const char            *host, *user, *password;
+  guint16                port;
+  PdSim                 *sim;
+  PdSimPrinter          *second;
+  g_autofree char       *line = NULL;
+  guint                  n_seen = 0;
+
+  pd_sim_options_init (&options);
+  options.bridge = TRUE;
+  options.report_interval_ms = 300;
+  sim = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (sim, &error));
+  g_assert_no_error (error);
+  g_assert_true (pd_sim_get_bridge (sim, &host, &port, &user, &password));
+  g_assert_cmpstr (host, ==, "127.0.0.1");
+  g_assert_cmpstr (user, !=, "bblp");
+  line = pd_sim_bridge_to_line (sim);
+  g_assert_true (g_str_has_prefix (line, "# bridge 127.0.0.1 "));
+
+  c = client_new (port, pd_sim_get_ca_file (sim), user, password);
+  g_assert_cmpint (wait_connack (c), ==, 0);
+  client_subscribe (c, "device/+/report");
+
+  /* Every printer reports through the bridge (an X1 at real speed may have
+   * nothing new for a few seconds, hence the loop).
+   */
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+       g_hash_table_size (serials) < 3 && g_get_monotonic_time () < deadline;)
+    {
+      Message *message;
+
+      run_for (50);
+      while ((message = client_message_or_null (c, n_seen)) != NULL)
+        {
+          g_hash_table_add (serials, g_strdup (message->topic));
+          n_seen++;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (serials), ==, 3);
+
+  /* Commands go through the bridge too. */
+  second = pd_sim_get_printer (sim, 1);
+  client_publish (c, pd_sim_printer_get_request_topic (second), "{\"info\":{\"sequence_id\":\"5\",\"command\":\"get_version\"}}");
+  g_clear_pointer (&commands, g_ptr_array_unref);
+  for (gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000; g_get_monotonic_time () < deadline;)
+    {
+      g_clear_pointer (&commands, g_ptr_array_unref);
+      commands = pd_sim_printer_get_commands (second);
+      if (commands->len > 0)
+        break;
+      run_for (20);
+    }
+  g_assert_cmpuint (commands->len, ==, 1);
+
+  client_free (g_steal_pointer (&c));
+
+  /* A printer's own code does not open the bridge. */
+  c = client_new (port, pd_sim_get_ca_file (sim), "bblp", pd_sim_printer_get_access_code (second));
+  g_assert_cmpint (wait_connack (c), ==, 5);
+  client_free (g_steal_pointer (&c));
+
+  stop_sim (sim);
+}
+
+/* ---- The program ---------------------------------------------------------- */
+
+typedef struct
+{
+  GDataInputStream *stream;
+  GPtrArray        *lines;
+  gboolean          eof;
+  gboolean          pending;
+} Reader;
+
+static void
+on_line (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Reader *r = user_data;
+  char   *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+
+  r->pending = FALSE;
+  if (line == NULL)
+    r->eof = TRUE;
+  else
+    g_ptr_array_add (r->lines, line);
+}
+
+typedef struct
+{
+  Reader *reader;
+  guint   n;
+} LineWait;
+
+static gboolean
+has_lines (gpointer data)
+{
+  LineWait *w = data;
+
+  if (w->reader->lines->len >= w->n || w->reader->eof)
+    return TRUE;
+  if (!w->reader->pending)
+    {
+      w->reader->pending = TRUE;
+      g_data_input_stream_read_line_async (w->reader->stream, G_PRIORITY_DEFAULT, NULL, on_line, w->reader);
+    }
+  return FALSE;
+}
+
+static const char *
+read_line (Reader *r,
+           guint   n)
+{
+  LineWait w = { r, n + 1 };
+
+  g_assert_true (wait_for (has_lines, &w, 10000));
+  g_assert_cmpuint (r->lines->len, >, n);
+
+  return g_ptr_array_index (r->lines, n);
+}
+
+static gboolean
+subprocess_exited (gpointer data)
+{
+  return g_subprocess_get_identifier (G_SUBPROCESS (data)) == NULL;
+}
+
+/* The children of @pid, from /proc. */
+static GPtrArray *
+children_of (const char *pid)
+{
+  GPtrArray       *children = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char      *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/stat", name);
+      g_autofree char *stat = NULL;
+      const char      *end;
+      char             state;
+      long             ppid;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid …"; comm may hold spaces and parentheses */
+      end = strrchr (stat, ')');
+      if (end == NULL || sscanf (end + 1, " %c %ld", &state, &ppid) != 2)
+        continue;
+      if (ppid == strtol (pid, NULL, 10))
+        g_ptr_array_add (children, g_strdup (name));
+    }
+
+  return children;
+}
+
+static void
+test_program (void)
+{
+  g_autoptr (GSubprocess) sim = NULL;
+  g_autoptr (GError)      error = NULL;
+  g_autoptr (GPtrArray)   children = NULL;
+  g_autofree char        *pid = NULL;
+  g_autofree char        *dir = NULL;
+  Reader                  reader = { 0 };
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                          PRINTDECK_SIM, "--printers", "3", "--list-json", NULL);
+  g_assert_no_error (error);
+  pid = g_strdup (g_subprocess_get_identifier (sim));
+  reader.stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  reader.lines = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr (JsonNode) node = json_from_string (read_line (&reader, i), &error);
+      JsonObject          *object;
+
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+      object = json_node_get_object (node);
+      for (const char *const *key = (const char *const[]){ "host", "port", "serial", "access_code", "model",
+                                                           "name", "fingerprint", "ca_file", NULL };
+           *key != NULL; key++)
+        g_assert_true (json_object_has_member (object, *key));
+      g_assert_cmpstr (json_object_get_string_member (object, "host"), ==, "127.0.0.1");
+      g_assert_true (g_file_test (json_object_get_string_member (object, "ca_file"), G_FILE_TEST_IS_REGULAR));
+      if (dir == NULL)
+        dir = g_path_get_dirname (json_object_get_string_member (object, "ca_file"));
+    }
+
+  /* Commands on stdin */
+  {
+    GOutputStream *in = g_subprocess_get_stdin_pipe (sim);
+    const char     commands[] = "stall 1\nresume 1\nbogus 1\nstall 9\nhms 2\n";
+
+    g_assert_true (g_output_stream_write_all (in, commands, sizeof commands - 1, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (read_line (&reader, 3), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 4), ==, "ok");
+    g_assert_true (g_str_has_prefix (read_line (&reader, 5), "error: unknown command"));
+    g_assert_true (g_str_has_prefix (read_line (&reader, 6), "error: no printer"));
+    g_assert_cmpstr (read_line (&reader, 7), ==, "ok");
+  }
+
+  /* Its one child is mosquitto. */
+  children = children_of (pid);
+  g_assert_cmpuint (children->len, ==, 1);
+  g_assert_true (process_exists (g_ptr_array_index (children, 0)));
+
+  g_subprocess_send_signal (sim, SIGTERM);
+  g_assert_true (wait_for (subprocess_exited, sim, 10000));
+  g_assert_true (g_subprocess_get_if_exited (sim));
+  g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
+
+  /* No orphan broker, no leftover folder. */
+  g_assert_false (process_exists (g_ptr_array_index (children, 0)));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  g_clear_object (&reader.stream);
+  g_ptr_array_unref (reader.lines);
+}
+
+static void
+test_program_quit (void)
+{
+  g_autoptr (GSubprocess) sim = NULL;
+  g_autoptr (GError)      error = NULL;
+  const char              quit[] = "list\nquit\n";
+  Reader                  reader = { 0 };
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                          PRINTDECK_SIM, "-n", "2", "--models", "P1S,A1 mini", "--bridge", NULL);
+  g_assert_no_error (error);
+  reader.stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  reader.lines = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_true (g_str_has_suffix (read_line (&reader, 0), " P1S Sim P1S 1"));
+  g_assert_true (g_str_has_suffix (read_line (&reader, 1), " A1MINI Sim A1 mini 2"));
+  g_assert_true (g_str_has_prefix (read_line (&reader, 2), "# bridge 127.0.0.1 "));
+
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (sim), quit, sizeof quit - 1, NULL, NULL, &error));
+  g_assert_cmpstr (read_line (&reader, 3), ==, read_line (&reader, 0));
+  g_assert_cmpstr (read_line (&reader, 6), ==, "ok"); /* after the list */
+  g_assert_cmpstr (read_line (&reader, 7), ==, "ok"); /* quit */
+
+  g_assert_true (wait_for (subprocess_exited, sim, 10000));
+  g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
+
+  g_clear_object (&reader.stream);
+  g_ptr_array_unref (reader.lines);
+}
+
+static void
+test_program_bad_option (void)
+{
+  g_autoptr (GSubprocess) sim = NULL;
+  g_autoptr (GError)      error = NULL;
+  g_autofree char        *err = NULL;
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                          PRINTDECK_SIM, "--models", "X9", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (sim, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (sim), !=, 0);
+  g_assert_nonnull (strstr (err, "unknown printer model \"X9\""));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  mosquitto_lib_init ();
+
+  g_test_add_func ("/sim/new-destroy", test_new_destroy);
+  g_test_add_func ("/sim/identities", test_identities);
+  g_test_add_func ("/sim/pushall", test_pushall);
+  g_test_add_func ("/sim/get-version", test_get_version);
+  g_test_add_func ("/sim/deltas", test_deltas);
+  g_test_add_func ("/sim/full-frames", test_full_frames);
+  g_test_add_func ("/sim/wrong-code", test_wrong_code);
+  g_test_add_func ("/sim/refuse", test_refuse);
+  g_test_add_func ("/sim/stall", test_stall);
+  g_test_add_func ("/sim/drop", test_drop);
+  g_test_add_func ("/sim/offline", test_offline);
+  g_test_add_func ("/sim/restart-broker", test_restart_broker);
+  g_test_add_func ("/sim/certificate", test_certificate);
+  g_test_add_func ("/sim/commands", test_commands);
+  g_test_add_func ("/sim/scenario-jumps", test_scenario_jumps);
+  g_test_add_func ("/sim/bad-reports", test_bad_reports);
+  g_test_add_func ("/sim/bridge", test_bridge);
+  g_test_add_func ("/sim/program", test_program);
+  g_test_add_func ("/sim/program-quit", test_program_quit);
+  g_test_add_func ("/sim/program-bad-option", test_program_bad_option);
+
+  result = g_test_run ();
+  mosquitto_lib_cleanup ();
+
+  return result;
+}
