@@ -231,6 +231,127 @@ test_inspect_text (void)
   g_assert_nonnull (strstr (run.out, "[empty]"));
 }
 
+/* watch ----------------------------------------------------------------------*/
+
+typedef struct
+{
+  GSubprocess *sim;
+  char        *host;
+  char        *port;
+  char        *serial;
+  char        *access_code;
+  char        *fingerprint;
+} Sim;
+
+static void
+sim_start (Sim *sim)
+{
+  g_autoptr (GError)           error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (JsonNode)         node = NULL;
+  g_autofree char             *line = NULL;
+  JsonObject                  *obj;
+
+  sim->sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                               PRINTDECK_SIM, "--printers", "1", "--models", "P1S", "--list-json", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->sim));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+
+  node = parse (line);
+  obj = json_node_get_object (node);
+  sim->host = g_strdup (json_object_get_string_member (obj, "host"));
+  sim->port = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj, "port"));
+  sim->serial = g_strdup (json_object_get_string_member (obj, "serial"));
+  sim->access_code = g_strdup (json_object_get_string_member (obj, "access_code"));
+  sim->fingerprint = g_strdup (json_object_get_string_member (obj, "fingerprint"));
+}
+
+static void
+sim_stop (Sim *sim)
+{
+  g_subprocess_send_signal (sim->sim, SIGTERM);
+  g_subprocess_wait (sim->sim, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (sim->sim));
+  g_clear_object (&sim->sim);
+  g_free (sim->host);
+  g_free (sim->port);
+  g_free (sim->serial);
+  g_free (sim->access_code);
+  g_free (sim->fingerprint);
+}
+
+static void
+test_watch_once (void)
+{
+  Sim sim = {
+    0,
+  };
+  g_auto (Run) first = {
+    0,
+  };
+  g_auto (Run) pinned = {
+    0,
+  };
+  g_auto (Run) wrong = {
+    0,
+  };
+  g_autoptr (JsonNode) doc = NULL;
+  JsonObject          *obj;
+
+  sim_start (&sim);
+  g_setenv ("PRINTDECK_ACCESS_CODE", sim.access_code, TRUE);
+
+  /* first use: connects, pins the certificate and says so */
+  run_cli (&first, "watch", "--once", "--timeout", "20", "--port", sim.port, sim.host, sim.serial, NULL);
+  g_assert_cmpint (first.status, ==, 0);
+  doc = parse (first.out);
+  obj = json_node_get_object (doc);
+  g_assert_cmpstr (json_object_get_string_member (obj, "serial"), ==, sim.serial);
+  g_assert_cmpstr (json_object_get_string_member (obj, "model"), ==, "P1S");
+  g_assert_cmpstr (json_object_get_string_member (obj, "connection"), ==, "connected");
+  /* a P1S has no chamber sensor */
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (obj, "temperatures"), "chamber"));
+  g_assert_nonnull (strstr (first.err, sim.fingerprint));
+  /* the access code is never printed */
+  g_assert_null (strstr (first.out, sim.access_code));
+  g_assert_null (strstr (first.err, sim.access_code));
+
+  /* the right certificate required */
+  run_cli (&pinned, "watch", "--once", "--timeout", "20", "--fingerprint", sim.fingerprint, "--port", sim.port,
+           sim.host, sim.serial, NULL);
+  g_assert_cmpint (pinned.status, ==, 0);
+
+  /* another one required: refused, clearly */
+  run_cli (&wrong, "watch", "--once", "--timeout", "3",
+           "--fingerprint", "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF",
+           "--port", sim.port, sim.host, sim.serial, NULL);
+  g_assert_cmpint (wrong.status, ==, 1);
+  g_assert_nonnull (strstr (wrong.err, "certificate has changed"));
+  g_assert_cmpstr (wrong.out, ==, "");
+
+  g_unsetenv ("PRINTDECK_ACCESS_CODE");
+  sim_stop (&sim);
+}
+
+static void
+test_watch_unreachable (void)
+{
+  g_auto (Run) run = {
+    0,
+  };
+
+  g_setenv ("PRINTDECK_ACCESS_CODE", "12345678", TRUE);
+  /* port 1 on loopback: nothing listens there */
+  run_cli (&run, "watch", "--once", "--timeout", "2", "--port", "1", "127.0.0.1", "00M09A000000001", NULL);
+  g_unsetenv ("PRINTDECK_ACCESS_CODE");
+
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Gave up: The printer cannot be reached"));
+}
+
 static void
 test_usage_errors (void)
 {
@@ -275,6 +396,8 @@ main (int   argc,
   g_test_add_func ("/cli/inspect/recording", test_inspect_recording_with_bad_lines);
   g_test_add_func ("/cli/inspect/text", test_inspect_text);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/watch/once", test_watch_once);
+  g_test_add_func ("/cli/watch/unreachable", test_watch_unreachable);
 
   return g_test_run ();
 }

@@ -561,6 +561,56 @@ test_broker_restart (void)
   pd_session_stop (session);
 }
 
+/* After a suspend the connection is dead without anyone having said so:
+ * logind's PrepareForSleep(false) starts a fresh session at once. The
+ * "system bus" here is a private bus (DBUS_SYSTEM_BUS_ADDRESS, set in main)
+ * on which the test plays logind.
+ */
+typedef struct
+{
+  PdSession *session;
+  guint      before;
+} AttemptWait;
+
+static gboolean
+attempted_again (gpointer data)
+{
+  AttemptWait *wait = data;
+
+  return pd_session_get_n_attempts (wait->session) > wait->before;
+}
+
+static void
+test_resume_from_suspend (void)
+{
+  PdSimPrinter               *sp = pd_sim_get_printer (sim, P_MAIN);
+  g_autoptr (PdSession)       session = session_for (sp, NULL);
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (GError)          error = NULL;
+  AttemptWait                 wait = { session, 0 };
+  guint                       owner;
+
+  bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (bus, "org.freedesktop.login1", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        NULL, NULL, NULL, NULL);
+
+  pd_session_start (session);
+  g_assert_true (wait_until (is_connected, session, 10));
+  wait.before = pd_session_get_n_attempts (session);
+
+  g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                                 "PrepareForSleep", g_variant_new ("(b)", FALSE), &error);
+  g_assert_no_error (error);
+
+  /* a new attempt at once, not after a stale timeout */
+  g_assert_true (wait_until (attempted_again, &wait, 5));
+  g_assert_true (wait_until (is_connected, session, 10));
+
+  pd_session_stop (session);
+  g_bus_unown_name (owner);
+}
+
 static void
 test_new_destroy (void)
 {
@@ -576,11 +626,19 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
-  PdSimOptions       options;
-  int                status;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (GTestDBus) system_bus = NULL;
+  PdSimOptions          options;
+  int                   status;
 
   g_test_init (&argc, &argv, NULL);
+
+  /* A private bus to play the system bus on (logind's suspend signal);
+   * sessions subscribe to it when they are made.
+   */
+  system_bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (system_bus);
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", g_test_dbus_get_bus_address (system_bus), TRUE);
 
   pd_sim_options_init (&options);
   options.n_printers = N_SIM_PRINTERS;
@@ -600,6 +658,7 @@ main (int   argc,
   g_test_add_func ("/session/offline-printer", test_offline_printer);
   g_test_add_func ("/session/no-reports", test_no_reports);
   g_test_add_func ("/session/bridge", test_bridge);
+  g_test_add_func ("/session/resume-from-suspend", test_resume_from_suspend);
   g_test_add_func ("/session/certificate-changed", test_certificate_changed);
   g_test_add_func ("/session/broker-restart", test_broker_restart);
 
@@ -607,6 +666,7 @@ main (int   argc,
 
   pd_sim_stop (sim);
   g_clear_object (&sim);
+  g_test_dbus_down (system_bus);
 
   return status;
 }
