@@ -50,6 +50,7 @@ struct _PdPrinter
   PdTristate     door_open;
   char          *firmware;
   gint64         last_report_time;
+  gboolean       stale;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinter, pd_printer, G_TYPE_OBJECT)
@@ -85,6 +86,7 @@ enum
   PROP_FIRMWARE,
   PROP_LAST_REPORT_TIME,
   PROP_STATE,
+  PROP_STALE,
   N_PROPS
 };
 
@@ -520,6 +522,10 @@ pd_printer_get_property (GObject    *object,
       g_value_set_boxed (value, self->state);
       break;
 
+    case PROP_STALE:
+      g_value_set_boolean (value, self->stale);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -698,6 +704,13 @@ pd_printer_class_init (PdPrinterClass *klass)
    * The whole state, for the state document; notified when the document changed.
    */
   properties[PROP_STATE] = g_param_spec_boxed ("state", NULL, NULL, PD_TYPE_STATE, ro);
+  /**
+   * PdPrinter:stale:
+   *
+   * The state was restored from the cache of an earlier run and no report
+   * has arrived since: it is the last known state, not the current one.
+   */
+  properties[PROP_STALE] = g_param_spec_boolean ("stale", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -812,10 +825,35 @@ pd_printer_apply_report (PdPrinter  *self,
     return FALSE;
 
   changed = replace_state (self, state);
+  pd_printer_set_stale (self, FALSE);
   if (changes != NULL)
     *changes = g_steal_pointer (&changed);
 
   return TRUE;
+}
+
+gboolean
+pd_printer_get_stale (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), FALSE);
+
+  return self->stale;
+}
+
+/**
+ * pd_printer_set_stale:
+ * @self: a printer
+ * @stale: whether the state is only the last known one
+ *
+ * Set after restoring a cached state; the next report clears it.
+ */
+void
+pd_printer_set_stale (PdPrinter *self,
+                      gboolean   stale)
+{
+  g_return_if_fail (PD_IS_PRINTER (self));
+
+  _PD_UPDATE (self, self->stale, !!stale, properties[PROP_STALE]);
 }
 
 const char *

@@ -1,0 +1,5 @@
+/* pd-discovery.c — being written */
+
+#include "config.h"
+
+#include "pd-discovery.h"

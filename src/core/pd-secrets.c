@@ -1,0 +1,5 @@
+/* pd-secrets.c — being written */
+
+#include "config.h"
+
+#include "pd-secrets.h"

@@ -1,0 +1,5 @@
+/* pd-state-cache.c — being written */
+
+#include "config.h"
+
+#include "pd-state-cache.h"

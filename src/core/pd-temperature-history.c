@@ -1,0 +1,5 @@
+/* pd-temperature-history.c — being written */
+
+#include "config.h"
+
+#include "pd-temperature-history.h"
