@@ -2,6 +2,10 @@
  *
  * Copyright 2026 Printdeck developers
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Owns what lives as long as the app: the printers (PdPrinterStore, one
+ * session each), the discovery of printers on the network, each printer's
+ * temperature history, and, in demo mode, the simulator.
  */
 
 #define G_LOG_DOMAIN "printdeck"
@@ -9,18 +13,251 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "pd-application.h"
+#include "pd-secrets.h"
+#include "pd-preferences-window.h"
+#include "pd-printer-dialog.h"
 #include "pd-window.h"
 
 struct _PdApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication    parent_instance;
 
-  GSettings     *settings;
+  GSettings        *settings;
+  PdPrinterStore   *store;
+  PdDiscovery      *discovery;
+  GHashTable       *histories; /* PdPrinter → PdTemperatureHistory */
+
+  gboolean          demo;
+  char             *demo_dir;
+  GSubprocess      *simulator;
+  GDataInputStream *simulator_lines;
+  GCancellable     *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (PdApplication, pd_application, ADW_TYPE_APPLICATION)
+
+/* Demo printers ----------------------------------------------------------------*/
+
+/* printdeck-sim: named by $PRINTDECK_SIM, on PATH, installed beside us, or
+ * in the build tree next to a program run from it.
+ */
+static char *
+find_simulator (void)
+{
+  g_autofree char *self_path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *built = NULL;
+  const char      *env = g_getenv ("PRINTDECK_SIM");
+  char            *path;
+
+  if (env != NULL && g_file_test (env, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (env);
+  if ((path = g_find_program_in_path ("printdeck-sim")) != NULL)
+    return path;
+
+  path = g_build_filename (BINDIR, "printdeck-sim", NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    return path;
+  g_free (path);
+
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
+  if (self_path == NULL)
+    return NULL;
+  dir = g_path_get_dirname (self_path);
+  built = g_build_filename (dir, "..", "tests", "sim", "printdeck-sim", NULL);
+  if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&built);
+
+  return NULL;
+}
+
+static void read_simulator_line (PdApplication *self);
+
+static void
+on_demo_printer_added (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  g_autoptr (PdPrinter) printer = NULL;
+  g_autoptr (GError)    error = NULL;
+
+  printer = pd_printer_store_add_finish (PD_PRINTER_STORE (source), result, &error);
+  if (printer == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("A demo printer could not be added: %s", error->message);
+}
+
+static void
+on_simulator_line (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  PdApplication              *self = data;
+  g_autoptr (GError)          error = NULL;
+  g_autoptr (JsonParser)      parser = json_parser_new ();
+  g_autoptr (PdPrinterConfig) config = NULL;
+  g_autofree char            *line = NULL;
+  JsonObject                 *obj;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  if (line == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The simulator stopped: %s", error->message);
+      return;
+    }
+
+  if (!json_parser_load_from_data (parser, line, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      read_simulator_line (self);
+      return;
+    }
+  obj = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (obj, "serial"))
+    {
+      read_simulator_line (self);
+      return;
+    }
+
+  config = pd_printer_config_new (json_object_get_string_member (obj, "serial"),
+                                  json_object_get_string_member (obj, "host"));
+  config->port = (guint) json_object_get_int_member (obj, "port");
+  config->name = g_strdup (json_object_get_string_member (obj, "name"));
+  config->fingerprint = g_strdup (json_object_get_string_member (obj, "fingerprint"));
+  pd_printer_store_add_async (self->store, config, json_object_get_string_member (obj, "access_code"),
+                              self->cancellable, on_demo_printer_added, self);
+
+  read_simulator_line (self);
+}
+
+static void
+read_simulator_line (PdApplication *self)
+{
+  g_data_input_stream_read_line_async (self->simulator_lines, G_PRIORITY_DEFAULT, self->cancellable,
+                                       on_simulator_line, self);
+}
+
+static gboolean
+start_simulator (PdApplication *self,
+                 GError       **error)
+{
+  g_autofree char *simulator = find_simulator ();
+
+  if (simulator == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("The printer simulator (printdeck-sim) is not installed."));
+      return FALSE;
+    }
+
+  self->simulator = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, error,
+                                      simulator, "--printers", "4", "--models", "H2D,X1C,A1,P1P",
+                                      "--scenario", "print,print,idle,print", "--speed", "10", "--list-json", NULL);
+  if (self->simulator == NULL)
+    return FALSE;
+
+  self->simulator_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->simulator));
+  read_simulator_line (self);
+
+  return TRUE;
+}
+
+/* The demo's throw-away files: a temporary folder and what is in it. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char      *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* Printers ---------------------------------------------------------------------*/
+
+static void
+on_store_items_changed (PdApplication *self,
+                        guint          position,
+                        guint          removed,
+                        guint          added,
+                        GListModel    *model)
+{
+  guint          minutes = self->settings != NULL ? g_settings_get_uint (self->settings, "temperature-history-minutes") : 60;
+  GHashTableIter iter;
+  gpointer       printer;
+
+  /* Forget the histories of printers that went. */
+  g_hash_table_iter_init (&iter, self->histories);
+  while (g_hash_table_iter_next (&iter, &printer, NULL))
+    if (pd_printer_store_find (self->store, pd_printer_get_serial (printer)) != printer)
+      g_hash_table_iter_remove (&iter);
+
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (PdPrinter) item = g_list_model_get_item (model, i);
+      PdTemperatureHistory *history;
+
+      if (g_hash_table_contains (self->histories, item))
+        continue;
+      history = pd_temperature_history_new (item);
+      pd_temperature_history_set_duration (history, minutes);
+      g_hash_table_insert (self->histories, g_object_ref (item), history);
+    }
+}
+
+static void
+on_store_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr (PdApplication) self = data;
+  g_autoptr (GError)        error = NULL;
+
+  if (!pd_printer_store_load_finish (PD_PRINTER_STORE (source), result, &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      g_warning ("The printer list could not be read: %s", error->message);
+      if (PD_IS_WINDOW (window))
+        pd_window_add_toast (PD_WINDOW (window), error->message);
+    }
+}
+
+static void
+on_stale_timeout_changed (PdApplication *self)
+{
+  pd_printer_store_set_stale_timeout (self->store, g_settings_get_uint (self->settings, "stale-timeout"));
+}
+
+/* GApplication ------------------------------------------------------------------*/
+
+static int
+pd_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  PdApplication *self = PD_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "demo"))
+    {
+      /* Its own instance and throw-away files: the real printers stay
+       * untouched, and so does a running Printdeck.
+       */
+      self->demo = TRUE;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  return -1;
+}
 
 static void
 pd_application_activate (GApplication *app)
@@ -41,6 +278,9 @@ pd_application_startup (GApplication *app)
   PdApplication              *self = PD_APPLICATION (app);
   GSettingsSchemaSource      *source;
   g_autoptr (GSettingsSchema) schema = NULL;
+  g_autoptr (GError)          error = NULL;
+  g_autofree char            *config_dir = g_strdup (g_getenv ("PRINTDECK_CONFIG_DIR"));
+  g_autofree char            *cache_dir = g_strdup (g_getenv ("PRINTDECK_CACHE_DIR"));
 
   G_APPLICATION_CLASS (pd_application_parent_class)->startup (app);
 
@@ -55,6 +295,63 @@ pd_application_startup (GApplication *app)
     self->settings = g_settings_new (BASE_ID);
   else
     g_message ("GSettings schema %s is not installed; settings will not be saved", BASE_ID);
+
+  if (self->demo)
+    {
+      self->demo_dir = g_dir_make_tmp ("printdeck-demo-XXXXXX", &error);
+      if (self->demo_dir == NULL)
+        g_error ("No temporary folder for the demo: %s", error->message);
+      g_free (config_dir);
+      g_free (cache_dir);
+      config_dir = g_build_filename (self->demo_dir, "config", NULL);
+      cache_dir = g_build_filename (self->demo_dir, "cache", NULL);
+      /* the simulated printers' codes stay out of the user's keyring */
+      pd_secrets_set_memory_only (TRUE);
+      self->store = pd_printer_store_new (config_dir, cache_dir);
+    }
+  else
+    self->store = pd_printer_store_new (config_dir, cache_dir);
+
+  g_signal_connect_object (self->store, "items-changed", G_CALLBACK (on_store_items_changed), self, G_CONNECT_SWAPPED);
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed::stale-timeout", G_CALLBACK (on_stale_timeout_changed), self,
+                               G_CONNECT_SWAPPED);
+      on_stale_timeout_changed (self);
+    }
+  pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
+
+  /* Listening only; another program may hold the port (Bambu Studio does). */
+  self->discovery = pd_discovery_new (PD_DISCOVERY_PORT);
+  if (!pd_discovery_start (self->discovery, &error))
+    {
+      g_message ("Printers on the network cannot be discovered: %s", error->message);
+      g_clear_error (&error);
+    }
+
+  if (self->demo && !start_simulator (self, &error))
+    g_warning ("No demo printers: %s", error->message);
+}
+
+static void
+pd_application_shutdown (GApplication *app)
+{
+  PdApplication *self = PD_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->store != NULL)
+    pd_printer_store_shutdown (self->store);
+  if (self->discovery != NULL)
+    pd_discovery_stop (self->discovery);
+  if (self->simulator != NULL)
+    {
+      g_subprocess_send_signal (self->simulator, SIGTERM);
+      g_subprocess_wait (self->simulator, NULL, NULL);
+    }
+  if (self->demo_dir != NULL)
+    remove_tree (self->demo_dir);
+
+  G_APPLICATION_CLASS (pd_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -62,9 +359,25 @@ pd_application_dispose (GObject *object)
 {
   PdApplication *self = PD_APPLICATION (object);
 
+  g_clear_pointer (&self->histories, g_hash_table_unref);
+  g_clear_object (&self->simulator_lines);
+  g_clear_object (&self->simulator);
+  g_clear_object (&self->discovery);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (pd_application_parent_class)->dispose (object);
+}
+
+static void
+pd_application_finalize (GObject *object)
+{
+  PdApplication *self = PD_APPLICATION (object);
+
+  g_free (self->demo_dir);
+
+  G_OBJECT_CLASS (pd_application_parent_class)->finalize (object);
 }
 
 static void
@@ -74,14 +387,19 @@ pd_application_class_init (PdApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = pd_application_dispose;
+  object_class->finalize = pd_application_finalize;
+  app_class->handle_local_options = pd_application_handle_local_options;
   app_class->activate = pd_application_activate;
   app_class->startup = pd_application_startup;
+  app_class->shutdown = pd_application_shutdown;
 }
 
+/* Actions ---------------------------------------------------------------------------*/
+
 static void
-pd_application_about_action (GSimpleAction *action,
-                             GVariant      *parameter,
-                             gpointer       user_data)
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
 {
   static const char *developers[] = { "Printdeck developers", NULL };
   PdApplication     *self = user_data;
@@ -94,27 +412,103 @@ pd_application_about_action (GSimpleAction *action,
 }
 
 static void
-pd_application_quit_action (GSimpleAction *action,
-                            GVariant      *parameter,
-                            gpointer       user_data)
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
 {
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+add_printer_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PdApplication *self = user_data;
+  GtkWindow     *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget     *dialog = pd_printer_dialog_new_add (self->store);
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), window);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  PdApplication *self = user_data;
+  GtkWindow     *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget     *preferences = pd_preferences_window_new (self->settings);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), window);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+/* Ask every connected printer for its full state (pushall). */
+static void
+refresh_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  PdApplication         *self = user_data;
+  GListModel            *model = G_LIST_MODEL (self->store);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  json_parser_load_from_data (parser, "{\"pushing\":{\"command\":\"pushall\"}}", -1, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+      PdSession            *session = pd_printer_store_get_session (self->store, printer);
+
+      if (session != NULL && pd_session_get_connection (session) == PD_CONNECTION_CONNECTED)
+        pd_session_send_async (session, json_parser_get_root (parser), NULL, NULL, NULL);
+    }
+}
+
+/* "Try Demo Printers": this app again, in demo mode, in its own process. */
+static void
+demo_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_autofree char   *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr (GError) error = NULL;
+  const char        *argv[] = { self_path, "--demo", NULL };
+
+  if (self_path == NULL ||
+      !g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &error))
+    g_warning ("The demo could not start: %s", error != NULL ? error->message : "no path");
+}
+
 static const GActionEntry app_actions[] = {
-  { "quit", pd_application_quit_action },
-  { "about", pd_application_about_action },
+  { "quit", quit_action },
+  { "about", about_action },
+  { "add-printer", add_printer_action },
+  { "preferences", preferences_action },
+  { "refresh", refresh_action },
+  { "demo", demo_action },
 };
 
 static void
 pd_application_init (PdApplication *self)
 {
-  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
-                                   G_N_ELEMENTS (app_actions), self);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
-                                         (const char *[]){ "<primary>q", NULL });
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
-                                         (const char *[]){ "<primary>w", NULL });
+  const GOptionEntry options[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Show simulated printers, with throw-away settings (needs printdeck-sim)"), NULL },
+      { NULL }
+  };
+
+  self->cancellable = g_cancellable_new ();
+  self->histories = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", (const char *[]){ "<primary>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.add-printer", (const char *[]){ "<primary>n", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", (const char *[]){ "<primary>comma", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.refresh", (const char *[]){ "F5", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", (const char *[]){ "<primary>w", NULL });
 }
 
 PdApplication *
@@ -143,4 +537,70 @@ pd_application_get_settings (PdApplication *self)
   g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+/**
+ * pd_application_get_store:
+ * @self: the application
+ *
+ * Returns: (transfer none): the printers
+ */
+PdPrinterStore *
+pd_application_get_store (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * pd_application_get_discovery:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): printers announcing themselves
+ */
+PdDiscovery *
+pd_application_get_discovery (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->discovery;
+}
+
+/**
+ * pd_application_get_history:
+ * @self: the application
+ * @printer: one of the store's printers
+ *
+ * Returns: (transfer none) (nullable): its temperatures since the app started
+ */
+PdTemperatureHistory *
+pd_application_get_history (PdApplication *self,
+                            PdPrinter     *printer)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->histories != NULL ? g_hash_table_lookup (self->histories, printer) : NULL;
+}
+
+gboolean
+pd_application_can_demo (PdApplication *self)
+{
+  g_autofree char *simulator = NULL;
+
+  g_return_val_if_fail (PD_IS_APPLICATION (self), FALSE);
+
+  if (self->demo)
+    return FALSE;
+
+  simulator = find_simulator ();
+  return simulator != NULL;
+}
+
+gboolean
+pd_application_is_demo (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), FALSE);
+
+  return self->demo;
 }

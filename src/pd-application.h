@@ -8,14 +8,24 @@
 
 #include <adwaita.h>
 
+#include "pd-discovery.h"
+#include "pd-printer-store.h"
+#include "pd-temperature-history.h"
+
 G_BEGIN_DECLS
 
 #define PD_TYPE_APPLICATION (pd_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (PdApplication, pd_application, PD, APPLICATION, AdwApplication)
 
-PdApplication *pd_application_new (const char       *application_id,
-                                   GApplicationFlags flags);
-GSettings     *pd_application_get_settings (PdApplication *self);
+PdApplication        *pd_application_new (const char       *application_id,
+                                          GApplicationFlags flags);
+GSettings            *pd_application_get_settings (PdApplication *self);
+PdPrinterStore       *pd_application_get_store (PdApplication *self);
+PdDiscovery          *pd_application_get_discovery (PdApplication *self);
+PdTemperatureHistory *pd_application_get_history (PdApplication *self,
+                                                  PdPrinter     *printer);
+gboolean              pd_application_can_demo (PdApplication *self);
+gboolean              pd_application_is_demo (PdApplication *self);
 
 G_END_DECLS

@@ -1,34 +1,67 @@
-/* test-window.c — the main window, under a real X server (Xvfb)
+/* test-window.c — the window with simulated printers, under Xvfb
  *
  * Copyright 2026 Printdeck developers
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Real widgets, a real keyring (gnome-keyring under dbus-run-session, see
+ * build-aux/dev.sh), printers simulated behind a real mosquitto with TLS.
  */
 
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+#include <string.h>
 
 #include "pd-application.h"
+#include "pd-printer-card.h"
+#include "pd-printer-dialog.h"
+#include "pd-sim.h"
 #include "pd-window.h"
 
-static void
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+static PdSim             *sim;
+static PdApplication     *app;
+static PdWindow          *window;
+static char              *config_dir;
+static char              *cache_dir;
 
-  while (!done (data))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
+static const SecretSchema access_code_schema = {
+  "io.github.printdeck.Printdeck.AccessCode",
+  SECRET_SCHEMA_NONE,
+  { { "serial", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+};
+
+typedef gboolean (*Condition) (gpointer data);
 
 static gboolean
-widget_is_mapped (gpointer data)
+wait_until (Condition condition,
+            gpointer  data,
+            guint     seconds)
 {
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+
+  return TRUE;
+}
+
+static void
+spin (guint milliseconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) milliseconds * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
 }
 
 static gboolean
@@ -36,9 +69,7 @@ count_frame (GtkWidget     *widget,
              GdkFrameClock *clock,
              gpointer       data)
 {
-  guint *frames = data;
-
-  (*frames)++;
+  (*(guint *) data)++;
   return G_SOURCE_CONTINUE;
 }
 
@@ -48,31 +79,29 @@ frames_drawn (gpointer data)
   return *(guint *) data >= 3;
 }
 
-/* A widget can only be rendered once it was painted: wait for frames. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  iterate_until (frames_drawn, &frames);
-  gtk_widget_remove_tick_callback (widget, id);
-}
-
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
 {
-  int w = gtk_widget_get_width (widget);
-  int h = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
-  g_autofree char *path = NULL;
+  guint                     frames = 0;
+  guint                     tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
+  int                       w, h;
+  g_autoptr (GdkPaintable)  paintable = NULL;
+  g_autoptr (GtkSnapshot)   snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture)    texture = NULL;
+  const char               *env_dir = g_getenv ("PRINTDECK_SCREENSHOT_DIR");
+  g_autofree char          *dir = env_dir != NULL ? g_strdup (env_dir)
+                                                  : g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
+  g_autofree char          *path = NULL;
 
+  gtk_widget_queue_draw (widget);
+  g_assert_true (wait_until (frames_drawn, &frames, 5));
+  gtk_widget_remove_tick_callback (widget, tick);
+
+  w = gtk_widget_get_width (widget);
+  h = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
@@ -85,96 +114,400 @@ save_screenshot (GtkWidget  *widget,
   g_test_message ("screenshot: %s", path);
 }
 
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
+static GList *
+cards (void)
 {
-  if (g_type_is_a (G_OBJECT_TYPE (root), type))
-    return root;
+  GtkFlowBox *flow_box = _pd_window_get_flow_box (window);
+  GList      *list = NULL;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (flow_box)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
+    if (GTK_IS_FLOW_BOX_CHILD (child))
+      list = g_list_append (list, gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child)));
 
-      if (found != NULL)
-        return found;
-    }
+  return list;
+}
+
+static PdPrinterCard *
+card_for (const char *serial)
+{
+  g_autoptr (GList) list = cards ();
+
+  for (const GList *l = list; l != NULL; l = l->next)
+    if (g_strcmp0 (pd_printer_get_serial (pd_printer_card_get_printer (l->data)), serial) == 0)
+      return l->data;
 
   return NULL;
 }
 
-static void
-test_window_empty_state (void)
+/* Looks a label up by its name in the card's template. */
+static const char *
+card_label (PdPrinterCard *card,
+            const char    *child)
 {
-  g_autoptr(PdApplication) app = NULL;
-  g_autoptr(GError) error = NULL;
-  GtkWindow *window;
-  GtkWidget *status, *menu;
-  GSettings *settings;
+  GtkWidget *label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, child));
 
-  app = pd_application_new (APPLICATION_ID ".Test", G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
+  g_assert_true (GTK_IS_LABEL (label));
+  return gtk_widget_get_visible (label) ? gtk_label_get_label (GTK_LABEL (label)) : NULL;
+}
 
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  g_assert_true (PD_IS_WINDOW (window));
-  iterate_until (widget_is_mapped, window);
+static gboolean
+store_has_n (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (pd_application_get_store (app))) == GPOINTER_TO_UINT (data);
+}
 
-  /* No printers yet: the empty state says so, in words. */
-  status = find_by_type (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
-  g_assert_nonnull (status);
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "No Printers");
-  g_assert_true (gtk_widget_get_visible (status));
+static gboolean
+all_connected (gpointer data)
+{
+  GListModel *model = G_LIST_MODEL (pd_application_get_store (app));
 
-  /* The icon-only menu button has a tooltip and is reachable by keyboard. */
-  menu = find_by_type (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON);
-  g_assert_nonnull (menu);
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (menu), ==, "Main Menu");
-  g_assert_true (gtk_widget_get_focusable (menu) || gtk_widget_get_focusable (gtk_widget_get_first_child (menu)));
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
 
-  if (DEVELOPMENT_BUILD)
-    g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "devel"));
+      if (pd_printer_get_connection (printer) != PD_CONNECTION_CONNECTED)
+        return FALSE;
+    }
 
-  wait_for_frames (GTK_WIDGET (window));
-  save_screenshot (GTK_WIDGET (window), "window-empty.png");
-
-  /* The window remembers its size. */
-  settings = pd_application_get_settings (app);
-  g_assert_nonnull (settings);
-  gtk_window_set_default_size (window, 800, 600);
-  gtk_window_close (window);
-  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 800);
-  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 600);
+  return g_list_model_get_n_items (model) > 0;
 }
 
 static void
-test_actions (void)
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
 {
-  /* Another id: the first test's application is still exported on the bus. */
-  g_autoptr(PdApplication) app = pd_application_new (APPLICATION_ID ".Test2", G_APPLICATION_NON_UNIQUE);
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) quit = NULL;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (PdPrinter) printer = pd_printer_store_add_finish (PD_PRINTER_STORE (source), result, &error);
 
-  g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "quit"));
-  g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
+  g_assert_nonnull (printer);
+}
 
-  quit = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.quit");
-  g_assert_cmpstr (quit[0], ==, "<Control>q");
+static void
+add_sim_printer (PdSimPrinter *sp)
+{
+  g_autoptr (PdPrinterConfig) config = pd_printer_config_new (pd_sim_printer_get_serial (sp), pd_sim_printer_get_host (sp));
+
+  config->port = pd_sim_printer_get_port (sp);
+  config->name = g_strdup (pd_sim_printer_get_name (sp));
+  pd_printer_store_add_async (pd_application_get_store (app), config, pd_sim_printer_get_access_code (sp), NULL,
+                              on_added, NULL);
+}
+
+static gboolean
+stack_shows (gpointer data)
+{
+  GtkWidget *stack = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PD_TYPE_WINDOW, "stack"));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (stack)), data) == 0;
+}
+
+/* Tests --------------------------------------------------------------------------*/
+
+static void
+test_empty_state (void)
+{
+  GtkWidget *empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PD_TYPE_WINDOW, "empty_page"));
+
+  g_assert_true (wait_until (stack_shows, (gpointer) "empty", 5));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Printers");
+  save_screenshot (GTK_WIDGET (window), "window-empty.png");
+}
+
+static gboolean
+card_shows_progress (gpointer data)
+{
+  PdPrinterCard *card = card_for (data);
+
+  return card != NULL && card_label (card, "layer_label") != NULL &&
+         g_str_has_prefix (card_label (card, "layer_label"), "Layer ");
+}
+
+static void
+test_cards_follow_printers (void)
+{
+  PdSimPrinter    *h2d = pd_sim_get_printer (sim, 0);
+  PdPrinterCard   *card;
+  g_autofree char *first_layer = NULL;
+  g_autofree char *description = NULL;
+  const char      *nozzle;
+
+  for (guint i = 0; i < pd_sim_get_n_printers (sim); i++)
+    add_sim_printer (pd_sim_get_printer (sim, i));
+  g_assert_true (wait_until (store_has_n, GUINT_TO_POINTER (pd_sim_get_n_printers (sim)), 10));
+  g_assert_true (wait_until (all_connected, NULL, 15));
+  g_assert_true (wait_until (stack_shows, (gpointer) "printers", 5));
+
+  pd_sim_printer_start_print (h2d);
+  g_assert_true (wait_until (card_shows_progress, (gpointer) pd_sim_printer_get_serial (h2d), 15));
+  card = card_for (pd_sim_printer_get_serial (h2d));
+  g_assert_cmpstr (card_label (card, "name_label"), ==, pd_sim_printer_get_name (h2d));
+  g_assert_cmpstr (card_label (card, "model_label"), ==, "H2D");
+  g_assert_cmpstr (card_label (card, "connection_label"), ==, "Online");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "connection_box")),
+                                           "connected"));
+  nozzle = card_label (card, "nozzle_label");
+  g_assert_nonnull (strstr (nozzle, "°C"));
+  /* a dual-nozzle printer shows both nozzles */
+  g_assert_cmpstr (card_label (card, "nozzle_caption"), ==, "Left nozzle");
+  g_assert_nonnull (card_label (card, "nozzle_right_label"));
+
+  /* the simulated print goes on, and the card with it */
+  first_layer = g_strdup (card_label (card, "layer_label"));
+  spin (4000);
+  g_assert_cmpstr (card_label (card, "layer_label"), !=, first_layer);
+
+  /* screen readers hear what the card shows */
+  description = pd_printer_card_describe (card);
+  g_assert_nonnull (strstr (description, "Printing"));
+  g_assert_nonnull (strstr (description, "Layer"));
+
+  save_screenshot (GTK_WIDGET (window), "window-light.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  save_screenshot (GTK_WIDGET (window), "window-dark.png");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static gboolean
+card_offline (gpointer data)
+{
+  PdPrinterCard *card = card_for (data);
+
+  return card != NULL && g_strcmp0 (card_label (card, "connection_label"), "Offline") == 0;
+}
+
+static gboolean
+card_online (gpointer data)
+{
+  PdPrinterCard *card = card_for (data);
+
+  return card != NULL && g_strcmp0 (card_label (card, "connection_label"), "Online") == 0;
+}
+
+static gboolean
+tooltip_says_unreachable (gpointer data)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (data);
+
+  return tooltip != NULL && strstr (tooltip, "cannot be reached") != NULL;
+}
+
+static void
+test_connection_indicator (void)
+{
+  PdSimPrinter      *a1 = pd_sim_get_printer (sim, 2);
+  const char        *serial = pd_sim_printer_get_serial (a1);
+  g_autoptr (GError) error = NULL;
+  PdPrinterCard     *card;
+  GtkWidget         *box;
+
+  g_assert_true (wait_until (card_online, (gpointer) serial, 10));
+  g_assert_true (pd_sim_printer_set_offline (a1, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_until (card_offline, (gpointer) serial, 15));
+
+  card = card_for (serial);
+  box = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "connection_box"));
+  g_assert_true (gtk_widget_has_css_class (box, "disconnected"));
+  /* the reason, on hover: first the connection was lost, then the next
+   * attempt finds nobody there
+   */
+  g_assert_true (wait_until (tooltip_says_unreachable, box, 10));
+
+  g_assert_true (pd_sim_printer_set_offline (a1, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_until (card_online, (gpointer) serial, 20));
+}
+
+static gboolean
+no_file_contains (const char *dir_path,
+                  const char *needle)
+{
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char      *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize            length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          if (!no_file_contains (path, needle))
+            return FALSE;
+          continue;
+        }
+      if (g_file_get_contents (path, &contents, &length, NULL) &&
+          g_strstr_len (contents, (gssize) length, needle) != NULL)
+        {
+          g_test_message ("%s contains the access code", path);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+dialog_closed (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+typedef struct
+{
+  PdPrinterStore *store;
+  const char     *serial;
+} Gone;
+
+static gboolean
+printer_gone (gpointer data)
+{
+  Gone *gone = data;
+
+  return pd_printer_store_find (gone->store, gone->serial) == NULL;
+}
+
+static void
+on_removed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (pd_printer_store_remove_finish (PD_PRINTER_STORE (source), result, &error));
+  g_assert_no_error (error);
+}
+
+/* Add a printer through the dialog, as a person would; the access code
+ * ends up in the keyring and nowhere else; removing the printer removes it.
+ */
+static void
+test_add_and_remove_with_keyring (void)
+{
+  PdSimPrinter      *p1p = pd_sim_get_printer (sim, 3);
+  PdPrinterStore    *store = pd_application_get_store (app);
+  GtkWidget         *dialog;
+  g_autofree char   *secret = NULL;
+  g_autoptr (GError) error = NULL;
+  Gone               gone = { store, pd_sim_printer_get_serial (p1p) };
+
+  /* it was added by the test before; remove it to add it again by hand */
+  pd_printer_store_remove_async (store, pd_sim_printer_get_serial (p1p), NULL, on_removed, NULL);
+  g_assert_true (wait_until (printer_gone, &gone, 10));
+  secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
+  g_assert_no_error (error);
+  g_assert_null (secret);
+
+  dialog = pd_printer_dialog_new_add (store);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  _pd_printer_dialog_fill (PD_PRINTER_DIALOG (dialog), "Shelf P1P", pd_sim_printer_get_host (p1p),
+                           pd_sim_printer_get_serial (p1p), pd_sim_printer_get_access_code (p1p),
+                           pd_sim_printer_get_port (p1p));
+  save_screenshot (dialog, "add-printer.png");
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
+  g_assert_true (wait_until (dialog_closed, &dialog, 10));
+
+  g_assert_nonnull (pd_printer_store_find (store, pd_sim_printer_get_serial (p1p)));
+  g_assert_cmpstr (pd_printer_get_name (pd_printer_store_find (store, pd_sim_printer_get_serial (p1p))), ==, "Shelf P1P");
+  secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (secret, ==, pd_sim_printer_get_access_code (p1p));
+  g_clear_pointer (&secret, g_free);
+
+  /* no file of ours holds it */
+  pd_printer_store_save_cache (store, NULL);
+  g_assert_true (no_file_contains (config_dir, pd_sim_printer_get_access_code (p1p)));
+  g_assert_true (no_file_contains (cache_dir, pd_sim_printer_get_access_code (p1p)));
+
+  pd_printer_store_remove_async (store, pd_sim_printer_get_serial (p1p), NULL, on_removed, NULL);
+  g_assert_true (wait_until (printer_gone, &gone, 10));
+  secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
+  g_assert_no_error (error);
+  g_assert_null (secret);
+}
+
+static gboolean
+leaflet_shows_printer (gpointer data)
+{
+  GtkWidget *leaflet = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PD_TYPE_WINDOW, "leaflet"));
+
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (ADW_LEAFLET (leaflet)), "printer") == 0;
+}
+
+static void
+test_printer_page (void)
+{
+  PdSimPrinter *x1c = pd_sim_get_printer (sim, 1);
+  PdPrinter    *printer = pd_printer_store_find (pd_application_get_store (app), pd_sim_printer_get_serial (x1c));
+
+  g_assert_nonnull (printer);
+  pd_window_show_printer (window, printer);
+  g_assert_true (wait_until (leaflet_shows_printer, NULL, 5));
+  /* the history fills from the reports */
+  spin (2500);
+  save_screenshot (GTK_WIDGET (window), "printer-page.png");
+
+  /* Controls are actions: pause is possible while printing */
+  pd_sim_printer_start_print (x1c);
+  spin (2500);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr (GError) error = NULL;
+  PdSimOptions       options;
+  const char        *models[] = { "H2D", "X1C", "A1", "P1P", NULL };
+  int                status;
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  g_test_add_func ("/window/empty-state", test_window_empty_state);
-  g_test_add_func ("/window/actions", test_actions);
+  config_dir = g_dir_make_tmp ("printdeck-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  cache_dir = g_dir_make_tmp ("printdeck-cache-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("PRINTDECK_CONFIG_DIR", config_dir, TRUE);
+  g_setenv ("PRINTDECK_CACHE_DIR", cache_dir, TRUE);
 
-  return g_test_run ();
+  pd_sim_options_init (&options);
+  options.n_printers = 4;
+  options.models = models;
+  options.speed = 20;
+  options.scenario = PD_SIM_SCENARIO_PRINT;
+  sim = pd_sim_new (&options);
+  if (!pd_sim_start (sim, &error))
+    g_error ("simulator: %s", error->message);
+
+  app = pd_application_new (APPLICATION_ID ".Test", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = PD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+
+  g_test_add_func ("/window/empty-state", test_empty_state);
+  g_test_add_func ("/window/cards-follow-printers", test_cards_follow_printers);
+  g_test_add_func ("/window/connection-indicator", test_connection_indicator);
+  g_test_add_func ("/window/printer-page", test_printer_page);
+  g_test_add_func ("/window/add-and-remove-with-keyring", test_add_and_remove_with_keyring);
+
+  status = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_application_quit (G_APPLICATION (app));
+  pd_printer_store_shutdown (pd_application_get_store (app));
+  g_clear_object (&app);
+  pd_sim_stop (sim);
+  g_clear_object (&sim);
+
+  return status;
 }

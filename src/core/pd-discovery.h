@@ -20,12 +20,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdDiscoveredPrinter, pd_discovered_printer, PD, DISCOVERED_PRINTER, GObject)
 
-const char *pd_discovered_printer_get_serial   (PdDiscoveredPrinter *self);
-const char *pd_discovered_printer_get_name     (PdDiscoveredPrinter *self);
-const char *pd_discovered_printer_get_model    (PdDiscoveredPrinter *self); /* PdModelInfo id, or NULL */
-const char *pd_discovered_printer_get_host     (PdDiscoveredPrinter *self);
+const char *pd_discovered_printer_get_serial (PdDiscoveredPrinter *self);
+const char *pd_discovered_printer_get_name (PdDiscoveredPrinter *self);
+const char *pd_discovered_printer_get_model (PdDiscoveredPrinter *self); /* PdModelInfo id, or NULL */
+const char *pd_discovered_printer_get_host (PdDiscoveredPrinter *self);
 const char *pd_discovered_printer_get_firmware (PdDiscoveredPrinter *self);
-int         pd_discovered_printer_get_signal   (PdDiscoveredPrinter *self); /* dBm, 0 unknown */
+int         pd_discovered_printer_get_signal (PdDiscoveredPrinter *self); /* dBm, 0 unknown */
 gboolean    pd_discovered_printer_get_lan_only (PdDiscoveredPrinter *self);
 gint64      pd_discovered_printer_get_last_seen (PdDiscoveredPrinter *self);
 
@@ -34,14 +34,16 @@ gint64      pd_discovered_printer_get_last_seen (PdDiscoveredPrinter *self);
 /* A GListModel of PdDiscoveredPrinter, one per serial, newest first. */
 G_DECLARE_FINAL_TYPE (PdDiscovery, pd_discovery, PD, DISCOVERY, GObject)
 
-PdDiscovery *pd_discovery_new        (guint         port);
-gboolean     pd_discovery_start      (PdDiscovery  *self,
-                                      GError      **error);
-void         pd_discovery_stop       (PdDiscovery  *self);
-guint        pd_discovery_get_port   (PdDiscovery  *self);
+PdDiscovery *pd_discovery_new (guint port);
+gboolean     pd_discovery_start (PdDiscovery *self,
+                                 GError     **error);
+void         pd_discovery_stop (PdDiscovery *self);
+guint        pd_discovery_get_port (PdDiscovery *self);
 gboolean     pd_discovery_handle_datagram (PdDiscovery *self,
                                            const char  *data,
                                            gsize        length,
                                            const char  *source_address);
+void         pd_discovery_set_expiry_for_testing (PdDiscovery *self,
+                                                  guint        msec);
 
 G_END_DECLS

@@ -1,5 +1,276 @@
-/* pd-printer-config.c — being written */
+/* pd-printer-config.c — what the user told us about a printer
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The validation is strict because the values end up in places that care:
+ * the serial names MQTT topics and a keyfile group, the host is handed to
+ * libmosquitto as is. The messages are written for the "Add Printer" dialog.
+ */
+
+#define G_LOG_DOMAIN "pd-printer-config"
 
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pd-model.h"
 #include "pd-printer-config.h"
+#include "pd-session.h"
+
+#define MAX_SERIAL_LENGTH 32
+#define MAX_HOST_LENGTH   253
+#define MAX_LABEL_LENGTH  63
+#define MAX_NAME_LENGTH   256
+#define FINGERPRINT_HEX   64 /* SHA-256 */
+
+G_DEFINE_BOXED_TYPE (PdPrinterConfig, pd_printer_config, pd_printer_config_copy, pd_printer_config_free)
+
+/**
+ * pd_printer_config_new:
+ * @serial: the printer's serial number
+ * @host: (nullable): its IP address or host name
+ *
+ * Returns: (transfer full): a configuration for a printer on the default
+ *   port, its model detected, nothing pinned yet
+ */
+PdPrinterConfig *
+pd_printer_config_new (const char *serial,
+                       const char *host)
+{
+  PdPrinterConfig *config = g_new0 (PdPrinterConfig, 1);
+
+  config->serial = g_strdup (serial);
+  config->host = g_strdup (host);
+  config->port = PD_SESSION_DEFAULT_PORT;
+  /* Farm bridges usually speak TLS; plain TCP has to be chosen on purpose. */
+  config->bridge_tls = TRUE;
+
+  return config;
+}
+
+PdPrinterConfig *
+pd_printer_config_copy (const PdPrinterConfig *config)
+{
+  PdPrinterConfig *copy;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  copy = g_new0 (PdPrinterConfig, 1);
+  copy->serial = g_strdup (config->serial);
+  copy->name = g_strdup (config->name);
+  copy->host = g_strdup (config->host);
+  copy->port = config->port;
+  copy->model = g_strdup (config->model);
+  copy->fingerprint = g_strdup (config->fingerprint);
+  copy->bridge_user = g_strdup (config->bridge_user);
+  copy->bridge_tls = config->bridge_tls;
+
+  return copy;
+}
+
+void
+pd_printer_config_free (PdPrinterConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->serial);
+  g_free (config->name);
+  g_free (config->host);
+  g_free (config->model);
+  g_free (config->fingerprint);
+  g_free (config->bridge_user);
+  g_free (config);
+}
+
+gboolean
+pd_printer_config_equal (const PdPrinterConfig *a,
+                         const PdPrinterConfig *b)
+{
+  if (a == b)
+    return TRUE;
+  if (a == NULL || b == NULL)
+    return FALSE;
+
+  return g_strcmp0 (a->serial, b->serial) == 0 &&
+         g_strcmp0 (a->name, b->name) == 0 &&
+         g_strcmp0 (a->host, b->host) == 0 &&
+         a->port == b->port &&
+         g_strcmp0 (a->model, b->model) == 0 &&
+         g_strcmp0 (a->fingerprint, b->fingerprint) == 0 &&
+         g_strcmp0 (a->bridge_user, b->bridge_user) == 0 &&
+         !a->bridge_tls == !b->bridge_tls;
+}
+
+static gboolean
+is_host_name (const char *host)
+{
+  const char *label = host;
+
+  /* RFC 1123 labels; "_" too, since home routers hand out such names. */
+  while (*label != '\0')
+    {
+      const char *end = strchr (label, '.');
+      gsize       len = end != NULL ? (gsize) (end - label) : strlen (label);
+
+      /* (a trailing dot ends the loop before an empty label is seen) */
+      if (len == 0 || len > MAX_LABEL_LENGTH)
+        return FALSE;
+      if (label[0] == '-' || label[len - 1] == '-')
+        return FALSE;
+      for (gsize i = 0; i < len; i++)
+        if (!g_ascii_isalnum (label[i]) && label[i] != '-' && label[i] != '_')
+          return FALSE;
+
+      if (end == NULL)
+        break;
+      label = end + 1;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_host (const char *host,
+               GError    **error)
+{
+  if (host == NULL || *host == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Enter the printer’s IP address or host name"));
+      return FALSE;
+    }
+
+  if (strstr (host, "://") != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is an address with a scheme; enter only the IP address or host name"), host);
+      return FALSE;
+    }
+
+  if (strlen (host) > MAX_HOST_LENGTH || !g_utf8_validate (host, -1, NULL) ||
+      (!g_hostname_is_ip_address (host) && !is_host_name (host)))
+    {
+      g_autofree char *shown = g_utf8_make_valid (host, MIN (strlen (host), 64));
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an IP address or host name"), shown);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_fingerprint (const char *fingerprint,
+                      GError    **error)
+{
+  guint n_hex = 0;
+
+  for (const char *p = fingerprint; *p != '\0'; p++)
+    {
+      if (g_ascii_isxdigit (*p))
+        n_hex++;
+      else if (*p != ':' && *p != ' ')
+        n_hex = G_MAXUINT / 2; /* not a fingerprint at all */
+    }
+
+  if (n_hex != FINGERPRINT_HEX)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The certificate fingerprint must be a SHA-256 fingerprint: 64 hexadecimal digits"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * pd_printer_config_validate:
+ * @config: a configuration
+ * @error: return location for a %G_IO_ERROR_INVALID_ARGUMENT that tells the
+ *   user what to change
+ *
+ * Returns: %TRUE if @config can be saved and connected with
+ */
+gboolean
+pd_printer_config_validate (const PdPrinterConfig *config,
+                            GError               **error)
+{
+  gsize len;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (config->serial == NULL || *config->serial == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Enter the printer’s serial number"));
+      return FALSE;
+    }
+
+  /* The serial becomes an MQTT topic level and a keyfile group name. */
+  len = strlen (config->serial);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isalnum (config->serial[i]))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("A serial number has only letters and digits"));
+          return FALSE;
+        }
+    }
+  if (len > MAX_SERIAL_LENGTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("A serial number has at most %d characters"), MAX_SERIAL_LENGTH);
+      return FALSE;
+    }
+
+  if (config->name != NULL &&
+      (!g_utf8_validate (config->name, -1, NULL) || g_utf8_strlen (config->name, -1) > MAX_NAME_LENGTH))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("A printer name has at most %d characters"), MAX_NAME_LENGTH);
+      return FALSE;
+    }
+
+  if (!validate_host (config->host, error))
+    return FALSE;
+
+  if (config->port < 1 || config->port > 65535)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The port must be a number from 1 to 65535 (printers use %d)"), PD_SESSION_DEFAULT_PORT);
+      return FALSE;
+    }
+
+  if (config->model != NULL && pd_model_lookup (config->model) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a printer model Printdeck knows"), config->model);
+      return FALSE;
+    }
+
+  if (config->fingerprint != NULL && !validate_fingerprint (config->fingerprint, error))
+    return FALSE;
+
+  if (config->bridge_user != NULL)
+    {
+      gboolean ok = *config->bridge_user != '\0' && g_utf8_validate (config->bridge_user, -1, NULL);
+
+      for (const char *p = config->bridge_user; ok && *p != '\0'; p++)
+        ok = !g_ascii_iscntrl (*p);
+      if (!ok)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("Enter the user name at the bridge, or none for a printer"));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}

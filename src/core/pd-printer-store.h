@@ -28,6 +28,8 @@ void                   pd_printer_store_load_async      (PdPrinterStore      *se
 gboolean               pd_printer_store_load_finish     (PdPrinterStore      *self,
                                                          GAsyncResult        *result,
                                                          GError             **error);
+gboolean               pd_printer_store_reset_config    (PdPrinterStore      *self,
+                                                         GError             **error);
 void                   pd_printer_store_add_async       (PdPrinterStore        *self,
                                                          const PdPrinterConfig *config,
                                                          const char            *access_code,

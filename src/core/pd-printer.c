@@ -51,6 +51,7 @@ struct _PdPrinter
   char          *firmware;
   gint64         last_report_time;
   gboolean       stale;
+  PdSessionReason connection_reason;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinter, pd_printer, G_TYPE_OBJECT)
@@ -87,6 +88,7 @@ enum
   PROP_LAST_REPORT_TIME,
   PROP_STATE,
   PROP_STALE,
+  PROP_CONNECTION_REASON,
   N_PROPS
 };
 
@@ -526,6 +528,10 @@ pd_printer_get_property (GObject    *object,
       g_value_set_boolean (value, self->stale);
       break;
 
+    case PROP_CONNECTION_REASON:
+      g_value_set_enum (value, self->connection_reason);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -711,6 +717,14 @@ pd_printer_class_init (PdPrinterClass *klass)
    * has arrived since: it is the last known state, not the current one.
    */
   properties[PROP_STALE] = g_param_spec_boolean ("stale", NULL, NULL, FALSE, ro);
+  /**
+   * PdPrinter:connection-reason:
+   *
+   * Why the printer is not connected (or not yet), as its session says:
+   * pd_session_reason_to_label() puts it in words.
+   */
+  properties[PROP_CONNECTION_REASON] =
+    g_param_spec_enum ("connection-reason", NULL, NULL, PD_TYPE_SESSION_REASON, PD_SESSION_REASON_NONE, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -830,6 +844,23 @@ pd_printer_apply_report (PdPrinter  *self,
     *changes = g_steal_pointer (&changed);
 
   return TRUE;
+}
+
+PdSessionReason
+pd_printer_get_connection_reason (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_SESSION_REASON_NONE);
+
+  return self->connection_reason;
+}
+
+void
+pd_printer_set_connection_reason (PdPrinter       *self,
+                                  PdSessionReason  reason)
+{
+  g_return_if_fail (PD_IS_PRINTER (self));
+
+  _PD_UPDATE (self, self->connection_reason, reason, properties[PROP_CONNECTION_REASON]);
 }
 
 gboolean

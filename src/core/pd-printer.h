@@ -59,6 +59,9 @@ PdTristate     pd_printer_get_door_open (PdPrinter *self);
 const char    *pd_printer_get_firmware (PdPrinter *self);
 gint64         pd_printer_get_last_report_time (PdPrinter *self);
 
+PdSessionReason pd_printer_get_connection_reason (PdPrinter *self);
+void           pd_printer_set_connection_reason (PdPrinter      *self,
+                                                 PdSessionReason reason);
 gboolean       pd_printer_get_stale (PdPrinter *self);
 void           pd_printer_set_stale (PdPrinter *self,
                                      gboolean   stale);

@@ -1,5 +1,431 @@
-/* pd-secrets.c — being written */
+/* pd-secrets.c — access codes in the keyring, and nowhere else
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A thin layer over libsecret's password API, which picks the Secret
+ * Service on the session bus (or the Secret portal inside Flatpak). What it
+ * adds: one schema, labels people recognise in Seahorse, and errors sorted
+ * into the three cases the app treats differently (no keyring at all, a
+ * locked one, anything else). An access code is never logged, and the
+ * copies this file holds are overwritten before they are freed.
+ */
+
+#define G_LOG_DOMAIN "pd-secrets"
 
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "pd-secrets.h"
+
+static const SecretSchema access_code_schema = {
+  "io.github.printdeck.Printdeck.AccessCode",
+  SECRET_SCHEMA_NONE,
+  {
+    { "serial", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+  0,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+};
+
+GQuark
+pd_secrets_error_quark (void)
+{
+  return g_quark_from_static_string ("pd-secrets-error-quark");
+}
+
+/**
+ * pd_secrets_get_schema:
+ *
+ * Returns: (transfer none): the schema access codes are stored under
+ */
+const SecretSchema *
+pd_secrets_get_schema (void)
+{
+  return &access_code_schema;
+}
+
+/**
+ * pd_secrets_code_free:
+ * @access_code: (nullable) (transfer full): a code from pd_secrets_lookup_finish()
+ *
+ * Overwrites the code, then frees it.
+ */
+void
+pd_secrets_code_free (char *access_code)
+{
+  if (access_code == NULL)
+    return;
+
+  memset (access_code, 0, strlen (access_code));
+  g_free (access_code);
+}
+
+static gboolean
+remote_name_says_locked (const GError *error)
+{
+  g_autofree char *name = g_dbus_error_get_remote_error (error);
+
+  return name != NULL && (strstr (name, "Locked") != NULL || strstr (name, "locked") != NULL);
+}
+
+/* gnome-keyring 42 without a usable login keyring, when it cannot show the
+ * prompt to create or unlock one, answers UnknownMethod "Object does not
+ * exist at path “/org/freedesktop/secrets/collection/login”": for the user
+ * that is a keyring that has to be unlocked (or set up) first.
+ */
+static gboolean
+is_missing_collection (const GError *error)
+{
+  return (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)) &&
+         strstr (error->message, "/org/freedesktop/secrets/collection/") != NULL;
+}
+
+/* Sorts libsecret's errors into ours. Takes @error. */
+static GError *
+map_error (GError *error)
+{
+  GError *mapped;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+
+  /* The message may name D-Bus paths, never the secret: fine for the log. */
+  g_debug ("keyring: %s (%s %d)", error->message, g_quark_to_string (error->domain), error->code);
+
+  if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) || remote_name_says_locked (error) ||
+      is_missing_collection (error))
+    mapped = g_error_new_literal (PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED,
+                                  _("The keyring is locked."));
+  else if ((error->domain == G_DBUS_ERROR &&
+            (error->code == G_DBUS_ERROR_SERVICE_UNKNOWN ||
+             error->code == G_DBUS_ERROR_NAME_HAS_NO_OWNER ||
+             error->code == G_DBUS_ERROR_NO_SERVER ||
+             error->code == G_DBUS_ERROR_DISCONNECTED ||
+             error->code == G_DBUS_ERROR_SPAWN_EXEC_FAILED ||
+             error->code == G_DBUS_ERROR_SPAWN_FORK_FAILED ||
+             error->code == G_DBUS_ERROR_SPAWN_CHILD_EXITED ||
+             error->code == G_DBUS_ERROR_SPAWN_CHILD_SIGNALED ||
+             error->code == G_DBUS_ERROR_SPAWN_FAILED ||
+             error->code == G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND)) ||
+           /* Remote errors arrive as G_DBUS_ERROR or SECRET_ERROR; a plain
+            * I/O error comes from reaching the bus itself ("Cannot
+            * autolaunch D-Bus without X11 $DISPLAY", a missing socket).
+            */
+           (error->domain == G_IO_ERROR && error->code != G_IO_ERROR_DBUS_ERROR &&
+            error->code != G_IO_ERROR_TIMED_OUT))
+    mapped = g_error_new_literal (PD_SECRETS_ERROR, PD_SECRETS_ERROR_UNAVAILABLE,
+                                  _("No keyring is available. Printdeck keeps access codes only in the keyring."));
+  else
+    mapped = g_error_new_literal (PD_SECRETS_ERROR, PD_SECRETS_ERROR_FAILED, error->message);
+
+  g_error_free (error);
+  return mapped;
+}
+
+/* Memory only ---------------------------------------------------------------*/
+
+/* The demo's simulated printers have throw-away codes: they are kept in this
+ * process's memory and never reach the user's keyring (nor any file).
+ */
+static GMutex      memory_lock;
+static GHashTable *memory; /* serial → code, NULL unless memory-only */
+
+static void
+wipe_and_free (gpointer code)
+{
+  pd_secrets_code_free (code);
+}
+
+/**
+ * pd_secrets_set_memory_only:
+ * @memory_only: whether codes stay in memory instead of the keyring
+ *
+ * For the demo only: its simulated printers' codes must not end up in the
+ * user's keyring. Codes stored while it is on are forgotten when it goes off.
+ */
+void
+pd_secrets_set_memory_only (gboolean memory_only)
+{
+  g_mutex_lock (&memory_lock);
+  if (memory_only && memory == NULL)
+    memory = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_and_free);
+  else if (!memory_only)
+    g_clear_pointer (&memory, g_hash_table_unref);
+  g_mutex_unlock (&memory_lock);
+}
+
+static gboolean
+memory_only (void)
+{
+  gboolean on;
+
+  g_mutex_lock (&memory_lock);
+  on = memory != NULL;
+  g_mutex_unlock (&memory_lock);
+
+  return on;
+}
+
+static void
+memory_store (const char *serial,
+              const char *access_code)
+{
+  g_mutex_lock (&memory_lock);
+  if (memory != NULL)
+    g_hash_table_replace (memory, g_strdup (serial), g_strdup (access_code));
+  g_mutex_unlock (&memory_lock);
+}
+
+static char *
+memory_lookup (const char *serial)
+{
+  char *code = NULL;
+
+  g_mutex_lock (&memory_lock);
+  if (memory != NULL)
+    code = g_strdup (g_hash_table_lookup (memory, serial));
+  g_mutex_unlock (&memory_lock);
+
+  return code;
+}
+
+static void
+memory_clear (const char *serial)
+{
+  g_mutex_lock (&memory_lock);
+  if (memory != NULL)
+    g_hash_table_remove (memory, serial);
+  g_mutex_unlock (&memory_lock);
+}
+
+
+/* Store ---------------------------------------------------------------------*/
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr (GTask) task = data;
+  GError           *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    g_task_return_error (task, map_error (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pd_secrets_store_async:
+ * @serial: the printer's serial number
+ * @access_code: its access code (for a farm bridge: the bridge's password)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when the code is stored or could not be
+ * @user_data: data for @callback
+ *
+ * Stores the code in the default collection, replacing any earlier code of
+ * @serial. The keyring may ask the user to unlock it.
+ */
+void
+pd_secrets_store_async (const char         *serial,
+                        const char         *access_code,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  g_autofree char  *label = NULL;
+
+  g_return_if_fail (serial != NULL && *serial != '\0');
+  g_return_if_fail (access_code != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_secrets_store_async);
+  g_task_set_name (task, "[printdeck] store access code");
+
+  if (memory_only ())
+    {
+      memory_store (serial, access_code);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* TRANSLATORS: the label of the keyring item, as Passwords and Keys shows it */
+  label = g_strdup_printf (_("Printdeck: access code of printer %s"), serial);
+  secret_password_store (&access_code_schema, SECRET_COLLECTION_DEFAULT, label, access_code,
+                         cancellable, on_stored, g_steal_pointer (&task),
+                         "serial", serial,
+                         NULL);
+}
+
+gboolean
+pd_secrets_store_finish (GAsyncResult *result,
+                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_store_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+
+/* Lookup --------------------------------------------------------------------*/
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr (GTask) task = data;
+  GError           *error = NULL;
+  char             *code = secret_password_lookup_finish (result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, map_error (error));
+  else
+    /* NULL, without an error, when there is none */
+    g_task_return_pointer (task, code, (GDestroyNotify) pd_secrets_code_free);
+}
+
+/**
+ * pd_secrets_lookup_async:
+ * @serial: the printer's serial number
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Looks the access code of @serial up. The keyring may ask the user to
+ * unlock it; if the user declines, libsecret reports no code rather than an
+ * error.
+ */
+void
+pd_secrets_lookup_async (const char         *serial,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (serial != NULL && *serial != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_secrets_lookup_async);
+  g_task_set_name (task, "[printdeck] look up access code");
+
+  if (memory_only ())
+    {
+      g_task_return_pointer (task, memory_lookup (serial), (GDestroyNotify) pd_secrets_code_free);
+      g_object_unref (task);
+      return;
+    }
+
+  secret_password_lookup (&access_code_schema, cancellable, on_looked_up, task,
+                          "serial", serial,
+                          NULL);
+}
+
+/**
+ * pd_secrets_lookup_finish:
+ * @result: the result
+ * @error: return location for a %PD_SECRETS_ERROR
+ *
+ * Returns: (transfer full) (nullable): the code, to be freed with
+ *   pd_secrets_code_free(); %NULL without @error set when the keyring has
+ *   no code for the serial
+ */
+char *
+pd_secrets_lookup_finish (GAsyncResult *result,
+                          GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_lookup_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Clear ---------------------------------------------------------------------*/
+
+static void
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr (GTask) task = data;
+  GError           *error = NULL;
+
+  /* FALSE without an error: there was nothing to delete, which is fine. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, map_error (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pd_secrets_clear_async:
+ * @serial: the printer's serial number
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Deletes the access code of @serial from the keyring.
+ */
+void
+pd_secrets_clear_async (const char         *serial,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (serial != NULL && *serial != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_secrets_clear_async);
+  g_task_set_name (task, "[printdeck] clear access code");
+
+  if (memory_only ())
+    {
+      memory_clear (serial);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  secret_password_clear (&access_code_schema, cancellable, on_cleared, task,
+                         "serial", serial,
+                         NULL);
+}
+
+/**
+ * pd_secrets_clear_finish:
+ * @result: the result
+ * @error: return location for a %PD_SECRETS_ERROR
+ *
+ * Returns: %TRUE if the keyring holds no code for the serial any more
+ *   (also when it held none)
+ */
+gboolean
+pd_secrets_clear_finish (GAsyncResult *result,
+                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_clear_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsecret/secret.h>
 
 G_BEGIN_DECLS
 
@@ -24,26 +25,30 @@ typedef enum
   PD_SECRETS_ERROR_FAILED,
 } PdSecretsError;
 
-GQuark    pd_secrets_error_quark     (void);
+GQuark              pd_secrets_error_quark (void);
+void                pd_secrets_set_memory_only (gboolean memory_only);
 
-void      pd_secrets_store_async     (const char          *serial,
-                                      const char          *access_code,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data);
-gboolean  pd_secrets_store_finish    (GAsyncResult        *result,
-                                      GError             **error);
-void      pd_secrets_lookup_async    (const char          *serial,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data);
-char     *pd_secrets_lookup_finish   (GAsyncResult        *result,
-                                      GError             **error);
-void      pd_secrets_clear_async     (const char          *serial,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data);
-gboolean  pd_secrets_clear_finish    (GAsyncResult        *result,
-                                      GError             **error);
+const SecretSchema *pd_secrets_get_schema (void);
+void                pd_secrets_code_free (char *access_code);
+
+void                pd_secrets_store_async (const char         *serial,
+                                            const char         *access_code,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean            pd_secrets_store_finish (GAsyncResult *result,
+                                             GError      **error);
+void                pd_secrets_lookup_async (const char         *serial,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+char               *pd_secrets_lookup_finish (GAsyncResult *result,
+                                              GError      **error);
+void                pd_secrets_clear_async (const char         *serial,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean            pd_secrets_clear_finish (GAsyncResult *result,
+                                             GError      **error);
 
 G_END_DECLS

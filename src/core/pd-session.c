@@ -833,6 +833,7 @@ set_connection (PdSession       *self,
     }
   g_object_thaw_notify (G_OBJECT (self));
 
+  pd_printer_set_connection_reason (self->printer, reason);
   pd_printer_set_connection (self->printer, connection);
 }
 

@@ -18,4 +18,14 @@ G_BEGIN_DECLS
 
 JsonNode *pd_state_to_report (PdState *state);
 
+/* The cache's own form: the report, plus what a report cannot carry (the
+ * times, whether a job or a cancel was seen) under a "printdeck" member
+ * that the parser ignores.
+ */
+JsonNode *pd_state_to_cache (PdState *state);
+PdState  *pd_state_from_cache (PdState  *state,
+                               JsonNode *report,
+                               gint64    now,
+                               GError  **error);
+
 G_END_DECLS

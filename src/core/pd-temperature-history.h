@@ -34,15 +34,18 @@ typedef struct
  * the printer reports, keeps @duration (default 60 min); emits "changed". */
 G_DECLARE_FINAL_TYPE (PdTemperatureHistory, pd_temperature_history, PD, TEMPERATURE_HISTORY, GObject)
 
-PdTemperatureHistory  *pd_temperature_history_new        (PdPrinter            *printer);
+PdTemperatureHistory  *pd_temperature_history_new (PdPrinter *printer);
 void                   pd_temperature_history_set_duration (PdTemperatureHistory *self,
-                                                          guint                 minutes);
+                                                            guint                 minutes);
 void                   pd_temperature_history_set_interval (PdTemperatureHistory *self,
                                                             guint                 seconds);
 const PdHistorySample *pd_temperature_history_get_samples (PdTemperatureHistory *self,
-                                                          PdHistorySeries       series,
-                                                          guint                *n_samples);
-void                   pd_temperature_history_add        (PdTemperatureHistory *self,
-                                                          gint64                time);
+                                                           PdHistorySeries       series,
+                                                           guint                *n_samples);
+void                   pd_temperature_history_add (PdTemperatureHistory *self,
+                                                   gint64                time);
+PdPrinter             *pd_temperature_history_dup_printer (PdTemperatureHistory *self);
+guint                  pd_temperature_history_get_duration (PdTemperatureHistory *self);
+guint                  pd_temperature_history_get_interval (PdTemperatureHistory *self);
 
 G_END_DECLS

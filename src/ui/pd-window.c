@@ -1,4 +1,4 @@
-/* pd-window.c — the main window
+/* pd-window.c — the main window: a card per printer
  *
  * Copyright 2026 Printdeck developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,14 +9,37 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "pd-printer-card.h"
+#include "pd-printer-page.h"
+#include "pd-printer-store.h"
 #include "pd-window.h"
 
 struct _PdWindow
 {
   AdwApplicationWindow parent_instance;
 
+  PdPrinterStore      *store;
+  GtkFilterListModel  *filtered;
+  GtkSortListModel    *sorted;
+  GtkCustomFilter     *filter;
+  GtkCustomSorter     *sorter;
+  char                *sort_order;
+  char                *status_filter;
+  guint                resort_id;
+  GHashTable          *watched; /* PdPrinter → handler ids */
+
+  AdwToastOverlay     *toast_overlay;
+  AdwLeaflet          *leaflet;
+  AdwWindowTitle      *window_title;
+  GtkRevealer         *keyring_revealer;
+  GtkLabel            *keyring_label;
+  GtkStack            *stack;
   AdwStatusPage       *empty_page;
+  GtkWidget           *demo_button;
+  GtkFlowBox          *flow_box;
+  PdPrinterPage       *printer_page;
 };
 
 G_DEFINE_FINAL_TYPE (PdWindow, pd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -28,6 +51,339 @@ window_settings (PdWindow *self)
 
   return app != NULL ? pd_application_get_settings (PD_APPLICATION (app)) : NULL;
 }
+
+/* Sorting and filtering ------------------------------------------------------*/
+
+static gboolean
+needs_attention (PdPrinter *printer)
+{
+  PdStatus status = pd_printer_get_status (printer);
+
+  return status == PD_STATUS_PAUSED || status == PD_STATUS_FAILED ||
+         pd_printer_get_hms_level (printer) >= PD_SEVERITY_SERIOUS ||
+         pd_printer_get_print_error_code (printer) != 0;
+}
+
+static gboolean
+is_offline (PdPrinter *printer)
+{
+  return pd_printer_get_connection (printer) != PD_CONNECTION_CONNECTED;
+}
+
+static gboolean
+is_printing (PdPrinter *printer)
+{
+  PdStatus status = pd_printer_get_status (printer);
+
+  return status == PD_STATUS_PRINTING || status == PD_STATUS_PREPARING || status == PD_STATUS_PAUSED;
+}
+
+static gboolean
+filter_printer (gpointer item,
+                gpointer data)
+{
+  PdWindow  *self = data;
+  PdPrinter *printer = item;
+
+  if (g_strcmp0 (self->status_filter, "printing") == 0)
+    return is_printing (printer) && !is_offline (printer);
+  if (g_strcmp0 (self->status_filter, "attention") == 0)
+    return needs_attention (printer) && !is_offline (printer);
+  if (g_strcmp0 (self->status_filter, "offline") == 0)
+    return is_offline (printer);
+
+  return TRUE;
+}
+
+static const char *
+sort_name (PdPrinter *printer)
+{
+  if (pd_printer_get_name (printer) != NULL)
+    return pd_printer_get_name (printer);
+  if (pd_printer_get_model_name (printer) != NULL)
+    return pd_printer_get_model_name (printer);
+
+  return pd_printer_get_serial (printer);
+}
+
+/* For a monitoring screen: what needs a person first, what is running next
+ * (soonest done first), then what is done or waiting, then what is gone.
+ */
+static int
+status_rank (PdPrinter *printer)
+{
+  if (is_offline (printer))
+    return 5;
+  if (needs_attention (printer))
+    return 0;
+
+  switch (pd_printer_get_status (printer))
+    {
+    case PD_STATUS_PRINTING:
+    case PD_STATUS_PREPARING:
+    case PD_STATUS_PAUSED: return 1;
+    case PD_STATUS_FINISHED:
+    case PD_STATUS_CANCELLED:
+    case PD_STATUS_FAILED: return 2;
+    case PD_STATUS_IDLE: return 3;
+    case PD_STATUS_OFFLINE:
+    case PD_STATUS_UNKNOWN:
+    default:
+      return 4;
+    }
+}
+
+static int
+time_left (PdPrinter *printer)
+{
+  PdJob *job = pd_printer_get_job (printer);
+
+  if (job == NULL || !is_printing (printer) || pd_job_get_remaining_minutes (job) < 0)
+    return G_MAXINT;
+
+  return pd_job_get_remaining_minutes (job);
+}
+
+static int
+sort_printers (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  PdWindow  *self = data;
+  PdPrinter *pa = (PdPrinter *) a;
+  PdPrinter *pb = (PdPrinter *) b;
+  int        cmp = 0;
+
+  if (g_strcmp0 (self->sort_order, "status") == 0)
+    {
+      cmp = status_rank (pa) - status_rank (pb);
+      if (cmp == 0)
+        cmp = (time_left (pa) > time_left (pb)) - (time_left (pa) < time_left (pb));
+    }
+  else if (g_strcmp0 (self->sort_order, "time-left") == 0)
+    cmp = (time_left (pa) > time_left (pb)) - (time_left (pa) < time_left (pb));
+
+  if (cmp == 0)
+    {
+      g_autofree char *ka = g_utf8_collate_key_for_filename (sort_name (pa), -1);
+      g_autofree char *kb = g_utf8_collate_key_for_filename (sort_name (pb), -1);
+
+      cmp = strcmp (ka, kb);
+    }
+  if (cmp == 0)
+    cmp = g_strcmp0 (pd_printer_get_serial (pa), pd_printer_get_serial (pb));
+
+  return cmp;
+}
+
+static void
+update_summary (PdWindow *self)
+{
+  GListModel         *model = G_LIST_MODEL (self->store);
+  guint               n = g_list_model_get_n_items (model);
+  guint               printing = 0, attention = 0, offline = 0;
+  g_autoptr (GString) summary = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+
+      if (is_offline (printer))
+        offline++;
+      else if (needs_attention (printer))
+        attention++;
+      else if (is_printing (printer))
+        printing++;
+    }
+
+  /* TRANSLATORS: parts of the window subtitle, "3 printing · 1 needs attention · 2 offline" */
+  if (printing > 0)
+    g_string_append_printf (summary, ngettext ("%u printing", "%u printing", printing), printing);
+  if (attention > 0)
+    {
+      g_autofree char *part = g_strdup_printf (ngettext ("%u needs attention", "%u need attention", attention), attention);
+
+      g_string_append_printf (summary, "%s%s", summary->len > 0 ? " · " : "", part);
+    }
+  if (offline > 0)
+    {
+      g_autofree char *part = g_strdup_printf (ngettext ("%u offline", "%u offline", offline), offline);
+
+      g_string_append_printf (summary, "%s%s", summary->len > 0 ? " · " : "", part);
+    }
+
+  adw_window_title_set_subtitle (self->window_title, summary->str);
+}
+
+static void
+update_page (PdWindow *self)
+{
+  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+
+  if (n_all == 0)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
+  else if (n_shown == 0)
+    gtk_stack_set_visible_child_name (self->stack, "no-match");
+  else
+    gtk_stack_set_visible_child_name (self->stack, "printers");
+}
+
+/* Re-sorting moves cards, so it is done at most once a second, however many
+ * printers report.
+ */
+static gboolean
+resort (gpointer data)
+{
+  PdWindow *self = data;
+
+  self->resort_id = 0;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  update_summary (self);
+  update_page (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_resort (PdWindow *self)
+{
+  if (self->resort_id == 0)
+    self->resort_id = g_timeout_add (1000, resort, self);
+}
+
+static void
+watch_printer (PdWindow  *self,
+               PdPrinter *printer)
+{
+  if (g_hash_table_contains (self->watched, printer))
+    return;
+
+  g_signal_connect_object (printer, "state-changed", G_CALLBACK (queue_resort), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (printer, "notify::connection", G_CALLBACK (queue_resort), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (printer, "notify::name", G_CALLBACK (queue_resort), self, G_CONNECT_SWAPPED);
+  g_hash_table_add (self->watched, g_object_ref (printer));
+}
+
+static void
+on_store_items_changed (PdWindow   *self,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        GListModel *model)
+{
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, position + i);
+
+      watch_printer (self, printer);
+    }
+
+  /* A printer removed while its page is open: back to the cards. */
+  if (removed > 0)
+    {
+      PdPrinter *shown = pd_printer_page_get_printer (self->printer_page);
+
+      if (shown != NULL && pd_printer_store_find (self->store, pd_printer_get_serial (shown)) == NULL)
+        {
+          adw_leaflet_set_visible_child_name (self->leaflet, "printers");
+          pd_printer_page_set_printer (self->printer_page, NULL, NULL);
+        }
+    }
+
+  update_summary (self);
+  update_page (self);
+}
+
+static void
+on_sorted_items_changed (PdWindow *self)
+{
+  update_page (self);
+}
+
+static GtkWidget *
+create_card (gpointer item,
+             gpointer data)
+{
+  GtkWidget *child = gtk_flow_box_child_new ();
+  GtkWidget *card = pd_printer_card_new (item);
+
+  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
+  /* The card sets the child's accessible label and description. */
+  pd_printer_card_set_printer (PD_PRINTER_CARD (card), NULL);
+  pd_printer_card_set_printer (PD_PRINTER_CARD (card), item);
+
+  return child;
+}
+
+static void
+on_child_activated (PdWindow        *self,
+                    GtkFlowBoxChild *child)
+{
+  PdPrinterCard *card = PD_PRINTER_CARD (gtk_flow_box_child_get_child (child));
+
+  pd_window_show_printer (self, pd_printer_card_get_printer (card));
+}
+
+static void
+on_keyring_error (PdWindow *self)
+{
+  const char *error = pd_printer_store_get_keyring_error (self->store);
+
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Access codes cannot be read: %s"), error);
+
+      gtk_label_set_label (self->keyring_label, text);
+    }
+  gtk_revealer_set_reveal_child (self->keyring_revealer, error != NULL);
+}
+
+/* Actions ---------------------------------------------------------------------*/
+
+static void
+on_sort_order_changed (PdWindow   *self,
+                       const char *key,
+                       GSettings  *settings)
+{
+  g_free (self->sort_order);
+  self->sort_order = g_settings_get_string (settings, "sort-order");
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+on_status_filter_changed (PdWindow   *self,
+                          const char *key,
+                          GSettings  *settings)
+{
+  g_free (self->status_filter);
+  self->status_filter = g_settings_get_string (settings, "status-filter");
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_page (self);
+}
+
+static void
+retry_keyring (GtkWidget  *widget,
+               const char *action,
+               GVariant   *parameter)
+{
+  PdWindow *self = PD_WINDOW (widget);
+
+  pd_printer_store_retry_secrets (self->store);
+}
+
+static void
+show_printers (GtkWidget  *widget,
+               const char *action,
+               GVariant   *parameter)
+{
+  PdWindow *self = PD_WINDOW (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "printers");
+}
+
+/* GObject -----------------------------------------------------------------------*/
 
 static gboolean
 pd_window_close_request (GtkWindow *window)
@@ -52,22 +408,83 @@ pd_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pd_window_parent_class)->close_request (window);
 }
 
+/* After construction: GtkWindow:application is only set once constructed()
+ * has run.
+ */
 static void
-pd_window_constructed (GObject *object)
+setup (PdWindow *self)
 {
-  PdWindow  *self = PD_WINDOW (object);
-  GSettings *settings;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GSettings      *settings;
 
-  G_OBJECT_CLASS (pd_window_parent_class)->constructed (object);
+  self->filter = gtk_custom_filter_new (filter_printer, self, NULL);
+  self->sorter = gtk_custom_sorter_new (sort_printers, self, NULL);
+
+  self->store = g_object_ref (pd_application_get_store (PD_APPLICATION (app)));
+  g_signal_connect_object (self->store, "items-changed", G_CALLBACK (on_store_items_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "notify::keyring-error", G_CALLBACK (on_keyring_error), self, G_CONNECT_SWAPPED);
+
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->store)),
+                                              g_object_ref (GTK_FILTER (self->filter)));
+  self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)),
+                                          g_object_ref (GTK_SORTER (self->sorter)));
+  g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (on_sorted_items_changed), self, G_CONNECT_SWAPPED);
+  gtk_flow_box_bind_model (self->flow_box, G_LIST_MODEL (self->sorted), create_card, self, NULL);
 
   if ((settings = window_settings (self)) != NULL)
     {
+      g_autoptr (GAction) sort_action = g_settings_create_action (settings, "sort-order");
+      g_autoptr (GAction) filter_action = g_settings_create_action (settings, "status-filter");
+
       gtk_window_set_default_size (GTK_WINDOW (self),
                                    g_settings_get_int (settings, "window-width"),
                                    g_settings_get_int (settings, "window-height"));
       if (g_settings_get_boolean (settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
+
+      g_action_map_add_action (G_ACTION_MAP (self), sort_action);
+      g_action_map_add_action (G_ACTION_MAP (self), filter_action);
+      g_signal_connect_object (settings, "changed::sort-order", G_CALLBACK (on_sort_order_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (settings, "changed::status-filter", G_CALLBACK (on_status_filter_changed), self, G_CONNECT_SWAPPED);
+      on_sort_order_changed (self, "sort-order", settings);
+      on_status_filter_changed (self, "status-filter", settings);
     }
+
+  on_store_items_changed (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)), G_LIST_MODEL (self->store));
+  on_keyring_error (self);
+  pd_printer_page_set_store (self->printer_page, self->store);
+
+  gtk_widget_set_visible (self->demo_button, pd_application_can_demo (PD_APPLICATION (app)));
+}
+
+static void
+pd_window_dispose (GObject *object)
+{
+  PdWindow *self = PD_WINDOW (object);
+
+  g_clear_handle_id (&self->resort_id, g_source_remove);
+  if (self->flow_box != NULL)
+    gtk_flow_box_bind_model (self->flow_box, NULL, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PD_TYPE_WINDOW);
+  g_clear_object (&self->sorted);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->sorter);
+  g_clear_object (&self->filter);
+  g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pd_window_parent_class)->dispose (object);
+}
+
+static void
+pd_window_finalize (GObject *object)
+{
+  PdWindow *self = PD_WINDOW (object);
+
+  g_free (self->sort_order);
+  g_free (self->status_filter);
+
+  G_OBJECT_CLASS (pd_window_parent_class)->finalize (object);
 }
 
 static void
@@ -77,16 +494,37 @@ pd_window_class_init (PdWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = pd_window_constructed;
+  object_class->dispose = pd_window_dispose;
+  object_class->finalize = pd_window_finalize;
   window_class->close_request = pd_window_close_request;
 
+  g_type_ensure (PD_TYPE_PRINTER_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, keyring_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, demo_button);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, flow_box);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, printer_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_child_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.retry-keyring", NULL, retry_keyring);
+  gtk_widget_class_install_action (widget_class, "win.show-printers", NULL, show_printers);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-printers", NULL);
 }
 
 static void
 pd_window_init (PdWindow *self)
 {
+  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->sort_order = g_strdup ("name");
+  self->status_filter = g_strdup ("all");
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The symbolic icon is in the GResource, under the release id. */
@@ -99,7 +537,50 @@ pd_window_init (PdWindow *self)
 PdWindow *
 pd_window_new (PdApplication *application)
 {
+  PdWindow *self;
+
   g_return_val_if_fail (PD_IS_APPLICATION (application), NULL);
 
-  return g_object_new (PD_TYPE_WINDOW, "application", application, NULL);
+  self = g_object_new (PD_TYPE_WINDOW, "application", application, NULL);
+  setup (self);
+
+  return self;
+}
+
+/**
+ * pd_window_show_printer:
+ * @self: the window
+ * @printer: one of the store's printers
+ *
+ * Opens the printer's page.
+ */
+void
+pd_window_show_printer (PdWindow  *self,
+                        PdPrinter *printer)
+{
+  g_return_if_fail (PD_IS_WINDOW (self));
+  g_return_if_fail (PD_IS_PRINTER (printer));
+
+  pd_printer_page_set_printer (self->printer_page, printer, pd_printer_store_get_session (self->store, printer));
+  adw_leaflet_set_visible_child_name (self->leaflet, "printer");
+}
+
+/**
+ * pd_window_add_toast:
+ * @self: the window
+ * @title: what to say, briefly
+ */
+void
+pd_window_add_toast (PdWindow   *self,
+                     const char *title)
+{
+  g_return_if_fail (PD_IS_WINDOW (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+GtkFlowBox *
+_pd_window_get_flow_box (PdWindow *self)
+{
+  return self->flow_box;
 }

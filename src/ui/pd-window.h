@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "pd-application.h"
+#include "pd-printer.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdWindow, pd_window, PD, WINDOW, AdwApplicationWindow)
 
-PdWindow *pd_window_new (PdApplication *application);
+PdWindow   *pd_window_new (PdApplication *application);
+void        pd_window_show_printer (PdWindow  *self,
+                                    PdPrinter *printer);
+void        pd_window_add_toast (PdWindow   *self,
+                                 const char *title);
+
+/* for the tests */
+GtkFlowBox *_pd_window_get_flow_box (PdWindow *self);
 
 G_END_DECLS

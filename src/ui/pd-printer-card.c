@@ -1,0 +1,474 @@
+/* pd-printer-card.c — one printer at a glance
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Read from across the room: the name, whether the printer is there, what
+ * it is doing, how far along it is and when it will be done, its
+ * temperatures. Every value is a property of the PdPrinter; the card only
+ * formats. It refreshes once per report (PdPrinter::state-changed fires
+ * after all of a report's properties changed), not once per property.
+ */
+
+#define G_LOG_DOMAIN "pd-printer-card"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "pd-enums.h"
+#include "pd-format.h"
+#include "pd-printer-card.h"
+
+struct _PdPrinterCard
+{
+  GtkWidget       parent_instance;
+
+  PdPrinter      *printer;
+  GSignalGroup   *signals;
+
+  GtkWidget      *content;
+  GtkLabel       *name_label;
+  GtkLabel       *model_label;
+  GtkWidget      *connection_box;
+  GtkImage       *connection_icon;
+  GtkLabel       *connection_label;
+  GtkImage       *status_icon;
+  GtkLabel       *status_label;
+  GtkLabel       *stage_label;
+  GtkWidget      *job_box;
+  GtkLabel       *job_label;
+  GtkProgressBar *progress_bar;
+  GtkLabel       *percent_label;
+  GtkLabel       *layer_label;
+  GtkLabel       *time_label;
+  GtkLabel       *grams_label;
+  GtkLabel       *nozzle_caption;
+  GtkLabel       *nozzle_label;
+  GtkWidget      *nozzle_right_box;
+  GtkLabel       *nozzle_right_label;
+  GtkLabel       *bed_label;
+  GtkWidget      *chamber_box;
+  GtkLabel       *chamber_label;
+  GtkWidget      *extras_box;
+};
+
+G_DEFINE_FINAL_TYPE (PdPrinterCard, pd_printer_card, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_PRINTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_label (GtkLabel   *label,
+           const char *text)
+{
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+  gtk_label_set_label (label, text != NULL ? text : "");
+}
+
+static void
+set_temperature (GtkLabel      *label,
+                 PdTemperature *temp)
+{
+  g_autofree char *text = NULL;
+
+  if (temp != NULL)
+    text = pd_format_temperature (pd_temperature_get_current (temp), pd_temperature_get_target (temp));
+  gtk_label_set_label (label, text != NULL ? text : "—");
+}
+
+static const char *
+display_name (PdPrinter *printer)
+{
+  if (pd_printer_get_name (printer) != NULL)
+    return pd_printer_get_name (printer);
+  if (pd_printer_get_model_name (printer) != NULL)
+    return pd_printer_get_model_name (printer);
+
+  return pd_printer_get_serial (printer);
+}
+
+static gboolean
+job_is_active (PdStatus status)
+{
+  return status == PD_STATUS_PREPARING || status == PD_STATUS_PRINTING || status == PD_STATUS_PAUSED;
+}
+
+static void
+sync_connection (PdPrinterCard *self)
+{
+  PdConnection     connection = pd_printer_get_connection (self->printer);
+  const char      *reason = pd_session_reason_to_label (pd_printer_get_connection_reason (self->printer));
+  g_autofree char *text = NULL;
+  const char      *classes[] = { "connected", "connecting", "disconnected" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (self->connection_box, classes[i]);
+  gtk_widget_add_css_class (self->connection_box, pd_connection_style_class (connection));
+  gtk_image_set_from_icon_name (self->connection_icon, pd_connection_icon_name (connection));
+
+  switch (connection)
+    {
+    case PD_CONNECTION_CONNECTED:
+      text = g_strdup (C_("connection", "Online"));
+      break;
+    case PD_CONNECTION_CONNECTING:
+      text = g_strdup (C_("connection", "Connecting…"));
+      break;
+    case PD_CONNECTION_DISCONNECTED:
+    case PD_CONNECTION_NONE:
+    default:
+      text = g_strdup (C_("connection", "Offline"));
+      break;
+    }
+
+  /* The last known state, from before Printdeck last quit. */
+  if (pd_printer_get_stale (self->printer) && pd_printer_get_last_report_time (self->printer) > 0)
+    {
+      g_autoptr (GDateTime) seen = g_date_time_new_from_unix_local (pd_printer_get_last_report_time (self->printer) / G_USEC_PER_SEC);
+      g_autofree char      *clock = g_date_time_format (seen, "%H:%M");
+
+      g_free (text);
+      /* TRANSLATORS: the state shown is the last known one, "Last seen 14:32" */
+      text = g_strdup_printf (_("Last seen %s"), clock);
+    }
+
+  gtk_label_set_label (self->connection_label, text);
+  gtk_widget_set_tooltip_text (self->connection_box, reason);
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_icon), TRUE);
+
+  if (pd_printer_get_stale (self->printer))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "stale");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "stale");
+}
+
+static void
+sync_job (PdPrinterCard *self,
+          PdStatus       status)
+{
+  PdJob           *job = pd_printer_get_job (self->printer);
+  g_autofree char *percent = NULL;
+  g_autofree char *layer = NULL;
+  g_autofree char *remaining = NULL;
+  g_autofree char *finish = NULL;
+  g_autofree char *grams = NULL;
+  g_autofree char *time_text = NULL;
+  int              progress;
+
+  /* A finished or failed job keeps its name on the card; the numbers are
+   * only for a job that runs.
+   */
+  gtk_widget_set_visible (self->job_box, job != NULL && status != PD_STATUS_IDLE && status != PD_STATUS_OFFLINE &&
+                                           status != PD_STATUS_UNKNOWN);
+  if (job == NULL)
+    return;
+
+  set_label (self->job_label, pd_job_get_name (job));
+
+  progress = pd_job_get_progress (job);
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->progress_bar)), job_is_active (status));
+  gtk_progress_bar_set_fraction (self->progress_bar, progress >= 0 ? progress / 100.0 : 0);
+  percent = pd_format_percent (progress);
+  gtk_label_set_label (self->percent_label, percent != NULL ? percent : "");
+
+  if (!job_is_active (status))
+    {
+      set_label (self->layer_label, NULL);
+      set_label (self->time_label, NULL);
+      set_label (self->grams_label, NULL);
+      return;
+    }
+
+  layer = pd_format_layer (pd_job_get_layer (job), pd_job_get_total_layers (job));
+  set_label (self->layer_label, layer);
+
+  remaining = pd_format_duration (pd_job_get_remaining_minutes (job));
+  finish = pd_format_finish_time (pd_job_get_finish_time (job), g_get_real_time ());
+  if (remaining != NULL && finish != NULL)
+    /* TRANSLATORS: "1 h 13 min left · ends at 14:32" */
+    time_text = g_strdup_printf (_("%s left · %s"), remaining, finish);
+  else if (remaining != NULL)
+    /* TRANSLATORS: "1 h 13 min left" */
+    time_text = g_strdup_printf (_("%s left"), remaining);
+  set_label (self->time_label, time_text);
+
+  /* Grams come from the job's file on the printer; nothing rather than a
+   * made-up number until then.
+   */
+  if (!isnan (pd_job_get_filament_grams_total (job)))
+    {
+      g_autofree char *total = pd_format_grams (pd_job_get_filament_grams_total (job));
+      g_autofree char *used = pd_format_grams (pd_job_get_filament_grams_used (job));
+
+      if (used != NULL)
+        /* TRANSLATORS: filament, "5.2 g of 12.4 g" */
+        grams = g_strdup_printf (_("Filament %s of %s"), used, total);
+      else
+        /* TRANSLATORS: filament the job needs, "12.4 g" */
+        grams = g_strdup_printf (_("Filament %s"), total);
+    }
+  set_label (self->grams_label, grams);
+}
+
+static void
+sync_accessible (PdPrinterCard *self,
+                 PdStatus       status)
+{
+  g_autofree char *description = pd_printer_card_describe (self);
+  GtkWidget       *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, display_name (self->printer),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+  /* The grid's child is what keyboard focus lands on. */
+  if (GTK_IS_FLOW_BOX_CHILD (parent))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (parent),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, display_name (self->printer),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                    -1);
+}
+
+static void
+update_card (PdPrinterCard *self)
+{
+  PdStatus       status;
+  PdTemperature *right;
+  const char    *model;
+  const char    *stage;
+
+  if (self->printer == NULL)
+    return;
+
+  status = pd_printer_get_status (self->printer);
+  model = pd_printer_get_model_name (self->printer);
+
+  gtk_label_set_label (self->name_label, display_name (self->printer));
+  set_label (self->model_label, model != NULL ? model : _("Unknown model"));
+  sync_connection (self);
+
+  gtk_image_set_from_icon_name (self->status_icon, pd_status_icon_name (status));
+  gtk_label_set_label (self->status_label, pd_status_to_label (status));
+  stage = pd_printer_get_stage (self->printer);
+  set_label (self->stage_label, status == PD_STATUS_PRINTING && g_strcmp0 (stage, _("Printing")) == 0 ? NULL : stage);
+
+  sync_job (self, status);
+
+  right = pd_printer_get_nozzle_right (self->printer);
+  gtk_label_set_label (self->nozzle_caption, right != NULL ? _("Left nozzle") : _("Nozzle"));
+  set_temperature (self->nozzle_label, pd_printer_get_nozzle (self->printer));
+  gtk_widget_set_visible (self->nozzle_right_box, right != NULL);
+  set_temperature (self->nozzle_right_label, right);
+  set_temperature (self->bed_label, pd_printer_get_bed (self->printer));
+  gtk_widget_set_visible (self->chamber_box, pd_printer_get_chamber (self->printer) != NULL);
+  set_temperature (self->chamber_label, pd_printer_get_chamber (self->printer));
+
+  sync_accessible (self, status);
+}
+
+static void
+on_printer_changed (PdPrinterCard *self)
+{
+  update_card (self);
+}
+
+static void
+pd_printer_card_dispose (GObject *object)
+{
+  GtkWidget     *child;
+  PdPrinterCard *self = PD_PRINTER_CARD (object);
+
+  if (self->signals != NULL)
+    g_signal_group_set_target (self->signals, NULL);
+  g_clear_object (&self->signals);
+  g_clear_object (&self->printer);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PD_TYPE_PRINTER_CARD);
+  /* A plain GtkWidget unparents its children itself. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (pd_printer_card_parent_class)->dispose (object);
+}
+
+static void
+pd_printer_card_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PdPrinterCard *self = PD_PRINTER_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRINTER:
+      g_value_set_object (value, self->printer);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pd_printer_card_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PdPrinterCard *self = PD_PRINTER_CARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_PRINTER:
+      pd_printer_card_set_printer (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pd_printer_card_class_init (PdPrinterCardClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pd_printer_card_dispose;
+  object_class->get_property = pd_printer_card_get_property;
+  object_class->set_property = pd_printer_card_set_property;
+
+  properties[PROP_PRINTER] =
+    g_param_spec_object ("printer", NULL, NULL, PD_TYPE_PRINTER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "printercard");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-printer-card.ui");
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, content);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, name_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, model_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, connection_box);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, connection_icon);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, status_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, stage_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, job_box);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, job_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, percent_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, layer_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, time_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, grams_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, nozzle_caption);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, nozzle_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, nozzle_right_box);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, nozzle_right_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, bed_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, chamber_box);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, chamber_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, extras_box);
+}
+
+static void
+pd_printer_card_init (PdPrinterCard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->signals = g_signal_group_new (PD_TYPE_PRINTER);
+  g_signal_group_connect_swapped (self->signals, "state-changed", G_CALLBACK (on_printer_changed), self);
+  g_signal_group_connect_swapped (self->signals, "notify::connection", G_CALLBACK (on_printer_changed), self);
+  g_signal_group_connect_swapped (self->signals, "notify::connection-reason", G_CALLBACK (on_printer_changed), self);
+  g_signal_group_connect_swapped (self->signals, "notify::stale", G_CALLBACK (on_printer_changed), self);
+  g_signal_group_connect_swapped (self->signals, "notify::name", G_CALLBACK (on_printer_changed), self);
+}
+
+GtkWidget *
+pd_printer_card_new (PdPrinter *printer)
+{
+  return g_object_new (PD_TYPE_PRINTER_CARD, "printer", printer, NULL);
+}
+
+PdPrinter *
+pd_printer_card_get_printer (PdPrinterCard *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER_CARD (self), NULL);
+
+  return self->printer;
+}
+
+void
+pd_printer_card_set_printer (PdPrinterCard *self,
+                             PdPrinter     *printer)
+{
+  g_return_if_fail (PD_IS_PRINTER_CARD (self));
+  g_return_if_fail (printer == NULL || PD_IS_PRINTER (printer));
+
+  if (!g_set_object (&self->printer, printer))
+    return;
+
+  g_signal_group_set_target (self->signals, printer);
+  update_card (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRINTER]);
+}
+
+/**
+ * pd_printer_card_describe:
+ * @self: a card
+ *
+ * Returns: (transfer full): what the card shows, in one sentence, for
+ *   screen readers: "Printing, 42 %, layer 57 of 240, 1 h 13 min left"
+ */
+char *
+pd_printer_card_describe (PdPrinterCard *self)
+{
+  GString *text = g_string_new (NULL);
+  PdStatus status;
+  PdJob   *job;
+
+  g_return_val_if_fail (PD_IS_PRINTER_CARD (self), NULL);
+
+  if (self->printer == NULL)
+    return g_string_free (text, FALSE);
+
+  status = pd_printer_get_status (self->printer);
+  job = pd_printer_get_job (self->printer);
+  g_string_append (text, pd_status_to_label (status));
+
+  if (job != NULL && job_is_active (status))
+    {
+      g_autofree char *percent = pd_format_percent (pd_job_get_progress (job));
+      g_autofree char *layer = pd_format_layer (pd_job_get_layer (job), pd_job_get_total_layers (job));
+      g_autofree char *remaining = pd_format_duration (pd_job_get_remaining_minutes (job));
+
+      if (percent != NULL)
+        g_string_append_printf (text, ", %s", percent);
+      if (layer != NULL)
+        g_string_append_printf (text, ", %s", layer);
+      if (remaining != NULL)
+        /* TRANSLATORS: part of a sentence read by a screen reader: ", 1 h 13 min left" */
+        g_string_append_printf (text, _(", %s left"), remaining);
+    }
+
+  if (pd_printer_get_connection (self->printer) != PD_CONNECTION_CONNECTED)
+    {
+      const char *reason = pd_session_reason_to_label (pd_printer_get_connection_reason (self->printer));
+
+      g_string_append_printf (text, ". %s", pd_connection_to_label (pd_printer_get_connection (self->printer)));
+      if (reason != NULL)
+        g_string_append_printf (text, ": %s", reason);
+    }
+
+  return g_string_free (text, FALSE);
+}

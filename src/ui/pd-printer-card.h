@@ -1,0 +1,25 @@
+/* pd-printer-card.h — one printer at a glance
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "pd-printer.h"
+
+G_BEGIN_DECLS
+
+#define PD_TYPE_PRINTER_CARD (pd_printer_card_get_type ())
+
+G_DECLARE_FINAL_TYPE (PdPrinterCard, pd_printer_card, PD, PRINTER_CARD, GtkWidget)
+
+GtkWidget *pd_printer_card_new (PdPrinter *printer);
+PdPrinter *pd_printer_card_get_printer (PdPrinterCard *self);
+void       pd_printer_card_set_printer (PdPrinterCard *self,
+                                        PdPrinter     *printer);
+char      *pd_printer_card_describe (PdPrinterCard *self);
+
+G_END_DECLS
