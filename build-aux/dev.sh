@@ -10,6 +10,7 @@
 #   build-aux/dev.sh quick     build + the test suite once, without the sanitizer build
 #   build-aux/dev.sh asan      only the AddressSanitizer + UBSan run (./_build-asan)
 #   build-aux/dev.sh bench     the benchmarks (--quick: about a minute in all)
+#   build-aux/dev.sh screenshots  renew data/screenshots/ (the metainfo's) from the window test
 #
 # Every command is idempotent. Extra arguments to test/quick/asan go to
 # "meson test" (e.g. a test name). PRINTDECK_BUILDDIR picks another build folder.
@@ -123,6 +124,16 @@ cmd_bench() {
   done
 }
 
+cmd_screenshots() {
+  cmd_build
+  PRINTDECK_SCREENSHOT_DIR="$top/data/screenshots.new" with_session "$builddir/tests/test-window" >/dev/null
+  for f in window-light window-dark printer-page add-printer-found; do
+    mv "$top/data/screenshots.new/$f.png" "$top/data/screenshots/$f.png"
+  done
+  rm -rf "$top/data/screenshots.new"
+  log "data/screenshots/ renewed: look at them before committing"
+}
+
 cmd_summary() {
   summary "$builddir" "$asandir"
 }
@@ -140,16 +151,21 @@ cmd_asan() {
 }
 
 # The demo: simulated printers of several models (printdeck-sim runs its
-# own broker on loopback, with TLS, like real printers), watched live. It
-# touches no configuration. (The window replaces the terminal view when it
-# lands.)
+# own broker on loopback, with TLS, like real printers) in the app, with
+# throw-away settings: the user's printers, settings and keyring are not
+# touched. Without a display, the same printers live in the terminal.
 cmd_demo() {
   cmd_deps
   cmd_build
+  if [ -n "${WAYLAND_DISPLAY:-}${DISPLAY:-}" ]; then
+    GSETTINGS_SCHEMA_DIR="$top/$builddir/data" PRINTDECK_SIM="$top/$builddir/tests/sim/printdeck-sim" \
+      exec "$builddir/src/printdeck" --demo "$@"
+  fi
+  log "no display: showing the demo printers in the terminal"
   exec "$builddir/src/cli/printdeck-cli" demo --sim "$builddir/tests/sim/printdeck-sim" "$@"
 }
 
 case "${1:-}" in
-  deps|build|test|quick|asan|demo|bench|summary) c=$1; shift; "cmd_$c" "$@" ;;
-  *) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  deps|build|test|quick|asan|demo|bench|screenshots|summary) c=$1; shift; "cmd_$c" "$@" ;;
+  *) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -459,6 +459,132 @@ test_printer_page (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
+static gboolean
+test_result_ready (gpointer data)
+{
+  const char *result = _pd_printer_dialog_get_test_result (data);
+
+  return result != NULL && *result != '\0';
+}
+
+/* "Test" connects once with what was typed and says what is wrong. */
+static void
+test_dialog_test_connection (void)
+{
+  PdSimPrinter *a1 = pd_sim_get_printer (sim, 2);
+  GtkWidget    *dialog = pd_printer_dialog_new_add (pd_application_get_store (app));
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  _pd_printer_dialog_fill (PD_PRINTER_DIALOG (dialog), "", pd_sim_printer_get_host (a1),
+                           pd_sim_printer_get_serial (a1), "00000000", pd_sim_printer_get_port (a1));
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.test", NULL));
+  g_assert_true (wait_until (test_result_ready, dialog, 15));
+  g_assert_nonnull (strstr (_pd_printer_dialog_get_test_result (PD_PRINTER_DIALOG (dialog)), "Wrong access code"));
+
+  _pd_printer_dialog_fill (PD_PRINTER_DIALOG (dialog), "", pd_sim_printer_get_host (a1),
+                           pd_sim_printer_get_serial (a1), pd_sim_printer_get_access_code (a1),
+                           pd_sim_printer_get_port (a1));
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.test", NULL));
+  g_assert_true (wait_until (test_result_ready, dialog, 15));
+  g_assert_nonnull (strstr (_pd_printer_dialog_get_test_result (PD_PRINTER_DIALOG (dialog)), "Connected to A1"));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+discovery_has_printer (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (pd_application_get_discovery (app))) > 0;
+}
+
+/* A printer announcing itself (over loopback only) is offered in the dialog. */
+static void
+test_dialog_discovered_printer (void)
+{
+  const char                *notify = "NOTIFY * HTTP/1.1\r\nHost: 239.255.255.250:1990\r\nServer: UPnP/1.0\r\n"
+                                      "Location: 127.0.0.1\r\nNT: urn:bambulab-com:device:3dprinter:1\r\nNTS: ssdp:alive\r\n"
+                                      "USN: 01P00A123456789\r\nCache-Control: max-age=1800\r\nDevModel.bambu.com: C12\r\n"
+                                      "DevName.bambu.com: Garage P1S\r\nDevSignal.bambu.com: -44\r\nDevConnect.bambu.com: lan\r\n"
+                                      "DevBind.bambu.com: free\r\nDevVersion.bambu.com: 01.07.00.00\r\n\r\n";
+  g_autoptr (GSocket)        socket = NULL;
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) to = NULL;
+  g_autoptr (GError)         error = NULL;
+  PdDiscovery               *discovery = pd_application_get_discovery (app);
+  GtkWidget                 *dialog;
+  GtkWidget                 *list;
+
+  g_assert_nonnull (discovery);
+  if (pd_discovery_get_port (discovery) == 0)
+    {
+      g_test_skip ("the discovery port is taken");
+      return;
+    }
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, &error);
+  g_assert_no_error (error);
+  to = g_inet_socket_address_new (loopback, pd_discovery_get_port (discovery));
+  g_socket_send_to (socket, to, notify, strlen (notify), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (discovery_has_printer, NULL, 5));
+
+  dialog = pd_printer_dialog_new_add (pd_application_get_store (app));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  list = GTK_WIDGET (gtk_widget_get_template_child (dialog, PD_TYPE_PRINTER_DIALOG, "discovered_list"));
+  g_assert_true (ADW_IS_ACTION_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0)));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0))),
+                   ==, "Garage P1S");
+  save_screenshot (dialog, "add-printer-found.png");
+
+  /* choosing it fills in what it announced */
+  g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (dialog, PD_TYPE_PRINTER_DIALOG, "serial_row"))),
+                   ==, "01P00A123456789");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (dialog, PD_TYPE_PRINTER_DIALOG, "host_row"))),
+                   ==, "127.0.0.1");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* One column in a narrow window, several in a wide one. */
+static void
+test_reflow (void)
+{
+  g_autoptr (GList) list = NULL;
+  graphene_point_t  first, second;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  spin (500);
+  save_screenshot (GTK_WIDGET (window), "window-narrow.png");
+  list = cards ();
+  g_assert_cmpuint (g_list_length (list), >=, 2);
+  g_assert_true (gtk_widget_compute_point (list->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &first));
+  g_assert_true (gtk_widget_compute_point (list->next->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &second));
+  g_assert_cmpfloat (first.x, ==, second.x);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  spin (500);
+  g_assert_true (gtk_widget_compute_point (list->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &first));
+  g_assert_true (gtk_widget_compute_point (list->next->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &second));
+  g_assert_cmpfloat (first.x, !=, second.x);
+}
+
+/* Keyboard: a card is focusable and Enter opens its page; Escape goes back. */
+static void
+test_keyboard (void)
+{
+  GtkFlowBox      *flow_box = _pd_window_get_flow_box (window);
+  GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (flow_box, 0);
+
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (child)));
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (child)));
+  g_signal_emit_by_name (child, "activate");
+  g_assert_true (wait_until (leaflet_shows_printer, NULL, 5));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -499,6 +625,10 @@ main (int   argc,
   g_test_add_func ("/window/connection-indicator", test_connection_indicator);
   g_test_add_func ("/window/printer-page", test_printer_page);
   g_test_add_func ("/window/add-and-remove-with-keyring", test_add_and_remove_with_keyring);
+  g_test_add_func ("/window/dialog-test-connection", test_dialog_test_connection);
+  g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
+  g_test_add_func ("/window/reflow", test_reflow);
+  g_test_add_func ("/window/keyboard", test_keyboard);
 
   status = g_test_run ();
 

@@ -38,6 +38,7 @@ struct _PdWindow
   GtkStack            *stack;
   AdwStatusPage       *empty_page;
   GtkWidget           *demo_button;
+  GtkWidget           *view_button;
   GtkFlowBox          *flow_box;
   PdPrinterPage       *printer_page;
 };
@@ -221,6 +222,9 @@ update_page (PdWindow *self)
   guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
 
+  /* nothing to sort or filter yet */
+  gtk_widget_set_visible (self->view_button, n_all > 0);
+
   if (n_all == 0)
     gtk_stack_set_visible_child_name (self->stack, "empty");
   else if (n_shown == 0)
@@ -324,6 +328,25 @@ on_child_activated (PdWindow        *self,
   PdPrinterCard *card = PD_PRINTER_CARD (gtk_flow_box_child_get_child (child));
 
   pd_window_show_printer (self, pd_printer_card_get_printer (card));
+}
+
+/* The empty page points at printers that announced themselves. */
+static void
+on_discovered_changed (PdWindow *self)
+{
+  GtkApplication  *app = gtk_window_get_application (GTK_WINDOW (self));
+  PdDiscovery     *discovery = app != NULL ? pd_application_get_discovery (PD_APPLICATION (app)) : NULL;
+  guint            n = discovery != NULL ? g_list_model_get_n_items (G_LIST_MODEL (discovery)) : 0;
+  g_autofree char *description = NULL;
+
+  if (n == 0)
+    description = g_strdup (_("Add a Bambu Lab printer with its address, serial number and access code. "
+                              "Printers on this network are found for you."));
+  else
+    description = g_strdup_printf (ngettext ("%u printer was found on this network. Add it with its access code.",
+                                             "%u printers were found on this network. Add them with their access codes.", n),
+                                   n);
+  adw_status_page_set_description (self->empty_page, description);
 }
 
 static void
@@ -455,6 +478,10 @@ setup (PdWindow *self)
   pd_printer_page_set_store (self->printer_page, self->store);
 
   gtk_widget_set_visible (self->demo_button, pd_application_can_demo (PD_APPLICATION (app)));
+  if (pd_application_get_discovery (PD_APPLICATION (app)) != NULL)
+    g_signal_connect_object (pd_application_get_discovery (PD_APPLICATION (app)), "items-changed",
+                             G_CALLBACK (on_discovered_changed), self, G_CONNECT_SWAPPED);
+  on_discovered_changed (self);
 }
 
 static void
@@ -509,6 +536,7 @@ pd_window_class_init (PdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, demo_button);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, view_button);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, flow_box);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, printer_page);
   gtk_widget_class_bind_template_callback (widget_class, on_child_activated);
