@@ -548,6 +548,37 @@ test_dialog_discovered_printer (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static gboolean
+card_named (gpointer data)
+{
+  PdPrinterCard *card = card_for (pd_sim_printer_get_serial (pd_sim_get_printer (sim, 1)));
+
+  return card != NULL && g_strcmp0 (card_label (card, "name_label"), data) == 0;
+}
+
+/* Editing applies to the live printer: a new name shows on its card. */
+static void
+test_edit_printer (void)
+{
+  PdSimPrinter *x1c = pd_sim_get_printer (sim, 1);
+  PdPrinter    *printer = pd_printer_store_find (pd_application_get_store (app), pd_sim_printer_get_serial (x1c));
+  GtkWidget    *dialog = pd_printer_dialog_new_edit (pd_application_get_store (app), printer);
+  GtkWidget    *name_row = GTK_WIDGET (gtk_widget_get_template_child (dialog, PD_TYPE_PRINTER_DIALOG, "name_row"));
+
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (name_row)), ==, pd_sim_printer_get_name (x1c));
+
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "Workshop X1C");
+  g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
+  g_assert_true (wait_until (dialog_closed, &dialog, 10));
+  g_assert_true (wait_until (card_named, (gpointer) "Workshop X1C", 5));
+  /* still connected: the code in the keyring was kept */
+  spin (1500);
+  g_assert_cmpint (pd_printer_get_connection (printer), ==, PD_CONNECTION_CONNECTED);
+}
+
 /* One column in a narrow window, several in a wide one. */
 static void
 test_reflow (void)
@@ -625,6 +656,7 @@ main (int   argc,
   g_test_add_func ("/window/connection-indicator", test_connection_indicator);
   g_test_add_func ("/window/printer-page", test_printer_page);
   g_test_add_func ("/window/add-and-remove-with-keyring", test_add_and_remove_with_keyring);
+  g_test_add_func ("/window/edit-printer", test_edit_printer);
   g_test_add_func ("/window/dialog-test-connection", test_dialog_test_connection);
   g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
   g_test_add_func ("/window/reflow", test_reflow);
