@@ -245,3 +245,33 @@ pd_notify_counter_reset (PdNotifyCounter *counter)
 {
   g_hash_table_remove_all (counter->counts);
 }
+
+gboolean
+pd_test_wait_until (PdTestCondition condition,
+                    gpointer        data,
+                    guint           seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+
+  return TRUE;
+}
+
+void
+pd_test_spin (guint milliseconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) milliseconds * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}

@@ -40,6 +40,17 @@ gboolean    pd_test_doc_bool (PdState    *state,
 guint       pd_test_doc_length (PdState    *state,
                                 const char *path);
 
+/* Iterates the default main context until @condition holds or @seconds
+ * pass; the loop is bounded in time. */
+typedef gboolean (*PdTestCondition) (gpointer data);
+
+gboolean pd_test_wait_until (PdTestCondition condition,
+                             gpointer        data,
+                             guint           seconds);
+
+/* Iterates the default main context for @milliseconds. */
+void     pd_test_spin (guint milliseconds);
+
 /* Counts notify emissions per property name. */
 typedef struct
 {

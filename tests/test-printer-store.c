@@ -25,26 +25,6 @@ static PdSim *sim;
 
 /* Waiting ----------------------------------------------------------------------*/
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
 /* Lets pending callbacks (thread results, idle sources) run. */
 static void
 drain (void)
@@ -81,7 +61,7 @@ async_done (gpointer data)
 static GAsyncResult *
 wait_async (Async *async)
 {
-  if (!wait_until (async_done, async, 20))
+  if (!pd_test_wait_until (async_done, async, 20))
     g_error ("an asynchronous call did not finish within 20 s");
 
   return async->result;
@@ -564,11 +544,11 @@ test_lifecycle (void)
   session = g_object_ref (pd_printer_store_get_session (store, printer));
   g_assert_cmpstr (pd_session_get_host (session), ==, pd_sim_printer_get_host (sp));
   g_assert_cmpuint (pd_session_get_port (session), ==, pd_sim_printer_get_port (sp));
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
   g_test_message ("connected %.0f ms after the add", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpstr (pd_printer_get_model (printer), ==, pd_sim_printer_get_model (sp));
   g_assert_cmpint (pd_printer_get_status (printer), !=, PD_STATUS_UNKNOWN);
-  g_assert_true (wait_until (has_firmware, printer, 10));
+  g_assert_true (pd_test_wait_until (has_firmware, printer, 10));
 
   /* The certificate pinned on first use is in the config. */
   g_assert_true (pd_cert_fingerprint_equal (pd_printer_store_get_config (store, printer)->fingerprint,
@@ -616,8 +596,8 @@ test_lifecycle (void)
   g_assert_cmpstr (restored, ==, expected);
   g_assert_cmpint (pd_printer_get_last_report_time (printer), ==, saved->last_report_at);
   start = g_get_monotonic_time ();
-  g_assert_true (wait_until (is_connected, session, 15));
-  g_assert_true (wait_until (is_not_stale, printer, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_not_stale, printer, 10));
   g_test_message ("live %.0f ms after the load", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_null (pd_printer_store_get_keyring_error (store));
 
@@ -633,7 +613,7 @@ test_lifecycle (void)
   g_assert_cmpstr (stored, ==, "wrongcode1");
   reason_wait.session = session;
   reason_wait.reasons[0] = PD_SESSION_REASON_WRONG_ACCESS_CODE;
-  g_assert_true (wait_until (has_reason, &reason_wait, 15));
+  g_assert_true (pd_test_wait_until (has_reason, &reason_wait, 15));
   g_assert_true (file_contains (dirs.config_file, "name=Right"));
 
   /* A new port (nothing there) with the right code. */
@@ -646,13 +626,13 @@ test_lifecycle (void)
   g_clear_pointer (&ini, g_key_file_unref);
   reason_wait.reasons[0] = PD_SESSION_REASON_REFUSED;
   reason_wait.reasons[1] = PD_SESSION_REASON_UNREACHABLE;
-  g_assert_true (wait_until (has_reason, &reason_wait, 15));
+  g_assert_true (pd_test_wait_until (has_reason, &reason_wait, 15));
 
   /* Back to the printer's port; the code stays as it is. */
   changed->port = pd_sim_printer_get_port (sp);
   g_assert_true (update (store, changed, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
   g_clear_pointer (&stored, g_free);
   stored = keyring_lookup (serial);
   g_assert_cmpstr (stored, ==, code);
@@ -672,7 +652,7 @@ test_lifecycle (void)
   /* the cache is rewritten in the background */
   cache_wait.path = dirs.cache_file;
   cache_wait.needle = serial;
-  g_assert_true (wait_until (lacks, &cache_wait, 10));
+  g_assert_true (pd_test_wait_until (lacks, &cache_wait, 10));
 
   /* and a second remove is an error */
   g_assert_false (remove_printer (store, serial, &error));
@@ -799,7 +779,7 @@ test_bridge (void)
   g_assert_no_error (error);
   session = pd_printer_store_get_session (store, printer);
   g_assert_cmpuint (pd_session_get_stale_timeout (session), ==, 30);
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
   g_assert_cmpstr (pd_printer_get_model (printer), ==, pd_sim_printer_get_model (sp));
   {
     g_autoptr (GKeyFile) ini = read_ini (&dirs);
@@ -819,7 +799,7 @@ test_bridge (void)
   changed->port = pd_sim_printer_get_port (sp);
   g_assert_true (update (store, changed, pd_sim_printer_get_access_code (sp), &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
   g_assert_false (file_contains (dirs.config_file, "bridge-user"));
 
   /* Back to the bridge without a code: the keyring's (the printer's) is
@@ -831,10 +811,10 @@ test_bridge (void)
   g_assert_no_error (error);
   reason_wait.session = session;
   reason_wait.reasons[0] = PD_SESSION_REASON_WRONG_ACCESS_CODE;
-  g_assert_true (wait_until (has_reason, &reason_wait, 15));
+  g_assert_true (pd_test_wait_until (has_reason, &reason_wait, 15));
   g_assert_true (update (store, changed, password, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
 
   g_assert_true (remove_printer (store, serial, &error));
   g_assert_no_error (error);
@@ -954,7 +934,7 @@ test_damaged_cache (void)
 
       /* no code: looked up, not found, not connected, no keyring error */
       session = pd_printer_store_get_session (store, printer);
-      g_assert_true (wait_until (is_disconnected, printer, 10));
+      g_assert_true (pd_test_wait_until (is_disconnected, printer, 10));
       g_assert_cmpint (pd_session_get_n_attempts (session), ==, 0);
       g_assert_cmpint (pd_printer_get_connection (printer), ==, PD_CONNECTION_DISCONNECTED);
       g_assert_null (pd_printer_store_get_keyring_error (store));
@@ -1030,7 +1010,7 @@ test_keyring_unavailable (void)
                                       "[printer 00M09A000000007]\nhost=127.0.0.1\nport=8883\n", -1, NULL));
   store = loaded_store (&dirs);
   printer = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  g_assert_true (wait_until (has_keyring_error, store, 10));
+  g_assert_true (pd_test_wait_until (has_keyring_error, store, 10));
   g_test_message ("%s", pd_printer_store_get_keyring_error (store));
   g_assert_nonnull (strstr (pd_printer_store_get_keyring_error (store), "keyring"));
   session = pd_printer_store_get_session (store, printer);

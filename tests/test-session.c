@@ -30,38 +30,6 @@ enum
   N_SIM_PRINTERS
 };
 
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint milliseconds)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) milliseconds * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
-
 static gboolean
 is_connected (gpointer data)
 {
@@ -89,7 +57,7 @@ assert_reason_within (PdSession      *session,
 {
   ReasonWait wait = { session, reason };
 
-  if (!wait_until (has_reason, &wait, seconds))
+  if (!pd_test_wait_until (has_reason, &wait, seconds))
     g_error ("expected reason %s within %u s, have %s (%s)",
              pd_session_reason_to_string (reason), seconds,
              pd_session_reason_to_string (pd_session_get_reason (session)),
@@ -195,17 +163,17 @@ test_connect_full_state_and_deltas (void)
   pd_session_start (session);
   g_assert_cmpint (pd_session_get_connection (session), ==, PD_CONNECTION_CONNECTING);
 
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   g_assert_cmpint (pd_session_get_reason (session), ==, PD_SESSION_REASON_NONE);
   g_assert_cmpint (pd_printer_get_connection (printer), ==, PD_CONNECTION_CONNECTED);
   /* the full frame: the model and the status are known */
   g_assert_cmpstr (pd_printer_get_model (printer), ==, pd_sim_printer_get_model (sp));
   g_assert_cmpint (pd_printer_get_status (printer), !=, PD_STATUS_UNKNOWN);
-  g_assert_true (wait_until (has_firmware, printer, 5));
+  g_assert_true (pd_test_wait_until (has_firmware, printer, 5));
 
   /* deltas keep coming and are merged */
-  g_assert_true (wait_until (has_reports, &counts, 10));
-  g_assert_true (wait_until (has_changes, &counts, 10));
+  g_assert_true (pd_test_wait_until (has_reports, &counts, 10));
+  g_assert_true (pd_test_wait_until (has_changes, &counts, 10));
 
   /* pushall and get_version went out at QoS 1, and nothing else subscribed
    * to the request topic (some brokers drop clients that do)
@@ -299,22 +267,22 @@ test_commands (void)
 
   /* not connected yet: a clear error, at once */
   pd_session_send_async (session, pause, NULL, on_sent, &early);
-  g_assert_true (wait_until (is_done, &early, 2));
+  g_assert_true (pd_test_wait_until (is_done, &early, 2));
   g_assert_error (early.error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
   g_clear_error (&early.error);
 
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   pd_sim_printer_start_print (sp);
   pd_sim_printer_clear_commands (sp);
 
   pd_session_send_async (session, bad, NULL, on_sent, &invalid);
-  g_assert_true (wait_until (is_done, &invalid, 2));
+  g_assert_true (pd_test_wait_until (is_done, &invalid, 2));
   g_assert_error (invalid.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&invalid.error);
 
   pd_session_send_async (session, pause, NULL, on_sent, &sent);
-  g_assert_true (wait_until (is_done, &sent, 10));
+  g_assert_true (pd_test_wait_until (is_done, &sent, 10));
   g_assert_no_error (sent.error);
   /* the printer's own answer, with our sequence id */
   g_assert_nonnull (sent.reply);
@@ -327,7 +295,7 @@ test_commands (void)
   g_assert_cmpuint (count_commands (sp, "\"pause\""), ==, 1);
   commands = pd_sim_printer_get_commands (sp);
   g_assert_cmpint (((PdSimCommand *) g_ptr_array_index (commands, 0))->qos, ==, 1);
-  g_assert_true (wait_until (is_paused, pd_session_get_printer (session), 10));
+  g_assert_true (pd_test_wait_until (is_paused, pd_session_get_printer (session), 10));
 
   pd_session_stop (session);
 }
@@ -362,16 +330,16 @@ test_malformed_and_oversized (void)
 
   g_signal_connect (session, "report-rejected", G_CALLBACK (on_rejected), &n_rejected);
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
 
   g_assert_true (pd_sim_printer_publish_malformed (sp));
   g_assert_true (pd_sim_printer_publish_big (sp, 1024 * 1024));
-  g_assert_true (wait_until (two_rejected, &n_rejected, 10));
+  g_assert_true (pd_test_wait_until (two_rejected, &n_rejected, 10));
 
   /* the session survives and goes on merging */
   g_assert_cmpint (pd_session_get_connection (session), ==, PD_CONNECTION_CONNECTED);
   g_signal_connect (printer, "state-changed", G_CALLBACK (on_state_changed), &counts);
-  g_assert_true (wait_until (has_changes, &counts, 15));
+  g_assert_true (pd_test_wait_until (has_changes, &counts, 15));
 
   g_signal_handlers_disconnect_by_data (printer, &counts);
   pd_session_stop (session);
@@ -393,7 +361,7 @@ test_wrong_access_code (void)
   /* Backoff, no hammering: 1 s, 2 s, 4 s (± 25 %) between attempts, so at
    * most 4 attempts in 7 seconds.
    */
-  spin (7000);
+  pd_test_spin (7000);
   attempts = pd_session_get_n_attempts (session);
   g_test_message ("%u attempts in about 7 s", attempts);
   g_assert_cmpuint (attempts, >=, 2);
@@ -401,7 +369,7 @@ test_wrong_access_code (void)
 
   /* the right code: connects */
   pd_session_set_access_code (session, pd_sim_printer_get_access_code (sp));
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   pd_session_stop (session);
 }
 
@@ -413,7 +381,7 @@ test_refusing_printer (void)
   g_autoptr (GError)    error = NULL;
 
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
 
   /* the access code changed on the printer while we were connected */
   g_assert_true (pd_sim_printer_set_refusing (sp, TRUE, &error));
@@ -435,7 +403,7 @@ test_silent_printer (void)
 
   pd_session_set_stale_timeout (session, 4);
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
 
   /* TCP stays open, the broker answers pings, the printer says nothing */
   pd_sim_printer_clear_commands (sp);
@@ -447,7 +415,7 @@ test_silent_printer (void)
   g_assert_cmpuint (count_commands (sp, "get_version"), >, probes_before);
 
   pd_sim_printer_set_stalled (sp, FALSE);
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
   pd_session_stop (session);
 }
 
@@ -459,7 +427,7 @@ test_offline_printer (void)
   g_autoptr (GError)    error = NULL;
 
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
 
   /* powered off: connections drop, new ones are refused */
   g_assert_true (pd_sim_printer_set_offline (sp, TRUE, &error));
@@ -469,7 +437,7 @@ test_offline_printer (void)
 
   g_assert_true (pd_sim_printer_set_offline (sp, FALSE, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (is_connected, session, 20));
+  g_assert_true (pd_test_wait_until (is_connected, session, 20));
   pd_session_stop (session);
 }
 
@@ -482,7 +450,7 @@ test_certificate_changed (void)
   g_autofree char      *pinned = NULL;
 
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   pinned = g_strdup (pd_session_get_pinned_fingerprint (session));
   g_assert_nonnull (pinned);
 
@@ -493,11 +461,11 @@ test_certificate_changed (void)
   g_assert_cmpstr (pd_session_get_pinned_fingerprint (session), ==, pinned);
   g_assert_true (pd_cert_fingerprint_equal (pd_session_get_fingerprint (session),
                                             pd_sim_printer_get_fingerprint (sp)));
-  spin (1500);
+  pd_test_spin (1500);
   g_assert_cmpint (pd_session_get_connection (session), !=, PD_CONNECTION_CONNECTED);
 
   pd_session_accept_certificate (session);
-  g_assert_true (wait_until (is_connected, session, 15));
+  g_assert_true (pd_test_wait_until (is_connected, session, 15));
   g_assert_true (pd_cert_fingerprint_equal (pd_session_get_pinned_fingerprint (session),
                                             pd_sim_printer_get_fingerprint (sp)));
   pd_session_stop (session);
@@ -535,7 +503,7 @@ test_bridge (void)
   pd_session_set_port (session, port);
   pd_session_set_bridge (session, user, password, TRUE);
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   g_assert_cmpstr (pd_printer_get_model (printer), ==, pd_sim_printer_get_model (sp));
   pd_session_stop (session);
 }
@@ -548,15 +516,15 @@ test_broker_restart (void)
   g_autoptr (GError)    error = NULL;
 
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   pd_sim_printer_clear_commands (sp);
 
   g_assert_true (pd_sim_restart_broker (sim, &error));
   g_assert_no_error (error);
 
   /* back, and re-synced with a pushall */
-  spin (500);
-  g_assert_true (wait_until (is_connected, session, 20));
+  pd_test_spin (500);
+  g_assert_true (pd_test_wait_until (is_connected, session, 20));
   g_assert_cmpuint (count_commands (sp, "\"pushall\""), >=, 1);
   pd_session_stop (session);
 }
@@ -596,7 +564,7 @@ test_resume_from_suspend (void)
                                         NULL, NULL, NULL, NULL);
 
   pd_session_start (session);
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
   wait.before = pd_session_get_n_attempts (session);
 
   g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
@@ -604,8 +572,8 @@ test_resume_from_suspend (void)
   g_assert_no_error (error);
 
   /* a new attempt at once, not after a stale timeout */
-  g_assert_true (wait_until (attempted_again, &wait, 5));
-  g_assert_true (wait_until (is_connected, session, 10));
+  g_assert_true (pd_test_wait_until (attempted_again, &wait, 5));
+  g_assert_true (pd_test_wait_until (is_connected, session, 10));
 
   pd_session_stop (session);
   g_bus_unown_name (owner);

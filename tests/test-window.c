@@ -18,6 +18,7 @@
 #include "pd-printer-card.h"
 #include "pd-printer-dialog.h"
 #include "pd-sim.h"
+#include "pd-test-util.h"
 #include "pd-window.h"
 
 static PdSim             *sim;
@@ -31,38 +32,6 @@ static const SecretSchema access_code_schema = {
   SECRET_SCHEMA_NONE,
   { { "serial", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-
-  return TRUE;
-}
-
-static void
-spin (guint milliseconds)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) milliseconds * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-}
 
 static gboolean
 count_frame (GtkWidget     *widget,
@@ -96,7 +65,7 @@ save_screenshot (GtkWidget  *widget,
   g_autofree char          *path = NULL;
 
   gtk_widget_queue_draw (widget);
-  g_assert_true (wait_until (frames_drawn, &frames, 5));
+  g_assert_true (pd_test_wait_until (frames_drawn, &frames, 5));
   gtk_widget_remove_tick_callback (widget, tick);
 
   w = gtk_widget_get_width (widget);
@@ -211,7 +180,7 @@ test_empty_state (void)
 {
   GtkWidget *empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), PD_TYPE_WINDOW, "empty_page"));
 
-  g_assert_true (wait_until (stack_shows, (gpointer) "empty", 5));
+  g_assert_true (pd_test_wait_until (stack_shows, (gpointer) "empty", 5));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Printers");
   save_screenshot (GTK_WIDGET (window), "window-empty.png");
 }
@@ -236,12 +205,12 @@ test_cards_follow_printers (void)
 
   for (guint i = 0; i < pd_sim_get_n_printers (sim); i++)
     add_sim_printer (pd_sim_get_printer (sim, i));
-  g_assert_true (wait_until (store_has_n, GUINT_TO_POINTER (pd_sim_get_n_printers (sim)), 10));
-  g_assert_true (wait_until (all_connected, NULL, 15));
-  g_assert_true (wait_until (stack_shows, (gpointer) "printers", 5));
+  g_assert_true (pd_test_wait_until (store_has_n, GUINT_TO_POINTER (pd_sim_get_n_printers (sim)), 10));
+  g_assert_true (pd_test_wait_until (all_connected, NULL, 15));
+  g_assert_true (pd_test_wait_until (stack_shows, (gpointer) "printers", 5));
 
   pd_sim_printer_start_print (h2d);
-  g_assert_true (wait_until (card_shows_progress, (gpointer) pd_sim_printer_get_serial (h2d), 15));
+  g_assert_true (pd_test_wait_until (card_shows_progress, (gpointer) pd_sim_printer_get_serial (h2d), 15));
   card = card_for (pd_sim_printer_get_serial (h2d));
   g_assert_cmpstr (card_label (card, "name_label"), ==, pd_sim_printer_get_name (h2d));
   g_assert_cmpstr (card_label (card, "model_label"), ==, "H2D");
@@ -256,7 +225,7 @@ test_cards_follow_printers (void)
 
   /* the simulated print goes on, and the card with it */
   first_layer = g_strdup (card_label (card, "layer_label"));
-  spin (4000);
+  pd_test_spin (4000);
   g_assert_cmpstr (card_label (card, "layer_label"), !=, first_layer);
 
   /* screen readers hear what the card shows */
@@ -303,10 +272,10 @@ test_connection_indicator (void)
   PdPrinterCard     *card;
   GtkWidget         *box;
 
-  g_assert_true (wait_until (card_online, (gpointer) serial, 10));
+  g_assert_true (pd_test_wait_until (card_online, (gpointer) serial, 10));
   g_assert_true (pd_sim_printer_set_offline (a1, TRUE, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (card_offline, (gpointer) serial, 15));
+  g_assert_true (pd_test_wait_until (card_offline, (gpointer) serial, 15));
 
   card = card_for (serial);
   box = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "connection_box"));
@@ -314,11 +283,11 @@ test_connection_indicator (void)
   /* the reason, on hover: first the connection was lost, then the next
    * attempt finds nobody there
    */
-  g_assert_true (wait_until (tooltip_says_unreachable, box, 10));
+  g_assert_true (pd_test_wait_until (tooltip_says_unreachable, box, 10));
 
   g_assert_true (pd_sim_printer_set_offline (a1, FALSE, &error));
   g_assert_no_error (error);
-  g_assert_true (wait_until (card_online, (gpointer) serial, 20));
+  g_assert_true (pd_test_wait_until (card_online, (gpointer) serial, 20));
 }
 
 static gboolean
@@ -397,7 +366,7 @@ test_add_and_remove_with_keyring (void)
 
   /* it was added by the test before; remove it to add it again by hand */
   pd_printer_store_remove_async (store, pd_sim_printer_get_serial (p1p), NULL, on_removed, NULL);
-  g_assert_true (wait_until (printer_gone, &gone, 10));
+  g_assert_true (pd_test_wait_until (printer_gone, &gone, 10));
   secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
   g_assert_no_error (error);
   g_assert_null (secret);
@@ -411,7 +380,7 @@ test_add_and_remove_with_keyring (void)
                            pd_sim_printer_get_port (p1p));
   save_screenshot (dialog, "add-printer.png");
   g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
-  g_assert_true (wait_until (dialog_closed, &dialog, 10));
+  g_assert_true (pd_test_wait_until (dialog_closed, &dialog, 10));
 
   g_assert_nonnull (pd_printer_store_find (store, pd_sim_printer_get_serial (p1p)));
   g_assert_cmpstr (pd_printer_get_name (pd_printer_store_find (store, pd_sim_printer_get_serial (p1p))), ==, "Shelf P1P");
@@ -426,7 +395,7 @@ test_add_and_remove_with_keyring (void)
   g_assert_true (no_file_contains (cache_dir, pd_sim_printer_get_access_code (p1p)));
 
   pd_printer_store_remove_async (store, pd_sim_printer_get_serial (p1p), NULL, on_removed, NULL);
-  g_assert_true (wait_until (printer_gone, &gone, 10));
+  g_assert_true (pd_test_wait_until (printer_gone, &gone, 10));
   secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
   g_assert_no_error (error);
   g_assert_null (secret);
@@ -448,14 +417,14 @@ test_printer_page (void)
 
   g_assert_nonnull (printer);
   pd_window_show_printer (window, printer);
-  g_assert_true (wait_until (leaflet_shows_printer, NULL, 5));
+  g_assert_true (pd_test_wait_until (leaflet_shows_printer, NULL, 5));
   /* the history fills from the reports */
-  spin (2500);
+  pd_test_spin (2500);
   save_screenshot (GTK_WIDGET (window), "printer-page.png");
 
   /* Controls are actions: pause is possible while printing */
   pd_sim_printer_start_print (x1c);
-  spin (2500);
+  pd_test_spin (2500);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
@@ -480,14 +449,14 @@ test_dialog_test_connection (void)
   _pd_printer_dialog_fill (PD_PRINTER_DIALOG (dialog), "", pd_sim_printer_get_host (a1),
                            pd_sim_printer_get_serial (a1), "00000000", pd_sim_printer_get_port (a1));
   g_assert_true (gtk_widget_activate_action (dialog, "dialog.test", NULL));
-  g_assert_true (wait_until (test_result_ready, dialog, 15));
+  g_assert_true (pd_test_wait_until (test_result_ready, dialog, 15));
   g_assert_nonnull (strstr (_pd_printer_dialog_get_test_result (PD_PRINTER_DIALOG (dialog)), "Wrong access code"));
 
   _pd_printer_dialog_fill (PD_PRINTER_DIALOG (dialog), "", pd_sim_printer_get_host (a1),
                            pd_sim_printer_get_serial (a1), pd_sim_printer_get_access_code (a1),
                            pd_sim_printer_get_port (a1));
   g_assert_true (gtk_widget_activate_action (dialog, "dialog.test", NULL));
-  g_assert_true (wait_until (test_result_ready, dialog, 15));
+  g_assert_true (pd_test_wait_until (test_result_ready, dialog, 15));
   g_assert_nonnull (strstr (_pd_printer_dialog_get_test_result (PD_PRINTER_DIALOG (dialog)), "Connected to A1"));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
@@ -528,7 +497,7 @@ test_dialog_discovered_printer (void)
   to = g_inet_socket_address_new (loopback, pd_discovery_get_port (discovery));
   g_socket_send_to (socket, to, notify, strlen (notify), NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (wait_until (discovery_has_printer, NULL, 5));
+  g_assert_true (pd_test_wait_until (discovery_has_printer, NULL, 5));
 
   dialog = pd_printer_dialog_new_add (pd_application_get_store (app));
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (window));
@@ -572,10 +541,10 @@ test_edit_printer (void)
 
   gtk_editable_set_text (GTK_EDITABLE (name_row), "Workshop X1C");
   g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
-  g_assert_true (wait_until (dialog_closed, &dialog, 10));
-  g_assert_true (wait_until (card_named, (gpointer) "Workshop X1C", 5));
+  g_assert_true (pd_test_wait_until (dialog_closed, &dialog, 10));
+  g_assert_true (pd_test_wait_until (card_named, (gpointer) "Workshop X1C", 5));
   /* still connected: the code in the keyring was kept */
-  spin (1500);
+  pd_test_spin (1500);
   g_assert_cmpint (pd_printer_get_connection (printer), ==, PD_CONNECTION_CONNECTED);
 }
 
@@ -587,7 +556,7 @@ test_reflow (void)
   graphene_point_t  first, second;
 
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
-  spin (500);
+  pd_test_spin (500);
   save_screenshot (GTK_WIDGET (window), "window-narrow.png");
   list = cards ();
   g_assert_cmpuint (g_list_length (list), >=, 2);
@@ -596,7 +565,7 @@ test_reflow (void)
   g_assert_cmpfloat (first.x, ==, second.x);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-  spin (500);
+  pd_test_spin (500);
   g_assert_true (gtk_widget_compute_point (list->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &first));
   g_assert_true (gtk_widget_compute_point (list->next->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &second));
   g_assert_cmpfloat (first.x, !=, second.x);
@@ -612,7 +581,7 @@ test_keyboard (void)
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (child)));
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (child)));
   g_signal_emit_by_name (child, "activate");
-  g_assert_true (wait_until (leaflet_shows_printer, NULL, 5));
+  g_assert_true (pd_test_wait_until (leaflet_shows_printer, NULL, 5));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
