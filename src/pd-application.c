@@ -322,7 +322,10 @@ pd_application_startup (GApplication *app)
   pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
 
   /* Listening only; another program may hold the port (Bambu Studio does). */
-  self->discovery = pd_discovery_new (PD_DISCOVERY_PORT);
+  self->discovery = g_object_new (PD_TYPE_DISCOVERY,
+                                  "port", PD_DISCOVERY_PORT,
+                                  "alt-port", PD_DISCOVERY_ALT_PORT,
+                                  NULL);
   if (!pd_discovery_start (self->discovery, &error))
     {
       g_message ("Printers on the network cannot be discovered: %s", error->message);

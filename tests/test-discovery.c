@@ -671,6 +671,89 @@ test_socket (void)
   g_assert_cmpuint (n_items (discovery), ==, 2);
 }
 
+/* A free UDP port on loopback, found by binding port 0 and closing. */
+static guint
+free_udp_port (void)
+{
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GSocket)        socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                                    G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) local = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  local = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+}
+
+/* Announcements on the second port are heard too, and one printer heard on
+ * both is listed once.
+ */
+static void
+test_alt_port (void)
+{
+  guint                   alt_port = free_udp_port ();
+  g_autoptr (PdDiscovery) discovery = g_object_new (PD_TYPE_DISCOVERY, "port", 0, "alt-port", alt_port, NULL);
+  g_autoptr (GError)      error = NULL;
+  g_autofree char        *other = announcement ("01P00A000000003", NULL);
+  CountData               count = { discovery, 2 };
+  guint                   port;
+
+  g_assert_true (pd_discovery_start (discovery, &error));
+  g_assert_no_error (error);
+  g_assert_true (pd_discovery_is_listening_on_alt_port (discovery));
+  port = pd_discovery_get_port (discovery);
+  g_assert_cmpuint (port, !=, alt_port);
+
+  send_to (alt_port, NOTIFY_P1S, strlen (NOTIFY_P1S));
+  send_to (port, NOTIFY_P1S, strlen (NOTIFY_P1S));
+  send_to (alt_port, other, strlen (other));
+  iterate_until (has_count, &count);
+
+  /* Let any late datagram arrive: still two printers. */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (n_items (discovery), ==, 2);
+
+  pd_discovery_stop (discovery);
+  g_assert_false (pd_discovery_is_listening_on_alt_port (discovery));
+}
+
+/* A second port that is taken (by a listener without SO_REUSEADDR) is not
+ * an error: the discovery runs on its main port.
+ */
+static void
+test_alt_port_taken (void)
+{
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GSocket)        holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                                    G_SOCKET_PROTOCOL_UDP, &error);
+  g_autoptr (GInetAddress)   any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (any, 0);
+  g_autoptr (GSocketAddress) local = NULL;
+  g_autoptr (PdDiscovery)    discovery = NULL;
+  guint                      taken;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (holder, address, FALSE, &error));
+  local = g_socket_get_local_address (holder, &error);
+  g_assert_no_error (error);
+  taken = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+
+  discovery = g_object_new (PD_TYPE_DISCOVERY, "port", 0, "alt-port", taken, NULL);
+  g_assert_true (pd_discovery_start (discovery, &error));
+  g_assert_no_error (error);
+  g_assert_false (pd_discovery_is_listening_on_alt_port (discovery));
+  g_assert_cmpuint (pd_discovery_get_port (discovery), !=, 0);
+}
+
 /* The port can be shared with another listener (Bambu Studio). */
 static void
 test_shared_port (void)
@@ -713,6 +796,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/discovery/notify-example", test_notify_example);
+  g_test_add_func ("/discovery/alt-port", test_alt_port);
+  g_test_add_func ("/discovery/alt-port-taken", test_alt_port_taken);
   g_test_add_func ("/discovery/search-reply", test_search_reply);
   g_test_add_func ("/discovery/source-address", test_source_address);
   g_test_add_func ("/discovery/case-insensitive", test_case_insensitive);

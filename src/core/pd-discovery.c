@@ -322,6 +322,13 @@ struct _PdDiscovery
   guint         bound_port; /* as bound, while running */
   GSocket      *socket;
   GSource      *socket_source;
+
+  /* A second, optional port (PD_DISCOVERY_ALT_PORT): some firmware sends
+   * its NOTIFY there. Failing to bind it is not an error.
+   */
+  guint         alt_port;
+  GSocket      *alt_socket;
+  GSource      *alt_source;
   GSource      *expiry_source;
   GMainContext *context;
 
@@ -338,6 +345,7 @@ enum
 {
   PROP_0,
   PROP_PORT,
+  PROP_ALT_PORT,
   PROP_N_ITEMS,
   N_PROPS
 };
@@ -757,7 +765,7 @@ on_socket_readable (GSocket     *socket,
   /* Bounded, so that a flood of datagrams cannot hold the main loop; what is
    * left is read on the next iteration.
    */
-  for (guint i = 0; i < MAX_PER_DISPATCH && self->socket == socket; i++)
+  for (guint i = 0; i < MAX_PER_DISPATCH && (self->socket == socket || self->alt_socket == socket); i++)
     {
       char                       buffer[MAX_DATAGRAM + 1];
       g_autoptr (GSocketAddress) from = NULL;
@@ -830,6 +838,10 @@ pd_discovery_get_property (GObject    *object,
       g_value_set_uint (value, pd_discovery_get_port (self));
       break;
 
+    case PROP_ALT_PORT:
+      g_value_set_uint (value, self->alt_port);
+      break;
+
     case PROP_N_ITEMS:
       g_value_set_uint (value, self->printers->len);
       break;
@@ -851,6 +863,10 @@ pd_discovery_set_property (GObject      *object,
     {
     case PROP_PORT:
       self->port = g_value_get_uint (value);
+      break;
+
+    case PROP_ALT_PORT:
+      self->alt_port = g_value_get_uint (value);
       break;
 
     default:
@@ -876,6 +892,17 @@ pd_discovery_class_init (PdDiscoveryClass *klass)
    */
   properties[PROP_PORT] =
     g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, PD_DISCOVERY_PORT,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * PdDiscovery:alt-port:
+   *
+   * A second UDP port to listen on as well, %PD_DISCOVERY_ALT_PORT for
+   * printers, 0 for none. If it cannot be bound, the discovery runs on
+   * #PdDiscovery:port alone.
+   */
+  properties[PROP_ALT_PORT] =
+    g_param_spec_uint ("alt-port", NULL, NULL, 0, G_MAXUINT16, 0,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
@@ -933,20 +960,19 @@ pd_discovery_new (guint port)
  *
  * Returns: %TRUE if listening (or already listening)
  */
-gboolean
-pd_discovery_start (PdDiscovery *self,
-                    GError     **error)
+static gboolean
+open_listener (PdDiscovery *self,
+               guint        port,
+               GSocket    **out_socket,
+               GSource    **out_source,
+               guint       *out_bound,
+               GError     **error)
 {
   g_autoptr (GSocket)        socket = NULL;
   g_autoptr (GInetAddress)   any = NULL;
   g_autoptr (GSocketAddress) address = NULL;
   g_autoptr (GSocketAddress) local = NULL;
-
-  g_return_val_if_fail (PD_IS_DISCOVERY (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (self->socket != NULL)
-    return TRUE;
+  GSource                   *source;
 
   socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
   if (socket == NULL)
@@ -956,7 +982,7 @@ pd_discovery_start (PdDiscovery *self,
   g_socket_set_blocking (socket, FALSE);
 
   any = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
-  address = g_inet_socket_address_new (any, (guint16) self->port);
+  address = g_inet_socket_address_new (any, (guint16) port);
 
   /* allow_reuse sets SO_REUSEADDR, and SO_REUSEPORT on datagram sockets
    * where the platform has it (gsocket.c, g_socket_bind()).
@@ -968,14 +994,66 @@ pd_discovery_start (PdDiscovery *self,
   if (local == NULL)
     return FALSE;
 
-  self->bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  self->socket = g_steal_pointer (&socket);
-  self->socket_source = g_socket_create_source (self->socket, G_IO_IN, NULL);
-  g_source_set_name (self->socket_source, "[printdeck] discovery");
-  g_source_set_callback (self->socket_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
-  g_source_attach (self->socket_source, self->context);
+  source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_name (source, "[printdeck] discovery");
+  g_source_set_callback (source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
+  g_source_attach (source, self->context);
 
-  g_debug ("listening on UDP port %u", self->bound_port);
+  *out_bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  *out_socket = g_steal_pointer (&socket);
+  *out_source = source;
+  g_debug ("listening on UDP port %u", *out_bound);
+
+  return TRUE;
+}
+
+static void
+close_listener (GSocket **socket,
+                GSource **source)
+{
+  if (*socket == NULL)
+    return;
+
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+  g_socket_close (*socket, NULL);
+  g_clear_object (socket);
+}
+
+/**
+ * pd_discovery_start:
+ * @self: a discovery
+ * @error: return location for an error
+ *
+ * Listens on 0.0.0.0:port (and on 0.0.0.0:alt-port if one is set and free).
+ * The ports are shared (SO_REUSEADDR, and SO_REUSEPORT where there is one),
+ * as Bambu Studio on the same computer may listen on them too; broadcasts
+ * reach every listener.
+ *
+ * Returns: %TRUE if listening (or already listening)
+ */
+gboolean
+pd_discovery_start (PdDiscovery *self,
+                    GError     **error)
+{
+  g_return_val_if_fail (PD_IS_DISCOVERY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->socket != NULL)
+    return TRUE;
+
+  if (!open_listener (self, self->port, &self->socket, &self->socket_source, &self->bound_port, error))
+    return FALSE;
+
+  if (self->alt_port != 0)
+    {
+      g_autoptr (GError) alt_error = NULL;
+      guint              alt_bound = 0;
+
+      if (!open_listener (self, self->alt_port, &self->alt_socket, &self->alt_source, &alt_bound, &alt_error))
+        g_debug ("not listening on UDP port %u as well: %s", self->alt_port, alt_error->message);
+    }
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
 
   return TRUE;
@@ -985,7 +1063,7 @@ pd_discovery_start (PdDiscovery *self,
  * pd_discovery_stop:
  * @self: a discovery
  *
- * Closes the socket. The printers found so far stay listed until they
+ * Closes the sockets. The printers found so far stay listed until they
  * expire.
  */
 void
@@ -996,12 +1074,24 @@ pd_discovery_stop (PdDiscovery *self)
   if (self->socket == NULL)
     return;
 
-  g_source_destroy (self->socket_source);
-  g_clear_pointer (&self->socket_source, g_source_unref);
-  g_socket_close (self->socket, NULL);
-  g_clear_object (&self->socket);
+  close_listener (&self->socket, &self->socket_source);
+  close_listener (&self->alt_socket, &self->alt_source);
   self->bound_port = 0;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
+/**
+ * pd_discovery_is_listening_on_alt_port:
+ * @self: a discovery
+ *
+ * Returns: %TRUE while the second port is bound too
+ */
+gboolean
+pd_discovery_is_listening_on_alt_port (PdDiscovery *self)
+{
+  g_return_val_if_fail (PD_IS_DISCOVERY (self), FALSE);
+
+  return self->alt_socket != NULL;
 }
 
 /**

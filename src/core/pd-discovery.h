@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Bambu Lab printers broadcast an SSDP NOTIFY datagram to UDP port 2021
+ * (some firmware to 1990)
  * every few seconds (docs/protocol-notes.md §6). We only listen: nothing is
  * ever sent.
  */
@@ -14,7 +15,8 @@
 
 G_BEGIN_DECLS
 
-#define PD_DISCOVERY_PORT 2021
+#define PD_DISCOVERY_PORT     2021
+#define PD_DISCOVERY_ALT_PORT 1990
 
 #define PD_TYPE_DISCOVERED_PRINTER (pd_discovered_printer_get_type ())
 
@@ -39,6 +41,7 @@ gboolean     pd_discovery_start (PdDiscovery *self,
                                  GError     **error);
 void         pd_discovery_stop (PdDiscovery *self);
 guint        pd_discovery_get_port (PdDiscovery *self);
+gboolean     pd_discovery_is_listening_on_alt_port (PdDiscovery *self);
 gboolean     pd_discovery_handle_datagram (PdDiscovery *self,
                                            const char  *data,
                                            gsize        length,
