@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -71,6 +73,14 @@ static gboolean
 is_connected (gpointer data)
 {
   return pd_session_get_connection (data) == PD_CONNECTION_CONNECTED;
+}
+
+static gboolean
+has_reason_set (gpointer data)
+{
+  PdSessionReason reason = pd_printer_get_connection_reason (data);
+
+  return reason == PD_SESSION_REASON_NO_ACCESS_CODE || reason == PD_SESSION_REASON_KEYRING_FAILED;
 }
 
 static gboolean
@@ -1016,6 +1026,7 @@ test_keyring_unavailable (void)
   session = pd_printer_store_get_session (store, printer);
   g_assert_cmpint (pd_session_get_n_attempts (session), ==, 0);
   g_assert_cmpint (pd_printer_get_connection (printer), ==, PD_CONNECTION_DISCONNECTED);
+  g_assert_cmpint (pd_printer_get_connection_reason (printer), ==, PD_SESSION_REASON_KEYRING_FAILED);
 
   /* Trying again tells the same. */
   pd_printer_store_retry_secrets (store);
@@ -1035,6 +1046,20 @@ test_keyring_unavailable (void)
   g_test_dbus_down (bus);
 }
 
+/* Ends a keyring test's subprocess once every check has passed.
+ * libsecret keeps a reference to the bus connection after an unlock prompt
+ * that could not be shown, so g_test_dbus_down() would wait 30 s for it and
+ * then fail; the bus daemon is stopped and the subprocess leaves at once.
+ */
+G_GNUC_NORETURN static void
+stop_bus_and_exit (GTestDBus *bus)
+{
+  g_test_dbus_stop (bus);
+  fflush (stdout);
+  fflush (stderr);
+  _exit (0);
+}
+
 /* A keyring daemon whose default keyring cannot be opened (no login
  * keyring, and no display for its prompt): an add is refused with "locked"
  * and adds nothing.
@@ -1046,6 +1071,7 @@ test_keyring_locked (void)
   g_autoptr (PdPrinterStore)  store = NULL;
   g_autoptr (PdPrinterConfig) config = NULL;
   g_autoptr (GError)          error = NULL;
+  g_autoptr (PdPrinter)       printer = NULL;
   g_autofree char            *services = NULL;
   g_autofree char            *service = NULL;
   g_autofree char            *daemon = g_find_program_in_path ("gnome-keyring-daemon");
@@ -1099,13 +1125,143 @@ test_keyring_locked (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
   g_assert_false (g_file_test (dirs.config_file, G_FILE_TEST_EXISTS));
   g_assert_false (tree_contains (dirs.config_dir, "l0ck3dc0de"));
+  pd_printer_store_shutdown (store);
+  drain ();
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  /* A configured printer whose code was never saved: no code, and the
+   * printer says so.
+   */
+  g_assert_cmpint (g_mkdir_with_parents (dirs.config_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (dirs.config_file,
+                                      "[printer 00M09A000000008]\nhost=127.0.0.1\nport=8883\n", -1, NULL));
+  store = loaded_store (&dirs);
+  printer = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_true (pd_test_wait_until (has_reason_set, printer, 20));
+  g_assert_cmpint (pd_printer_get_connection_reason (printer), ==, PD_SESSION_REASON_NO_ACCESS_CODE);
+  g_assert_cmpint (pd_session_get_n_attempts (pd_printer_store_get_session (store, printer)), ==, 0);
+  g_clear_object (&printer);
 
   pd_printer_store_shutdown (store);
   drain ();
   g_assert_finalize_object (g_steal_pointer (&store));
   secret_service_disconnect ();
-  g_test_dbus_down (bus);
   dirs_clear (&dirs);
+  stop_bus_and_exit (bus);
+}
+
+/* Writes a D-Bus service file that starts a keyring daemon; with @password,
+ * the daemon creates (or unlocks) the login keyring with it.
+ */
+static void
+write_keyring_service (const char *services,
+                       const char *daemon,
+                       const char *password)
+{
+  g_autofree char *path = g_build_filename (services, "org.freedesktop.secrets.service", NULL);
+  g_autofree char *text = NULL;
+
+  if (password != NULL)
+    text = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\n"
+                            "Exec=/bin/sh -c \"printf %s | exec %s --unlock --foreground --components=secrets\"\n",
+                            password, daemon);
+  else
+    text = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\n"
+                            "Exec=%s --start --foreground --components=secrets\n",
+                            daemon);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* The code is saved, but the login keyring is locked at the next start and
+ * no unlock prompt can be shown: the printer says "the keyring", not "no
+ * access code", and the store reports the keyring as locked.
+ */
+static void
+test_keyring_locked_code (void)
+{
+  g_autoptr (GTestDBus)       bus = NULL;
+  g_autoptr (PdPrinterStore)  store = NULL;
+  g_autoptr (PdPrinterConfig) config = NULL;
+  g_autoptr (PdPrinter)       printer = NULL;
+  g_autoptr (GError)          error = NULL;
+  g_autofree char            *daemon = g_find_program_in_path ("gnome-keyring-daemon");
+  g_autofree char            *home = NULL;
+  g_autofree char            *runtime = NULL;
+  g_autofree char            *services = NULL;
+  g_autofree char            *keyring = NULL;
+  Dirs                        dirs;
+
+  if (daemon == NULL)
+    {
+      g_test_skip ("gnome-keyring-daemon is not installed");
+      return;
+    }
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 90 * G_USEC_PER_SEC, 0);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  dirs_init (&dirs);
+  home = g_build_filename (dirs.base, "home", NULL);
+  runtime = g_build_filename (dirs.base, "runtime", NULL);
+  services = g_build_filename (dirs.base, "services", NULL);
+  keyring = g_build_filename (home, ".local", "share", "keyrings", "login.keyring", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (services, 0700), ==, 0);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("XDG_DATA_HOME");
+  g_unsetenv ("GNOME_KEYRING_CONTROL");
+  g_unsetenv ("DISPLAY");
+
+  /* A session with an unlocked login keyring: the printer is added. */
+  write_keyring_service (services, daemon, "l0gin");
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_add_service_dir (bus, services);
+  g_test_dbus_up (bus);
+
+  store = loaded_store (&dirs);
+  config = pd_printer_config_new ("00M09A000000009", "127.0.0.1");
+  config->port = 9; /* the discard port on loopback: never a broker */
+  printer = add (store, config, "k33pc0de", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (printer);
+  g_clear_object (&printer);
+  pd_printer_store_shutdown (store);
+  drain ();
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_true (g_file_test (keyring, G_FILE_TEST_EXISTS));
+  secret_service_disconnect ();
+  g_test_dbus_down (bus);
+  g_clear_object (&bus);
+
+  /* The next session: the login keyring stays locked. */
+  write_keyring_service (services, daemon, NULL);
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_add_service_dir (bus, services);
+  g_test_dbus_up (bus);
+
+  store = loaded_store (&dirs);
+  printer = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_true (pd_test_wait_until (has_reason_set, printer, 30));
+  g_assert_cmpint (pd_printer_get_connection_reason (printer), ==, PD_SESSION_REASON_KEYRING_FAILED);
+  g_assert_true (pd_test_wait_until (has_keyring_error, store, 10));
+  g_test_message ("keyring error: %s", pd_printer_store_get_keyring_error (store));
+  g_assert_nonnull (strstr (pd_printer_store_get_keyring_error (store), "locked"));
+  g_assert_cmpint (pd_session_get_n_attempts (pd_printer_store_get_session (store, printer)), ==, 0);
+  g_assert_false (tree_contains (dirs.config_dir, "k33pc0de"));
+  g_clear_object (&printer);
+
+  pd_printer_store_shutdown (store);
+  drain ();
+  g_assert_finalize_object (g_steal_pointer (&store));
+  secret_service_disconnect ();
+  dirs_clear (&dirs);
+  stop_bus_and_exit (bus);
 }
 
 int
@@ -1122,6 +1278,7 @@ main (int   argc,
   g_test_add_func ("/printer-store/config-validate", test_config_validate);
   g_test_add_func ("/printer-store/keyring-unavailable", test_keyring_unavailable);
   g_test_add_func ("/printer-store/keyring-locked", test_keyring_locked);
+  g_test_add_func ("/printer-store/keyring-locked-code", test_keyring_locked_code);
   g_test_add_func ("/printer-store/damaged-cache", test_damaged_cache);
   g_test_add_func ("/printer-store/corrupt-config", test_corrupt_config);
   g_test_add_func ("/printer-store/refused", test_refused);

@@ -292,6 +292,8 @@ pd_session_reason_to_string (PdSessionReason reason)
     case PD_SESSION_REASON_NOT_RESPONDING: return "not-responding";
     case PD_SESSION_REASON_NO_REPORTS: return "no-reports";
     case PD_SESSION_REASON_NO_NETWORK: return "no-network";
+    case PD_SESSION_REASON_NO_ACCESS_CODE: return "no-access-code";
+    case PD_SESSION_REASON_KEYRING_FAILED: return "keyring-failed";
     case PD_SESSION_REASON_NONE:
     default:
       return NULL;
@@ -320,6 +322,8 @@ pd_session_reason_to_label (PdSessionReason reason)
     case PD_SESSION_REASON_NOT_RESPONDING: return _("The printer is not responding.");
     case PD_SESSION_REASON_NO_REPORTS: return _("Connected, but the printer sends no reports. Check the serial number.");
     case PD_SESSION_REASON_NO_NETWORK: return _("No network connection.");
+    case PD_SESSION_REASON_NO_ACCESS_CODE: return _("No access code is saved for this printer. Edit the printer to enter it.");
+    case PD_SESSION_REASON_KEYRING_FAILED: return _("The access code could not be read from the keyring.");
     case PD_SESSION_REASON_NONE:
     default:
       return NULL;

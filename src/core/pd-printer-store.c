@@ -929,6 +929,9 @@ on_code_looked_up (GObject      *source,
           if (error == NULL)
             g_message ("%s: no access code in the keyring; not connecting", entry->config->serial);
           pd_printer_set_connection (entry->printer, PD_CONNECTION_DISCONNECTED);
+          pd_printer_set_connection_reason (entry->printer,
+                                            error == NULL ? PD_SESSION_REASON_NO_ACCESS_CODE
+                                                          : PD_SESSION_REASON_KEYRING_FAILED);
         }
     }
   pd_secrets_code_free (code);

@@ -284,6 +284,68 @@ pd_secrets_store_finish (GAsyncResult *result,
 
 /* Lookup --------------------------------------------------------------------*/
 
+/* After a lookup found no code: is there one, in a locked collection?
+ * libsecret asks to unlock it; where no prompt can be shown (or the user
+ * dismissed it) the lookup just reports nothing, which would read as
+ * "no code saved" in the window. A search that does not unlock tells the
+ * two apart. Any failure here keeps the answer "no code".
+ */
+static void
+on_locked_searched (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  g_autoptr (GTask)  task = data;
+  g_autoptr (GError) error = NULL;
+  GList             *items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
+  gboolean           locked = FALSE;
+
+  for (GList *l = items; l != NULL; l = l->next)
+    locked |= secret_item_get_locked (l->data);
+  g_list_free_full (items, g_object_unref);
+
+  if (error != NULL)
+    g_debug ("keyring: search for a locked code: %s", error->message);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (locked)
+    g_task_return_new_error (task, PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED,
+                             "%s", _("The keyring is locked."));
+  else
+    g_task_return_pointer (task, NULL, NULL);
+}
+
+static void
+on_service_for_search (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  g_autoptr (GTask)         task = data;
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
+  g_autoptr (GHashTable)    attributes = NULL;
+  GCancellable             *cancellable = g_task_get_cancellable (task);
+
+  if (service == NULL)
+    {
+      g_debug ("keyring: no service to search: %s", error->message);
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  /* By serial alone: gnome-keyring matches the hashed attributes of a
+   * locked keyring, but not its "xdg:schema" (which libsecret adds when
+   * given the schema).
+   */
+  attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (attributes, (gpointer) "serial", g_task_get_task_data (task));
+  secret_service_search (service, NULL, attributes, SECRET_SEARCH_ALL, cancellable,
+                         on_locked_searched, g_steal_pointer (&task));
+}
+
 static void
 on_looked_up (GObject      *source,
               GAsyncResult *result,
@@ -295,9 +357,15 @@ on_looked_up (GObject      *source,
 
   if (error != NULL)
     g_task_return_error (task, map_error (error));
-  else
-    /* NULL, without an error, when there is none */
+  else if (code != NULL)
     g_task_return_pointer (task, code, (GDestroyNotify) pd_secrets_code_free);
+  else
+    {
+      /* The cancellable first: the task is given away in the same call. */
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      secret_service_get (SECRET_SERVICE_NONE, cancellable, on_service_for_search, g_steal_pointer (&task));
+    }
 }
 
 /**
@@ -308,8 +376,8 @@ on_looked_up (GObject      *source,
  * @user_data: data for @callback
  *
  * Looks the access code of @serial up. The keyring may ask the user to
- * unlock it; if the user declines, libsecret reports no code rather than an
- * error.
+ * unlock it; if the user declines (or no prompt can be shown) and the code
+ * is there but locked away, the result is %PD_SECRETS_ERROR_LOCKED.
  */
 void
 pd_secrets_lookup_async (const char         *serial,
@@ -333,6 +401,7 @@ pd_secrets_lookup_async (const char         *serial,
       return;
     }
 
+  g_task_set_task_data (task, g_strdup (serial), g_free);
   secret_password_lookup (&access_code_schema, cancellable, on_looked_up, task,
                           "serial", serial,
                           NULL);

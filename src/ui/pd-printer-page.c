@@ -57,6 +57,7 @@ struct _PdPrinterPage
   AdwActionRow   *connection_row;
   GtkImage       *connection_icon;
   GtkWidget      *trust_button;
+  GtkWidget      *edit_code_button;
   AdwActionRow   *address_row;
   AdwActionRow   *serial_row;
   AdwActionRow   *model_row;
@@ -480,6 +481,10 @@ update_page (PdPrinterPage *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->connection_icon), pd_connection_style_class (connection));
   gtk_widget_set_visible (self->trust_button,
                           pd_printer_get_connection_reason (printer) == PD_SESSION_REASON_CERTIFICATE_CHANGED);
+  gtk_widget_set_visible (self->edit_code_button,
+                          connection != PD_CONNECTION_CONNECTED &&
+                            (pd_printer_get_connection_reason (printer) == PD_SESSION_REASON_WRONG_ACCESS_CODE ||
+                             pd_printer_get_connection_reason (printer) == PD_SESSION_REASON_NO_ACCESS_CODE));
 
   config = self->store != NULL ? pd_printer_store_get_config (self->store, printer) : NULL;
   if (config != NULL)
@@ -610,6 +615,7 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, connection_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, connection_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, trust_button);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, edit_code_button);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, address_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, serial_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, model_row);
