@@ -28,7 +28,9 @@ struct _PdApplication
   GSettings        *settings;
   PdPrinterStore   *store;
   PdDiscovery      *discovery;
-  GHashTable       *histories; /* PdPrinter → PdTemperatureHistory */
+  GHashTable       *histories;         /* PdPrinter → PdTemperatureHistory */
+  char             *load_error;        /* printers.ini could not be read */
+  GtkWidget        *load_error_dialog; /* weak */
 
   gboolean          demo;
   char             *demo_dir;
@@ -215,6 +217,74 @@ on_store_items_changed (PdApplication *self,
     }
 }
 
+static void on_store_loaded (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      data);
+
+static void
+on_load_error_response (AdwMessageDialog *dialog,
+                        const char       *response,
+                        PdApplication    *self)
+{
+  GtkWindow         *window = gtk_window_get_transient_for (GTK_WINDOW (dialog));
+  g_autoptr (GError) error = NULL;
+
+  if (g_strcmp0 (response, "try-again") == 0)
+    {
+      g_clear_pointer (&self->load_error, g_free);
+      pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
+    }
+  else if (g_strcmp0 (response, "start-over") == 0)
+    {
+      if (pd_printer_store_reset_config (self->store, &error))
+        {
+          g_clear_pointer (&self->load_error, g_free);
+          g_message ("Started over with an empty printer list");
+          if (PD_IS_WINDOW (window))
+            pd_window_add_toast (PD_WINDOW (window), _("Started over with an empty list of printers"));
+        }
+      else
+        {
+          g_warning ("Could not start over: %s", error->message);
+          if (PD_IS_WINDOW (window))
+            pd_window_add_toast (PD_WINDOW (window), error->message);
+        }
+    }
+  /* "close": the list stays unchangeable; the next activation asks again. */
+}
+
+/* Says that printers.ini could not be read, and offers to read it again
+ * (after fixing it) or to start over. Nothing is changed without asking:
+ * the store refuses changes meanwhile, and a copy of the file was kept.
+ */
+static void
+show_load_error (PdApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *dialog;
+
+  if (self->load_error == NULL || !PD_IS_WINDOW (window))
+    return;
+  if (self->load_error_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->load_error_dialog));
+      return;
+    }
+
+  dialog = adw_message_dialog_new (window, _("Printers Could Not Be Loaded"), self->load_error);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"), "start-over", _("_Start Over"), "try-again", _("_Try Again"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "start-over",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "try-again", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "try-again");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_load_error_response), self, 0);
+  self->load_error_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->load_error_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_store_loaded (GObject      *source,
                  GAsyncResult *result,
@@ -225,11 +295,13 @@ on_store_loaded (GObject      *source,
 
   if (!pd_printer_store_load_finish (PD_PRINTER_STORE (source), result, &error))
     {
-      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
 
       g_warning ("The printer list could not be read: %s", error->message);
-      if (PD_IS_WINDOW (window))
-        pd_window_add_toast (PD_WINDOW (window), error->message);
+      g_free (self->load_error);
+      self->load_error = g_strdup (error->message);
+      show_load_error (self);
     }
 }
 
@@ -270,6 +342,7 @@ pd_application_activate (GApplication *app)
     window = GTK_WINDOW (pd_window_new (self));
 
   gtk_window_present (window);
+  show_load_error (self);
 }
 
 static void
@@ -363,6 +436,9 @@ pd_application_dispose (GObject *object)
   PdApplication *self = PD_APPLICATION (object);
 
   g_clear_pointer (&self->histories, g_hash_table_unref);
+  if (self->load_error_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->load_error_dialog), (gpointer *) &self->load_error_dialog);
+  self->load_error_dialog = NULL;
   g_clear_object (&self->simulator_lines);
   g_clear_object (&self->simulator);
   g_clear_object (&self->discovery);
@@ -379,6 +455,7 @@ pd_application_finalize (GObject *object)
   PdApplication *self = PD_APPLICATION (object);
 
   g_free (self->demo_dir);
+  g_free (self->load_error);
 
   G_OBJECT_CLASS (pd_application_parent_class)->finalize (object);
 }

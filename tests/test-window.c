@@ -585,6 +585,128 @@ test_keyboard (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
+/* printers.ini that cannot be read: the window says so in a dialog that
+ * stays until answered, nothing is overwritten, and "Start Over" gives an
+ * empty list that can be changed again.
+ */
+static AdwMessageDialog *
+find_message_dialog (GtkApplication *application)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+      GtkWindow            *parent = gtk_window_get_transient_for (toplevel);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && parent != NULL &&
+          gtk_window_get_application (parent) == application && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  return find_message_dialog (data) != NULL;
+}
+
+/* What a click on a response button does. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static gboolean
+config_is_valid (gpointer data)
+{
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+
+  return g_key_file_load_from_file (keyfile, data, G_KEY_FILE_NONE, NULL);
+}
+
+static void
+test_corrupt_config (void)
+{
+  g_autoptr (GError)        error = NULL;
+  g_autofree char          *base = g_dir_make_tmp ("printdeck-corrupt-XXXXXX", &error);
+  g_autofree char          *other_config = g_build_filename (base, "config", NULL);
+  g_autofree char          *other_cache = g_build_filename (base, "cache", NULL);
+  g_autofree char          *ini = g_build_filename (other_config, "printers.ini", NULL);
+  const char               *garbage = "[printer 01P00A123456789\nhost=10.0.0.5\n\x01\x02";
+  g_autoptr (PdApplication) other = NULL;
+  GtkWindow                *other_window;
+  AdwMessageDialog         *dialog;
+  g_autoptr (GDir)          dir = NULL;
+  const char               *name;
+  gboolean                  copy_found = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (other_config, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (ini, garbage, -1, NULL));
+
+  /* A second application on its own folders; the first keeps running. */
+  g_test_expect_message ("printdeck", G_LOG_LEVEL_WARNING, "The printer list could not be read: *");
+  g_setenv ("PRINTDECK_CONFIG_DIR", other_config, TRUE);
+  g_setenv ("PRINTDECK_CACHE_DIR", other_cache, TRUE);
+  other = pd_application_new (APPLICATION_ID ".Test.Corrupt", G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (other), NULL, &error);
+  g_assert_no_error (error);
+  g_setenv ("PRINTDECK_CONFIG_DIR", config_dir, TRUE);
+  g_setenv ("PRINTDECK_CACHE_DIR", cache_dir, TRUE);
+  g_application_activate (G_APPLICATION (other));
+  other_window = gtk_application_get_active_window (GTK_APPLICATION (other));
+  gtk_window_set_default_size (other_window, 900, 600);
+
+  g_assert_true (pd_test_wait_until (has_message_dialog, other, 10));
+  dialog = find_message_dialog (GTK_APPLICATION (other));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == other_window);
+  g_test_message ("%s", adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "printers.ini.corrupt-"));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "try-again");
+  pd_test_spin (300);
+  save_screenshot (GTK_WIDGET (dialog), "load-error.png");
+
+  /* Nothing was written over the file. */
+  {
+    g_autofree char *now = NULL;
+
+    g_assert_true (g_file_get_contents (ini, &now, NULL, NULL));
+    g_assert_cmpstr (now, ==, garbage);
+  }
+
+  /* Try Again with the file still broken: asked again. */
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("printdeck", G_LOG_LEVEL_WARNING, "The printer list could not be read: *");
+  respond (dialog, "try-again");
+  pd_test_spin (100);
+  g_assert_true (pd_test_wait_until (has_message_dialog, other, 10));
+  g_test_assert_expected_messages ();
+  dialog = find_message_dialog (GTK_APPLICATION (other));
+
+  respond (dialog, "start-over");
+  g_assert_true (pd_test_wait_until (config_is_valid, ini, 5));
+  pd_test_spin (100);
+  g_assert_null (find_message_dialog (GTK_APPLICATION (other)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pd_application_get_store (other))), ==, 0);
+
+  /* The copy of the broken file is still there. */
+  dir = g_dir_open (other_config, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    copy_found |= g_str_has_prefix (name, "printers.ini.corrupt-");
+  g_assert_true (copy_found);
+
+  gtk_window_destroy (other_window);
+  g_application_quit (G_APPLICATION (other));
+  pd_printer_store_shutdown (pd_application_get_store (other));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -630,6 +752,7 @@ main (int   argc,
   g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
   g_test_add_func ("/window/reflow", test_reflow);
   g_test_add_func ("/window/keyboard", test_keyboard);
+  g_test_add_func ("/window/corrupt-config", test_corrupt_config);
 
   status = g_test_run ();
 
