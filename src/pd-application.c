@@ -217,6 +217,25 @@ on_store_items_changed (PdApplication *self,
     }
 }
 
+/* The printers' ports, or one port named by $PRINTDECK_DISCOVERY_PORT (0 for
+ * any free one): tests run side by side and must not share a port, as a
+ * datagram sent to a shared port reaches only one of its listeners.
+ */
+static PdDiscovery *
+new_discovery (void)
+{
+  const char *env = g_getenv ("PRINTDECK_DISCOVERY_PORT");
+  guint64     port;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 0, G_MAXUINT16, &port, NULL))
+    return g_object_new (PD_TYPE_DISCOVERY, "port", (guint) port, NULL);
+
+  return g_object_new (PD_TYPE_DISCOVERY,
+                       "port", PD_DISCOVERY_PORT,
+                       "alt-port", PD_DISCOVERY_ALT_PORT,
+                       NULL);
+}
+
 static void on_store_loaded (GObject      *source,
                              GAsyncResult *result,
                              gpointer      data);
@@ -395,10 +414,7 @@ pd_application_startup (GApplication *app)
   pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
 
   /* Listening only; another program may hold the port (Bambu Studio does). */
-  self->discovery = g_object_new (PD_TYPE_DISCOVERY,
-                                  "port", PD_DISCOVERY_PORT,
-                                  "alt-port", PD_DISCOVERY_ALT_PORT,
-                                  NULL);
+  self->discovery = new_discovery ();
   if (!pd_discovery_start (self->discovery, &error))
     {
       g_message ("Printers on the network cannot be discovered: %s", error->message);
