@@ -569,16 +569,138 @@ test_reflow (void)
 }
 
 /* Keyboard: a card is focusable and Enter opens its page; Escape goes back. */
+/* A name a screen reader can say for a focus stop: its label, the tooltip
+ * of it or of the control it is part of (a menu button's inner button), or
+ * for a card the printer's name.
+ */
+static const char *
+focus_stop_name (GtkWidget *widget)
+{
+  if (GTK_IS_FLOW_BOX_CHILD (widget))
+    {
+      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (widget));
+
+      return PD_IS_PRINTER_CARD (card) ? pd_printer_get_name (pd_printer_card_get_printer (PD_PRINTER_CARD (card)))
+                                       : NULL;
+    }
+
+  /* A row is named by its title. */
+  if (ADW_IS_PREFERENCES_ROW (widget) && *adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)) != '\0')
+    return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+
+  /* A row's control (switch, spin button) is labelled by the row
+   * (labelled-by in the .ui, which GTK 4.8 cannot read back).
+   */
+  {
+    GtkWidget *row = gtk_widget_get_ancestor (widget, ADW_TYPE_ACTION_ROW);
+
+    if (row != NULL && adw_action_row_get_activatable_widget (ADW_ACTION_ROW (row)) == widget)
+      return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  }
+
+  /* A toast's close button: libadwaita labels it ("Dismiss"). */
+  if (gtk_widget_get_ancestor (widget, g_type_from_name ("AdwToastWidget")) != NULL)
+    return "Dismiss";
+
+  for (guint depth = 0; widget != NULL && depth < 3; depth++, widget = gtk_widget_get_parent (widget))
+    {
+      if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+        return gtk_button_get_label (GTK_BUTTON (widget));
+      if (gtk_widget_get_tooltip_text (widget) != NULL)
+        return gtk_widget_get_tooltip_text (widget);
+    }
+
+  return NULL;
+}
+
+/* Walks the focus chain with Tab (bounded): every card and every header
+ * control is reached, and each stop has a name.
+ */
+static void
+walk_focus_chain (GtkWidget  *root,
+                  GHashTable *names)
+{
+  GtkWidget *first = NULL;
+
+  gtk_root_set_focus (GTK_ROOT (root), NULL);
+  for (guint i = 0; i < 200; i++)
+    {
+      GtkWidget  *focus;
+      const char *name;
+
+      if (!gtk_widget_child_focus (root, GTK_DIR_TAB_FORWARD))
+        {
+          /* Off the end: start over from the top, as Tab does. */
+          gtk_root_set_focus (GTK_ROOT (root), NULL);
+          if (!gtk_widget_child_focus (root, GTK_DIR_TAB_FORWARD))
+            break;
+        }
+      focus = gtk_root_get_focus (GTK_ROOT (root));
+      g_assert_nonnull (focus);
+      if (focus == first)
+        return;
+      if (first == NULL)
+        first = focus;
+
+      name = focus_stop_name (focus);
+      if (name == NULL)
+        {
+          g_autoptr (GString) path = g_string_new (NULL);
+
+          for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+            g_string_append_printf (path, " < %s%s%s", G_OBJECT_TYPE_NAME (w),
+                                    gtk_widget_get_name (w) != NULL ? "#" : "", gtk_widget_get_name (w));
+          g_error ("focus stop without a name: %s", path->str);
+        }
+      g_test_message ("Tab: %s \"%s\"", G_OBJECT_TYPE_NAME (focus), name);
+      {
+        g_autofree char *plain = g_strdup (name);
+        char            *out = plain;
+
+        for (const char *in = name; *in != '\0'; in++)
+          if (*in != '_')
+            *out++ = *in;
+        *out = '\0';
+        g_hash_table_add (names, g_steal_pointer (&plain));
+      }
+    }
+  g_error ("the focus chain did not come round in 200 steps");
+}
+
 static void
 test_keyboard (void)
 {
-  GtkFlowBox      *flow_box = _pd_window_get_flow_box (window);
-  GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (flow_box, 0);
+  GtkFlowBox            *flow_box = _pd_window_get_flow_box (window);
+  GtkFlowBoxChild       *child = gtk_flow_box_get_child_at_index (flow_box, 0);
+  g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListModel            *store = G_LIST_MODEL (pd_application_get_store (app));
 
+  walk_focus_chain (GTK_WIDGET (window), names);
+  for (guint i = 0; i < g_list_model_get_n_items (store); i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (store, i);
+
+      g_assert_true (g_hash_table_contains (names, pd_printer_get_name (printer)));
+    }
+  g_assert_true (g_hash_table_contains (names, "Add Printer"));
+  g_assert_true (g_hash_table_contains (names, "Main Menu"));
+  g_assert_true (g_hash_table_contains (names, "Sort and Filter"));
+  g_assert_cmpuint (g_list_model_get_n_items (store), >, 0);
+
+  /* Enter on a card opens its page. */
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (child)));
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (child)));
   g_signal_emit_by_name (child, "activate");
   g_assert_true (pd_test_wait_until (leaflet_shows_printer, NULL, 5));
+
+  /* The printer page: its controls are reachable and named too. */
+  pd_test_spin (300);
+  g_hash_table_remove_all (names);
+  walk_focus_chain (GTK_WIDGET (window), names);
+  g_assert_true (g_hash_table_contains (names, "Back to All Printers"));
+  g_assert_true (g_hash_table_contains (names, "Pause"));
+  g_assert_true (g_hash_table_contains (names, "Stop…"));
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
