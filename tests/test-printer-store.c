@@ -96,6 +96,12 @@ is_not_stale (gpointer data)
 }
 
 static gboolean
+has_status (gpointer data)
+{
+  return pd_printer_get_status (data) != PD_STATUS_UNKNOWN;
+}
+
+static gboolean
 has_firmware (gpointer data)
 {
   return pd_printer_get_firmware (data) != NULL;
@@ -557,7 +563,8 @@ test_lifecycle (void)
   g_assert_true (pd_test_wait_until (is_connected, session, 15));
   g_test_message ("connected %.0f ms after the add", (g_get_monotonic_time () - start) / 1000.0);
   g_assert_cmpstr (pd_printer_get_model (printer), ==, pd_sim_printer_get_model (sp));
-  g_assert_cmpint (pd_printer_get_status (printer), !=, PD_STATUS_UNKNOWN);
+  /* The first report may come a moment after the connection. */
+  g_assert_true (pd_test_wait_until (has_status, printer, 10));
   g_assert_true (pd_test_wait_until (has_firmware, printer, 10));
 
   /* The certificate pinned on first use is in the config. */
