@@ -385,11 +385,84 @@ test_usage_errors (void)
   g_assert_nonnull (strstr (command.err, "Usage:"));
 }
 
+static void
+test_hms (void)
+{
+  g_auto (Run) run = {
+    0,
+  };
+  g_auto (Run) bad = {
+    0,
+  };
+  g_auto (Run) model = {
+    0,
+  };
+  g_auto (GStrv)       lines = NULL;
+  g_autoptr (JsonNode) hms = NULL;
+  g_autoptr (JsonNode) print_error = NULL;
+  g_autoptr (JsonNode) unknown = NULL;
+  JsonObject          *obj;
+
+  run_cli (&run, "hms", "--model", "H2D", "HMS_0300_0100_0001_0007", "0300400c", "0300-FF00-0002-FFFF", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+
+  /* one JSON object per code, one per line */
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_cmpstr (lines[3], ==, "");
+
+  hms = parse (lines[0]);
+  obj = json_node_get_object (hms);
+  g_assert_cmpstr (json_object_get_string_member (obj, "code"), ==, "0300_0100_0001_0007");
+  g_assert_cmpstr (json_object_get_string_member (obj, "severity"), ==, "fatal");
+  g_assert_cmpstr (json_object_get_string_member (obj, "module"), ==, "Motion controller");
+  g_assert_cmpstr (json_object_get_string_member (obj, "description"), ==,
+                   "The heatbed temperature is abnormal; the sensor may have an open circuit.");
+  g_assert_true (json_object_get_null_member (obj, "action"));
+  /* the H2 series' article */
+  g_assert_cmpstr (json_object_get_string_member (obj, "url"), ==,
+                   "https://wiki.bambulab.com/en/h2/troubleshooting/hmscode/0300_0100_0001_0007");
+
+  print_error = parse (lines[1]);
+  obj = json_node_get_object (print_error);
+  g_assert_cmpstr (json_object_get_string_member (obj, "code"), ==, "0300_400C");
+  g_assert_true (json_object_get_null_member (obj, "severity"));
+  g_assert_cmpstr (json_object_get_string_member (obj, "description"), ==, "The task was canceled.");
+  g_assert_cmpstr (json_object_get_string_member (obj, "url"), ==,
+                   "https://e.bambulab.com/index.php?e=0300400C&s=device_error&lang=en");
+
+  unknown = parse (lines[2]);
+  obj = json_node_get_object (unknown);
+  g_assert_cmpstr (json_object_get_string_member (obj, "code"), ==, "0300_FF00_0002_FFFF");
+  g_assert_cmpstr (json_object_get_string_member (obj, "severity"), ==, "serious");
+  g_assert_true (json_object_get_null_member (obj, "description"));
+  g_assert_nonnull (json_object_get_string_member (obj, "url"));
+
+  /* a code that is not one: a message, no output */
+  run_cli (&bad, "hms", "0300_0100_0001_0007", "0300_0100_0001", NULL);
+  g_assert_cmpint (bad.status, ==, 1);
+  g_assert_cmpstr (bad.out, ==, "");
+  g_assert_nonnull (strstr (bad.err, "0300_0100_0001"));
+
+  run_cli (&model, "hms", "--model", "Z9", "0300400C", NULL);
+  g_assert_cmpint (model.status, ==, 2);
+  g_assert_nonnull (strstr (model.err, "Unknown model"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *cache_dir = NULL;
+  int              status;
+
   g_test_init (&argc, &argv, NULL);
+
+  /* the HMS texts are the built-in ones, not what this user downloaded */
+  cache_dir = g_dir_make_tmp ("test-cli-XXXXXX", NULL);
+  g_assert_nonnull (cache_dir);
+  g_setenv ("PRINTDECK_CACHE_DIR", cache_dir, TRUE);
 
   g_test_add_func ("/cli/inspect/document-shape", test_inspect_document_shape);
   g_test_add_func ("/cli/inspect/changes", test_inspect_changes);
@@ -398,6 +471,10 @@ main (int   argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/watch/once", test_watch_once);
   g_test_add_func ("/cli/watch/unreachable", test_watch_unreachable);
+  g_test_add_func ("/cli/hms", test_hms);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_rmdir (cache_dir);
+
+  return status;
 }

@@ -5,6 +5,7 @@
  *
  *   printdeck-cli inspect [--model M] [--serial S] [--changes] FILE...
  *   printdeck-cli watch [--port P] [--once] [--fingerprint SHA256] [--timeout S] HOST SERIAL
+ *   printdeck-cli hms [--model M] CODE...
  *
  * The same parser and merger as the app: what this prints is what a card
  * shows.
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "pd-enums.h"
+#include "pd-hms-database.h"
 #include "pd-json.h"
 #include "pd-model.h"
 #include "pd-printer.h"
@@ -613,6 +615,119 @@ cmd_watch (int    argc,
   return watch.status;
 }
 
+/* hms -----------------------------------------------------------------------*/
+
+static void
+add_nullable_string (JsonBuilder *b,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+print_hms_info (const PdHmsInfo *info,
+                gboolean         is_print_error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode)    root = NULL;
+  g_autofree char        *line = NULL;
+
+  json_builder_begin_object (b);
+  add_nullable_string (b, "code", info->code);
+  add_nullable_string (b, "severity", is_print_error ? NULL : pd_severity_to_string (info->severity));
+  add_nullable_string (b, "module", info->module);
+  add_nullable_string (b, "description", info->description);
+  add_nullable_string (b, "action", info->action);
+  add_nullable_string (b, "url", info->url);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  line = pd_json_to_string (root, FALSE);
+  g_print ("%s\n", line);
+}
+
+static int
+cmd_hms (int    argc,
+         char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *model = NULL;
+  g_auto (GStrv)             codes = NULL;
+  const PdModelInfo         *info = NULL;
+  PdHmsDatabase             *database;
+  gboolean                   all_valid = TRUE;
+  const GOptionEntry         entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("The printer model (X1C, P1S, A1 mini, H2D…): some codes have a text of their own for it"), N_("MODEL") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &codes, NULL, N_("CODE…") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("CODE… — what HMS codes and print errors mean"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("A CODE is an HMS code as the printer's screen or Bambu's apps show it\n"
+      "(0300_0100_0001_0007, HMS_0300-0100-0001-0007: 16 hex digits) or a print\n"
+      "error (0300_400C: 8 hex digits). Prints one JSON object per code, one per\n"
+      "line. The texts are the app's, with those downloaded by “Update error\n"
+      "descriptions” (kept in $PRINTDECK_CACHE_DIR/hms or ~/.cache/printdeck/hms)."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (codes == NULL || codes[0] == NULL)
+    {
+      g_printerr (_("No codes given. See “printdeck-cli hms --help”.\n"));
+      return 2;
+    }
+  if (model != NULL && (info = pd_model_lookup (model)) == NULL)
+    {
+      guint               n_models;
+      const PdModelInfo  *models = pd_model_get_all (&n_models);
+      g_autoptr (GString) known = g_string_new (NULL);
+
+      for (guint i = 0; i < n_models; i++)
+        g_string_append_printf (known, "%s%s", i > 0 ? ", " : "", models[i].id);
+      g_printerr (_("Unknown model “%s”. Known models: %s\n"), model, known->str);
+      return 2;
+    }
+
+  for (guint i = 0; codes[i] != NULL; i++)
+    if (!pd_hms_parse_code (codes[i], NULL, NULL, NULL))
+      {
+        /* TRANSLATORS: the codes are examples; keep them as they are */
+        g_printerr (_("“%s” is not a code: an HMS code has 16 hex digits (0300_0100_0001_0007), a print error 8 (0300_400C).\n"), codes[i]);
+        all_valid = FALSE;
+      }
+  if (!all_valid)
+    return 1;
+
+  database = pd_hms_database_get_default ();
+  for (guint i = 0; codes[i] != NULL; i++)
+    {
+      g_autoptr (PdHmsInfo) hms = NULL;
+      guint32               attr, code;
+      gboolean              is_print_error;
+
+      pd_hms_parse_code (codes[i], &attr, &code, &is_print_error);
+      if (is_print_error)
+        hms = pd_hms_database_lookup_print_error (database, code, info != NULL ? info->id : NULL);
+      else
+        hms = pd_hms_database_lookup_hms (database, attr, code, info != NULL ? info->id : NULL);
+      print_hms_info (hms, is_print_error);
+    }
+
+  return 0;
+}
+
 /* demo ----------------------------------------------------------------------*/
 
 typedef struct
@@ -849,6 +964,7 @@ usage (void)
                 "Commands:\n"
                 "  inspect   Merge report files and print the printer's state\n"
                 "  watch     Connect to a printer and print its state as it changes\n"
+                "  hms       Tell what HMS codes and print errors mean\n"
                 "  demo      Watch simulated printers (printdeck-sim), live\n"
                 "\n"
                 "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
@@ -875,6 +991,8 @@ main (int    argc,
     return cmd_watch (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "demo"))
     return cmd_demo (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "hms"))
+    return cmd_hms (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("printdeck-cli %s\n", PACKAGE_VERSION);
