@@ -16,6 +16,8 @@
 #include <glib/gstdio.h>
 
 #include "pd-application.h"
+#include "pd-hms-database.h"
+#include "pd-hms-dialog.h"
 #include "pd-secrets.h"
 #include "pd-preferences-window.h"
 #include "pd-printer-dialog.h"
@@ -156,7 +158,7 @@ start_simulator (PdApplication *self,
 
   self->simulator = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, error,
                                       simulator, "--printers", "4", "--models", "H2D,X1C,A1,P1P",
-                                      "--scenario", "print,print,idle,print", "--speed", "10", "--list-json", NULL);
+                                      "--scenario", "print,print,hms,print", "--speed", "10", "--list-json", NULL);
   if (self->simulator == NULL)
     return FALSE;
 
@@ -562,6 +564,69 @@ refresh_action (GSimpleAction *action,
     }
 }
 
+static void
+on_hms_updated (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr (PdApplication) self = data;
+  g_autoptr (GError)        error = NULL;
+  GtkWindow                *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GAction                  *action = g_action_map_lookup_action (G_ACTION_MAP (self), "update-hms");
+  const char               *message;
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), TRUE);
+  if (pd_hms_database_update_finish (PD_HMS_DATABASE (source), result, &error))
+    {
+      g_message ("Error descriptions updated: %u codes", pd_hms_database_get_n_codes (PD_HMS_DATABASE (source)));
+      message = _("Error descriptions updated");
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  else
+    {
+      g_warning ("The error descriptions could not be updated: %s", error->message);
+      message = error->message;
+    }
+
+  /* The health dialog, if that is where the user asked, else the window. */
+  for (GList *l = gtk_window_list_toplevels (); l != NULL; l = g_list_delete_link (l, l))
+    if (PD_IS_HMS_DIALOG (l->data) && gtk_widget_get_visible (l->data) && gtk_window_is_active (l->data))
+      window = l->data;
+  if (PD_IS_HMS_DIALOG (window))
+    pd_hms_dialog_add_toast (PD_HMS_DIALOG (window), message);
+  else if (PD_IS_WINDOW (window))
+    pd_window_add_toast (PD_WINDOW (window), message);
+}
+
+/* Fetch Bambu's current texts for the models in the list (all known models
+ * when the list is empty), in English and the user's language.
+ */
+static void
+update_hms_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  PdApplication        *self = user_data;
+  GListModel           *model = G_LIST_MODEL (self->store);
+  g_autoptr (GPtrArray) models = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+      const char           *id = pd_printer_get_model (printer);
+
+      if (id != NULL && !g_ptr_array_find_with_equal_func (models, id, g_str_equal, NULL))
+        g_ptr_array_add (models, g_strdup (id));
+    }
+  g_ptr_array_add (models, NULL);
+
+  g_simple_action_set_enabled (action, FALSE);
+  pd_hms_database_update_async (pd_hms_database_get_default (),
+                                models->len > 1 ? (const char *const *) models->pdata : NULL,
+                                self->cancellable, on_hms_updated, g_object_ref (self));
+}
+
 /* "Try Demo Printers": this app again, in demo mode, in its own process. */
 static void
 demo_action (GSimpleAction *action,
@@ -583,6 +648,7 @@ static const GActionEntry app_actions[] = {
   { "add-printer", add_printer_action },
   { "preferences", preferences_action },
   { "refresh", refresh_action },
+  { "update-hms", update_hms_action },
   { "demo", demo_action },
 };
 

@@ -819,6 +819,8 @@ test_hms (void)
 
   g_assert_cmpint (pd_printer_get_hms_level (printer), ==, PD_SEVERITY_NONE);
   g_assert_cmpuint (g_list_model_get_n_items (errors), ==, 0);
+  /* cleared entries go at once here; lingering has its own test */
+  pd_printer_set_hms_linger (printer, 0);
   watch_init (&w, printer);
 
   apply_print (printer, one);
@@ -830,6 +832,11 @@ test_hms (void)
   g_assert_cmpuint (g_list_model_get_n_items (errors), ==, 1);
   first = model_peek (errors, 0);
   g_assert_cmpstr (pd_hms_error_get_code (first), ==, "0300_0100_0001_0007");
+  /* described from the HMS database */
+  g_assert_nonnull (strstr (pd_hms_error_get_description (first), "heatbed temperature is abnormal"));
+  g_assert_cmpstr (pd_hms_error_get_module (first), ==, "Motion controller");
+  g_assert_nonnull (strstr (pd_hms_error_get_url (first), "0300_0100_0001_0007"));
+  g_assert_true (pd_hms_error_get_active (first));
   g_assert_true (watch_changed (&w, "hms.level"));
   g_assert_true (watch_changed (&w, "hms.errors"));
   assert_repeat_silent (&w, one);
@@ -860,6 +867,61 @@ test_hms (void)
   g_assert_cmpuint (w.hms_changed, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (errors), ==, 0);
   assert_repeat_silent (&w, "'hms':[]");
+
+  watch_finish (&w);
+}
+
+static gboolean
+list_is_empty (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 0;
+}
+
+/* A flapping error (reported, cleared, reported…) stays listed: no
+ * items-changed, no level change, the same object; only when it stays away
+ * longer than the linger does it go.
+ */
+static void
+test_hms_linger (void)
+{
+  const char *fatal = "'hms':[{'attr':50331904,'code':65543}]";
+  PdPrinter  *printer = printer_new_reported (SERIAL_X1C, "'hms':[]");
+  GListModel *errors = pd_printer_get_hms_errors (printer);
+  PdHmsError *entry;
+  Watch       w;
+  gint64      start;
+
+  pd_printer_set_hms_linger (printer, 400);
+  watch_init (&w, printer);
+  apply_print (printer, fatal);
+  g_assert_cmpuint (w.hms_changed, ==, 1);
+  entry = model_peek (errors, 0);
+  g_assert_true (pd_hms_error_get_active (entry));
+  watch_reset (&w);
+
+  /* Flapping: cleared and back three times, faster than the linger. */
+  for (guint i = 0; i < 3; i++)
+    {
+      apply_print (printer, "'hms':[]");
+      g_assert_false (pd_hms_error_get_active (entry));
+      apply_print (printer, fatal);
+      g_assert_true (pd_hms_error_get_active (entry));
+    }
+  g_assert_cmpuint (w.hms_changed, ==, 0);
+  g_assert_cmpuint (watch_get (&w, "hms-level"), ==, 0);
+  g_assert_cmpint (pd_printer_get_hms_level (printer), ==, PD_SEVERITY_FATAL);
+  g_assert_true (model_peek (errors, 0) == entry);
+
+  /* Cleared for good: listed (inactive) during the linger, then gone. */
+  start = g_get_monotonic_time ();
+  apply_print (printer, "'hms':[]");
+  g_assert_cmpuint (g_list_model_get_n_items (errors), ==, 1);
+  g_assert_cmpint (pd_printer_get_hms_level (printer), ==, PD_SEVERITY_FATAL);
+  g_assert_true (pd_test_wait_until (list_is_empty, errors, 5));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 390 * 1000);
+  g_assert_cmpint (pd_printer_get_hms_level (printer), ==, PD_SEVERITY_NONE);
+  g_assert_cmpuint (w.hms_changed, ==, 1);
+  g_assert_cmpuint (watch_get (&w, "hms-level"), ==, 1);
 
   watch_finish (&w);
 }
@@ -2547,6 +2609,7 @@ main (int   argc,
   g_test_add_func ("/ams-unit/new-destroy", test_ams_unit_new_destroy);
   g_test_add_func ("/ams-tray/new-destroy", test_ams_tray_new_destroy);
   g_test_add_func ("/hms-error/new-destroy", test_hms_error_new_destroy);
+  g_test_add_func ("/printer/hms-linger", test_hms_linger);
 
   return g_test_run ();
 }

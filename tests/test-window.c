@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "pd-application.h"
+#include "pd-hms-database.h"
+#include "pd-hms-dialog.h"
 #include "pd-printer-card.h"
 #include "pd-printer-dialog.h"
 #include "pd-sim.h"
@@ -704,6 +706,186 @@ test_keyboard (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
 }
 
+/* Health: the simulator raises a fatal HMS error, the card's indicator turns
+ * red and says so, the dialog explains it; the error clears, back to OK.
+ */
+#define NOZZLE_SHORT_ATTR 0x03000200u /* 0300_0200_0001_0006: nozzle sensor short circuit */
+#define NOZZLE_SHORT_CODE 0x00010006u
+
+static gboolean
+printer_is_fatal (gpointer data)
+{
+  return pd_printer_get_hms_level (data) == PD_SEVERITY_FATAL;
+}
+
+static gboolean
+printer_is_healthy (gpointer data)
+{
+  return pd_printer_get_hms_level (data) == PD_SEVERITY_NONE &&
+         g_list_model_get_n_items (pd_printer_get_hms_errors (data)) == 0;
+}
+
+static PdHmsDialog *
+find_health_dialog (PdPrinter *printer)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (PD_IS_HMS_DIALOG (toplevel) && pd_hms_dialog_get_printer (PD_HMS_DIALOG (toplevel)) == printer &&
+          gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return PD_HMS_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_health_dialog (gpointer data)
+{
+  return find_health_dialog (data) != NULL;
+}
+
+/* The first descendant of @widget of @type (and @name, if given). */
+static GtkWidget *
+find_descendant (GtkWidget  *widget,
+                 GType       type,
+                 const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && (name == NULL || g_strcmp0 (gtk_widget_get_name (child), name) == 0))
+        return child;
+      if ((found = find_descendant (child, type, name)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static void
+test_health (void)
+{
+  PdSimPrinter  *x1c = pd_sim_get_printer (sim, 1);
+  PdPrinter     *printer = pd_printer_store_find (pd_application_get_store (app), pd_sim_printer_get_serial (x1c));
+  PdPrinterCard *card;
+  GtkWidget     *button;
+  GtkLabel      *badge;
+  PdHmsDialog   *dialog;
+  GtkListBox    *list;
+  GtkWidget     *row;
+  GtkWidget     *link;
+  GtkStack      *stack;
+  const char    *uri;
+
+  g_assert_nonnull (printer);
+  pd_printer_set_hms_linger (printer, 300);
+  pd_sim_printer_clear_hms (x1c);
+  g_assert_true (pd_test_wait_until (printer_is_healthy, printer, 10));
+
+  card = card_for (pd_sim_printer_get_serial (x1c));
+  g_assert_nonnull (card);
+  button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "hms_button"));
+  badge = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "hms_label"));
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_has_css_class (button, "ok"));
+  g_assert_cmpstr (gtk_label_get_label (badge), ==, "OK");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "No health warnings");
+
+  /* Fatal: red, with the word and the count */
+  pd_sim_printer_add_hms (x1c, NOZZLE_SHORT_ATTR, NOZZLE_SHORT_CODE);
+  g_assert_true (pd_test_wait_until (printer_is_fatal, printer, 10));
+  pd_test_spin (100);
+  g_assert_true (gtk_widget_has_css_class (button, "fatal"));
+  g_assert_false (gtk_widget_has_css_class (button, "ok"));
+  g_assert_cmpstr (gtk_label_get_label (badge), ==, "Fatal");
+  /* the tooltip carries the accessible label's words (GTK 4.8 cannot read
+   * an accessible property back)
+   */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "1 health warning, highest: fatal");
+  pd_test_spin (500);
+  save_screenshot (GTK_WIDGET (window), "window-health.png");
+
+  /* The dialog: description, what to do, the code's article */
+  gtk_widget_activate (button);
+  g_assert_true (pd_test_wait_until (has_health_dialog, printer, 5));
+  dialog = find_health_dialog (printer);
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 600, 520);
+  list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "hms_list"));
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (list, 0));
+  g_assert_nonnull (row);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 1));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (find_descendant (row, GTK_TYPE_LABEL, "description"))),
+                            "nozzle temperature is abnormal"));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (find_descendant (row, GTK_TYPE_LABEL, "action"))),
+                            "connector"));
+  link = find_descendant (row, GTK_TYPE_LINK_BUTTON, NULL);
+  g_assert_nonnull (link);
+  uri = gtk_link_button_get_uri (GTK_LINK_BUTTON (link));
+  g_test_message ("support article: %s", uri);
+  g_assert_true (g_str_has_prefix (uri, "https://"));
+  g_assert_true (strstr (uri, "0300_0200_0001_0006") != NULL || strstr (uri, "0300020000010006") != NULL);
+  g_assert_true (gtk_widget_is_sensitive (find_descendant (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "update_button")));
+  pd_test_spin (300);
+  save_screenshot (GTK_WIDGET (dialog), "health-dialog.png");
+
+  /* Cleared: after the linger, back to OK, and the dialog says so */
+  pd_sim_printer_clear_hms (x1c);
+  g_assert_true (pd_test_wait_until (printer_is_healthy, printer, 10));
+  pd_test_spin (100);
+  g_assert_true (gtk_widget_has_css_class (button, "ok"));
+  g_assert_cmpstr (gtk_label_get_label (badge), ==, "OK");
+  stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "stack"));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static gboolean
+action_enabled (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (app), data);
+}
+
+/* "Update Error Descriptions" when Bambu's server cannot be reached (a
+ * closed port on loopback): the app says so and the action comes back.
+ */
+static void
+test_update_descriptions_unreachable (void)
+{
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GSocket)        socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                                    G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr (GInetAddress)   loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) local = NULL;
+  g_autofree char           *url = NULL;
+  guint                      codes = pd_hms_database_get_n_codes (pd_hms_database_get_default ());
+
+  /* A port that was free a moment ago: bound, never listened on, closed. */
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  local = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u/query.php",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  g_socket_close (socket, NULL);
+  g_setenv ("PRINTDECK_HMS_URL", url, TRUE);
+
+  g_test_expect_message ("printdeck", G_LOG_LEVEL_WARNING, "The error descriptions could not be updated: *");
+  g_action_group_activate_action (G_ACTION_GROUP (app), "update-hms", NULL);
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (app), "update-hms"));
+  g_assert_true (pd_test_wait_until (action_enabled, (gpointer) "update-hms", 30));
+  g_test_assert_expected_messages ();
+  g_unsetenv ("PRINTDECK_HMS_URL");
+
+  /* The shipped descriptions are still there. */
+  g_assert_cmpuint (pd_hms_database_get_n_codes (pd_hms_database_get_default ()), ==, codes);
+}
+
 /* printers.ini that cannot be read: the window says so in a dialog that
  * stays until answered, nothing is overwritten, and "Start Over" gives an
  * empty list that can be changed again.
@@ -875,6 +1057,8 @@ main (int   argc,
   g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
   g_test_add_func ("/window/reflow", test_reflow);
   g_test_add_func ("/window/keyboard", test_keyboard);
+  g_test_add_func ("/window/health", test_health);
+  g_test_add_func ("/window/update-descriptions-unreachable", test_update_descriptions_unreachable);
   g_test_add_func ("/window/corrupt-config", test_corrupt_config);
 
   status = g_test_run ();

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "pd-enums.h"
+#include "pd-hms-database.h"
 #include "pd-printer-private.h"
 
 struct _PdHmsError
@@ -27,6 +28,7 @@ struct _PdHmsError
   char      *description;
   char      *action;
   char      *url;
+  gint64     cleared_at; /* monotonic µs; 0 while the printer reports it */
 };
 
 G_DEFINE_FINAL_TYPE (PdHmsError, pd_hms_error, G_TYPE_OBJECT)
@@ -42,6 +44,7 @@ enum
   PROP_DESCRIPTION,
   PROP_ACTION,
   PROP_URL,
+  PROP_ACTIVE,
   N_PROPS
 };
 
@@ -103,6 +106,10 @@ pd_hms_error_get_property (GObject    *object,
       g_value_set_string (value, self->url);
       break;
 
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, self->cleared_at == 0);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -142,6 +149,14 @@ pd_hms_error_class_init (PdHmsErrorClass *klass)
    * The code's support article.
    */
   properties[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL, flags);
+  /**
+   * PdHmsError:active:
+   *
+   * %FALSE for a few seconds after the printer stopped reporting the entry:
+   * it lingers, so that an error that comes and goes does not make the
+   * window flicker.
+   */
+  properties[PROP_ACTIVE] = g_param_spec_boolean ("active", NULL, NULL, TRUE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -153,7 +168,7 @@ pd_hms_error_init (PdHmsError *self)
 
 PdHmsError *
 _pd_hms_error_new (const PdHmsEntry *entry,
-                   const char       *serial)
+                   const char       *model)
 {
   PdHmsError *self;
 
@@ -164,11 +179,66 @@ _pd_hms_error_new (const PdHmsEntry *entry,
   self->code_word = entry->code;
   self->code = pd_hms_entry_format_code (entry);
   self->severity = pd_hms_entry_get_severity (entry);
-  self->module = g_strdup (pd_hms_module_to_label (entry->attr >> 24));
-
-  self->url = pd_hms_entry_build_url (entry, serial);
+  _pd_hms_error_describe (self, pd_hms_database_get_default (), model);
 
   return self;
+}
+
+static void
+update_string (PdHmsError *self,
+               char      **field,
+               const char *value,
+               guint       prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+/* Fills in what @database knows (again, after it was updated). */
+void
+_pd_hms_error_describe (PdHmsError    *self,
+                        PdHmsDatabase *database,
+                        const char    *model)
+{
+  g_autoptr (PdHmsInfo) info = NULL;
+
+  g_return_if_fail (PD_IS_HMS_ERROR (self));
+  g_return_if_fail (PD_IS_HMS_DATABASE (database));
+
+  info = pd_hms_database_lookup_hms (database, self->attr, self->code_word, model);
+  update_string (self, &self->module, info->module, PROP_MODULE);
+  update_string (self, &self->description, info->description, PROP_DESCRIPTION);
+  update_string (self, &self->action, info->action, PROP_ACTION);
+  update_string (self, &self->url, info->url, PROP_URL);
+}
+
+/* Marks the entry as no longer reported (at @now, monotonic µs), or as
+ * reported again (@now 0).
+ */
+void
+_pd_hms_error_set_cleared_at (PdHmsError *self,
+                              gint64      now)
+{
+  gboolean was_active;
+
+  g_return_if_fail (PD_IS_HMS_ERROR (self));
+
+  was_active = self->cleared_at == 0;
+  self->cleared_at = now;
+  if (was_active != (now == 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
+
+gint64
+_pd_hms_error_get_cleared_at (PdHmsError *self)
+{
+  g_return_val_if_fail (PD_IS_HMS_ERROR (self), 0);
+
+  return self->cleared_at;
 }
 
 gboolean
@@ -242,4 +312,12 @@ pd_hms_error_get_url (PdHmsError *self)
   g_return_val_if_fail (PD_IS_HMS_ERROR (self), NULL);
 
   return self->url;
+}
+
+gboolean
+pd_hms_error_get_active (PdHmsError *self)
+{
+  g_return_val_if_fail (PD_IS_HMS_ERROR (self), FALSE);
+
+  return self->cleared_at == 0;
 }

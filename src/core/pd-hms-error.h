@@ -24,5 +24,6 @@ const char *pd_hms_error_get_module (PdHmsError *self);
 const char *pd_hms_error_get_description (PdHmsError *self);
 const char *pd_hms_error_get_action (PdHmsError *self);
 const char *pd_hms_error_get_url (PdHmsError *self);
+gboolean    pd_hms_error_get_active (PdHmsError *self);
 
 G_END_DECLS

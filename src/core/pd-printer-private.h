@@ -14,6 +14,7 @@
 #include "pd-ams-tray.h"
 #include "pd-ams-unit.h"
 #include "pd-enum-types.h"
+#include "pd-hms-database.h"
 #include "pd-hms-error.h"
 #include "pd-job.h"
 #include "pd-printer.h"
@@ -80,7 +81,13 @@ void           _pd_job_update (PdJob         *self,
                                const PdState *state);
 
 PdHmsError    *_pd_hms_error_new (const PdHmsEntry *entry,
-                                  const char       *serial);
+                                  const char       *model);
+void           _pd_hms_error_describe (PdHmsError    *self,
+                                       PdHmsDatabase *database,
+                                       const char    *model);
+void           _pd_hms_error_set_cleared_at (PdHmsError *self,
+                                             gint64      now);
+gint64         _pd_hms_error_get_cleared_at (PdHmsError *self);
 gboolean       _pd_hms_error_matches (PdHmsError       *self,
                                       const PdHmsEntry *entry);
 

@@ -21,36 +21,38 @@
 
 struct _PdPrinter
 {
-  GObject        parent_instance;
+  GObject         parent_instance;
 
-  PdState       *state;
+  PdState        *state;
 
   /* Cached views of the state, compared on each update */
-  char          *model;
-  char          *model_name;
-  PdConnection   connection;
-  PdStatus       status;
-  char          *stage;
-  PdTemperature *nozzle;
-  PdTemperature *nozzle_right;
-  PdTemperature *bed;
-  PdTemperature *chamber;
-  PdJob         *job;
-  PdSeverity     hms_level;
-  GListStore    *hms_errors;
-  guint32        print_error_code;
-  char          *print_error;
-  GListStore    *ams_units;
-  GListStore    *ams_external;
-  int            active_unit;
-  int            active_slot;
-  PdCameraKind   camera_kind;
-  int            wifi_dbm;
-  PdTristate     light;
-  PdTristate     door_open;
-  char          *firmware;
-  gint64         last_report_time;
-  gboolean       stale;
+  char           *model;
+  char           *model_name;
+  PdConnection    connection;
+  PdStatus        status;
+  char           *stage;
+  PdTemperature  *nozzle;
+  PdTemperature  *nozzle_right;
+  PdTemperature  *bed;
+  PdTemperature  *chamber;
+  PdJob          *job;
+  PdSeverity      hms_level;
+  GListStore     *hms_errors;
+  guint           hms_linger_ms;
+  GSource        *hms_linger_source;
+  guint32         print_error_code;
+  char           *print_error;
+  GListStore     *ams_units;
+  GListStore     *ams_external;
+  int             active_unit;
+  int             active_slot;
+  PdCameraKind    camera_kind;
+  int             wifi_dbm;
+  PdTristate      light;
+  PdTristate      door_open;
+  char           *firmware;
+  gint64          last_report_time;
+  gboolean        stale;
   PdSessionReason connection_reason;
 };
 
@@ -133,35 +135,184 @@ sync_temperature (PdPrinter      *self,
   _pd_temperature_update (*field, temp);
 }
 
-static int
-hms_compare (gpointer item,
-             guint    index,
-             gpointer user_data)
-{
-  const PdState *state = user_data;
-  PdHmsEntry     entry = {
-        pd_hms_error_get_attr (item),
-        pd_hms_error_get_code_word (item),
-  };
+/* HMS entries ---------------------------------------------------------------
+ *
+ * The list holds what the printer reports now plus what it stopped reporting
+ * less than hms-linger ago: an error that comes and goes every few seconds
+ * (a flapping sensor) stays put instead of making the card flicker and the
+ * notifier repeat itself. The level counts the lingering entries too.
+ */
 
-  return pd_hms_entry_compare (&entry, &state->hms[index]);
-}
-
-static gpointer
-hms_create (guint    index,
-            gpointer user_data)
-{
-  const PdState *state = user_data;
-
-  return _pd_hms_error_new (&state->hms[index], state->serial);
-}
+#define HMS_LINGER_DEFAULT_MS 8000
 
 static void
-hms_update (gpointer item,
-            guint    index,
-            gpointer user_data)
+hms_entry_of (PdHmsError *item,
+              PdHmsEntry *entry)
 {
-  /* An entry is its code: nothing in it changes. */
+  entry->attr = pd_hms_error_get_attr (item);
+  entry->code = pd_hms_error_get_code_word (item);
+}
+
+static int
+hms_find_in_state (const PdState    *state,
+                   const PdHmsEntry *entry)
+{
+  for (guint i = 0; i < state->n_hms; i++)
+    if (state->hms[i].attr == entry->attr && state->hms[i].code == entry->code)
+      return (int) i;
+
+  return -1;
+}
+
+static gboolean
+hms_lingered_out (PdPrinter  *self,
+                  PdHmsError *item,
+                  gint64      now)
+{
+  gint64 cleared_at = _pd_hms_error_get_cleared_at (item);
+
+  return cleared_at != 0 && now - cleared_at >= (gint64) self->hms_linger_ms * 1000;
+}
+
+static gboolean on_hms_linger_over (gpointer data);
+
+static void
+hms_schedule (PdPrinter *self,
+              gint64     now)
+{
+  GListModel *model = G_LIST_MODEL (self->hms_errors);
+  gint64      next = G_MAXINT64;
+
+  if (self->hms_linger_source != NULL)
+    {
+      g_source_destroy (self->hms_linger_source);
+      g_clear_pointer (&self->hms_linger_source, g_source_unref);
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PdHmsError) item = g_list_model_get_item (model, i);
+      gint64                 cleared_at = _pd_hms_error_get_cleared_at (item);
+
+      if (cleared_at != 0)
+        next = MIN (next, cleared_at + (gint64) self->hms_linger_ms * 1000);
+    }
+  if (next == G_MAXINT64)
+    return;
+
+  self->hms_linger_source = g_timeout_source_new ((guint) MAX (1, (next - now + 999) / 1000));
+  g_source_set_static_name (self->hms_linger_source, "[printdeck] HMS linger");
+  g_source_set_callback (self->hms_linger_source, on_hms_linger_over, self, NULL);
+  g_source_attach (self->hms_linger_source, g_main_context_get_thread_default ());
+}
+
+/* The level of what will be listed: the reported entries and those still
+ * lingering.
+ */
+static PdSeverity
+hms_level (PdPrinter *self,
+           gint64     now)
+{
+  GListModel *model = G_LIST_MODEL (self->hms_errors);
+  PdSeverity  level = pd_state_get_hms_level (self->state);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PdHmsError) item = g_list_model_get_item (model, i);
+      PdHmsEntry             entry;
+
+      hms_entry_of (item, &entry);
+      if (self->hms_linger_ms > 0 && hms_find_in_state (self->state, &entry) < 0 &&
+          !hms_lingered_out (self, item, now))
+        level = MAX (level, pd_hms_error_get_severity (item));
+    }
+
+  return level;
+}
+
+/* Brings the list in line with the state; call after the level. */
+static void
+hms_sync (PdPrinter *self,
+          gint64     now)
+{
+  const PdState *state = self->state;
+  GListStore    *store = self->hms_errors;
+  guint          n = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  /* Entries no longer reported start lingering; the lingered-out go. */
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (PdHmsError) item = g_list_model_get_item (G_LIST_MODEL (store), i - 1);
+      PdHmsEntry             entry;
+
+      hms_entry_of (item, &entry);
+      if (hms_find_in_state (state, &entry) >= 0)
+        _pd_hms_error_set_cleared_at (item, 0);
+      else
+        {
+          if (_pd_hms_error_get_cleared_at (item) == 0)
+            _pd_hms_error_set_cleared_at (item, now);
+          if (self->hms_linger_ms == 0 || hms_lingered_out (self, item, now))
+            g_list_store_remove (store, i - 1);
+        }
+    }
+
+  /* New entries go where their order puts them. */
+  for (guint j = 0; j < state->n_hms; j++)
+    {
+      gboolean listed = FALSE;
+      guint    position = 0;
+
+      n = g_list_model_get_n_items (G_LIST_MODEL (store));
+      for (guint i = 0; i < n && !listed; i++)
+        {
+          g_autoptr (PdHmsError) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+          PdHmsEntry             entry;
+
+          hms_entry_of (item, &entry);
+          if (entry.attr == state->hms[j].attr && entry.code == state->hms[j].code)
+            listed = TRUE;
+          else if (pd_hms_entry_compare (&entry, &state->hms[j]) < 0)
+            position = i + 1;
+        }
+
+      if (!listed)
+        {
+          g_autoptr (PdHmsError) item = _pd_hms_error_new (&state->hms[j], self->model);
+
+          g_list_store_insert (store, position, item);
+        }
+    }
+
+  hms_schedule (self, now);
+}
+
+static gboolean
+on_hms_linger_over (gpointer data)
+{
+  PdPrinter *self = data;
+  gint64     now = g_get_monotonic_time ();
+
+  g_clear_pointer (&self->hms_linger_source, g_source_unref);
+
+  _PD_UPDATE (self, self->hms_level, hms_level (self, now), properties[PROP_HMS_LEVEL]);
+  hms_sync (self, now);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The database was updated, or the model became known: describe again. */
+static void
+hms_describe_all (PdPrinter *self)
+{
+  GListModel *model = G_LIST_MODEL (self->hms_errors);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PdHmsError) item = g_list_model_get_item (model, i);
+
+      _pd_hms_error_describe (item, pd_hms_database_get_default (), self->model);
+    }
 }
 
 static int
@@ -209,8 +360,13 @@ sync_properties (PdPrinter *self)
   guint32            print_error;
   g_autofree char   *print_error_text = NULL;
   int                unit = -1, slot = -1;
+  gint64             now;
 
-  _pd_update_string (self, &self->model, model != NULL ? model->id : NULL, properties[PROP_MODEL]);
+  if (g_strcmp0 (self->model, model != NULL ? model->id : NULL) != 0)
+    {
+      _pd_update_string (self, &self->model, model != NULL ? model->id : NULL, properties[PROP_MODEL]);
+      hms_describe_all (self);
+    }
   _pd_update_string (self, &self->model_name, model != NULL ? model->display_name : NULL, properties[PROP_MODEL_NAME]);
 
   _PD_UPDATE (self, self->connection, state->connection, properties[PROP_CONNECTION]);
@@ -243,7 +399,8 @@ sync_properties (PdPrinter *self)
       NOTIFY (self, PROP_JOB);
     }
 
-  level = pd_state_get_hms_level (state);
+  now = g_get_monotonic_time ();
+  level = hms_level (self, now);
   _PD_UPDATE (self, self->hms_level, level, properties[PROP_HMS_LEVEL]);
 
   print_error = pd_state_get_print_error (state);
@@ -273,7 +430,7 @@ sync_properties (PdPrinter *self)
   /* Lists last: items-changed cannot be held back like notify, so by the
    * time it is emitted every other value must already be the new one.
    */
-  _pd_list_store_sync (self->hms_errors, state->n_hms, hms_compare, hms_create, hms_update, state);
+  hms_sync (self, now);
   _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
   _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
 }
@@ -380,6 +537,11 @@ pd_printer_dispose (GObject *object)
   g_clear_object (&self->bed);
   g_clear_object (&self->chamber);
   g_clear_object (&self->job);
+  if (self->hms_linger_source != NULL)
+    {
+      g_source_destroy (self->hms_linger_source);
+      g_clear_pointer (&self->hms_linger_source, g_source_unref);
+    }
   g_clear_object (&self->hms_errors);
   g_clear_object (&self->ams_units);
   g_clear_object (&self->ams_external);
@@ -751,6 +913,9 @@ pd_printer_init (PdPrinter *self)
   self->nozzle = _pd_temperature_new ();
   self->bed = _pd_temperature_new ();
   self->hms_errors = g_list_store_new (PD_TYPE_HMS_ERROR);
+  self->hms_linger_ms = HMS_LINGER_DEFAULT_MS;
+  g_signal_connect_object (pd_hms_database_get_default (), "changed", G_CALLBACK (hms_describe_all), self,
+                           G_CONNECT_SWAPPED);
   self->ams_units = g_list_store_new (PD_TYPE_AMS_UNIT);
   self->ams_external = g_list_store_new (PD_TYPE_AMS_TRAY);
   self->active_unit = -1;
@@ -855,8 +1020,8 @@ pd_printer_get_connection_reason (PdPrinter *self)
 }
 
 void
-pd_printer_set_connection_reason (PdPrinter       *self,
-                                  PdSessionReason  reason)
+pd_printer_set_connection_reason (PdPrinter      *self,
+                                  PdSessionReason reason)
 {
   g_return_if_fail (PD_IS_PRINTER (self));
 
@@ -1202,4 +1367,19 @@ pd_printer_get_last_report_time (PdPrinter *self)
   g_return_val_if_fail (PD_IS_PRINTER (self), 0);
 
   return self->last_report_time;
+}
+
+/**
+ * pd_printer_set_hms_linger:
+ * @self: a printer
+ * @milliseconds: how long an HMS entry stays listed after the printer
+ *   stopped reporting it; 0 removes it at once
+ */
+void
+pd_printer_set_hms_linger (PdPrinter *self,
+                           guint      milliseconds)
+{
+  g_return_if_fail (PD_IS_PRINTER (self));
+
+  self->hms_linger_ms = milliseconds;
 }

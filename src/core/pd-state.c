@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pd-enums.h"
+#include "pd-hms-database.h"
 #include "pd-json.h"
 #include "pd-state-private.h"
 
@@ -427,31 +428,6 @@ pd_hms_entry_format_code (const PdHmsEntry *entry)
   return g_strdup_printf ("%04X_%04X_%04X_%04X",
                           entry->attr >> 16, entry->attr & 0xFFFF,
                           entry->code >> 16, entry->code & 0xFFFF);
-}
-
-/**
- * pd_hms_entry_build_url:
- * @entry: an HMS entry
- * @serial: (nullable): the printer's serial, which picks the model's article
- *
- * Returns: (transfer full): the code's own support article on Bambu's site
- */
-char *
-pd_hms_entry_build_url (const PdHmsEntry *entry,
-                        const char       *serial)
-{
-  g_autofree char *ecode = NULL;
-  g_autofree char *escaped = NULL;
-
-  g_return_val_if_fail (entry != NULL, NULL);
-
-  ecode = g_strdup_printf ("%08X%08X", entry->attr, entry->code);
-  if (serial == NULL)
-    return g_strdup_printf ("https://e.bambulab.com/index.php?e=%s&s=device_hms&lang=en", ecode);
-
-  escaped = g_uri_escape_string (serial, NULL, FALSE);
-  return g_strdup_printf ("https://e.bambulab.com/index.php?e=%s&d=%s&s=device_hms&lang=en",
-                          ecode, escaped);
 }
 
 /**
@@ -1062,17 +1038,17 @@ render (const PdState *state)
   json_builder_begin_array (b);
   for (guint i = 0; i < state->n_hms; i++)
     {
-      const PdHmsEntry *entry = &state->hms[i];
-      g_autofree char  *code = pd_hms_entry_format_code (entry);
-      g_autofree char  *url = pd_hms_entry_build_url (entry, state->serial);
+      const PdHmsEntry     *entry = &state->hms[i];
+      g_autoptr (PdHmsInfo) info = pd_hms_database_lookup_hms (pd_hms_database_get_default (), entry->attr,
+                                                               entry->code, model != NULL ? model->id : NULL);
 
       json_builder_begin_object (b);
-      add_string (b, "code", code);
-      add_string (b, "severity", pd_severity_to_string (pd_hms_entry_get_severity (entry)));
-      add_string (b, "module", pd_hms_module_to_label (entry->attr >> 24));
-      add_string (b, "description", NULL);
-      add_string (b, "action", NULL);
-      add_string (b, "url", url);
+      add_string (b, "code", info->code);
+      add_string (b, "severity", pd_severity_to_string (info->severity));
+      add_string (b, "module", info->module);
+      add_string (b, "description", info->description);
+      add_string (b, "action", info->action);
+      add_string (b, "url", info->url);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -1081,11 +1057,15 @@ render (const PdState *state)
   json_builder_set_member_name (b, "print_error");
   if ((print_error = pd_state_get_print_error (state)) != 0)
     {
-      g_autofree char *code = pd_print_error_format_code (print_error);
+      g_autoptr (PdHmsInfo) info = pd_hms_database_lookup_print_error (pd_hms_database_get_default (), print_error,
+                                                                       model != NULL ? model->id : NULL);
 
       json_builder_begin_object (b);
-      add_string (b, "code", code);
-      add_string (b, "description", NULL);
+      add_string (b, "code", info->code);
+      add_string (b, "module", info->module);
+      add_string (b, "description", info->description);
+      add_string (b, "action", info->action);
+      add_string (b, "url", info->url);
       json_builder_end_object (b);
     }
   else
@@ -1314,7 +1294,7 @@ pd_state_lookup (PdState    *state,
     {
       if (*p == '[')
         {
-          char *end = NULL;
+          char   *end = NULL;
           guint64 index = g_ascii_strtoull (p + 1, &end, 10);
 
           if (!JSON_NODE_HOLDS_ARRAY (node) || end == NULL || *end != ']' ||
@@ -1325,7 +1305,7 @@ pd_state_lookup (PdState    *state,
         }
       else
         {
-          gsize len;
+          gsize            len;
           g_autofree char *key = NULL;
 
           if (*p == '.')

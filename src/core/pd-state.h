@@ -205,8 +205,6 @@ PdSeverity         pd_hms_entry_get_severity (const PdHmsEntry *entry);
 int                pd_hms_entry_compare (const PdHmsEntry *a,
                                          const PdHmsEntry *b);
 char              *pd_hms_entry_format_code (const PdHmsEntry *entry);
-char              *pd_hms_entry_build_url (const PdHmsEntry *entry,
-                                           const char       *serial);
 char              *pd_print_error_format_code (guint32 print_error);
 gboolean           pd_print_error_is_cancel (guint32 print_error);
 

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "pd-enums.h"
 #include "pd-format.h"
 
 /**
@@ -243,4 +244,94 @@ pd_status_icon_name (PdStatus status)
     default:
       return "printer-symbolic";
     }
+}
+
+/**
+ * pd_severity_icon_name:
+ * @severity: the highest active HMS severity, or %PD_SEVERITY_NONE
+ *
+ * Returns: a symbolic icon that says the same as the colour
+ */
+const char *
+pd_severity_icon_name (PdSeverity severity)
+{
+  switch (severity)
+    {
+    case PD_SEVERITY_INFO: return "dialog-information-symbolic";
+    case PD_SEVERITY_COMMON: return "dialog-warning-symbolic";
+    case PD_SEVERITY_SERIOUS: return "dialog-warning-symbolic";
+    case PD_SEVERITY_FATAL: return "dialog-error-symbolic";
+    case PD_SEVERITY_NONE:
+    default:
+      return "emblem-ok-symbolic";
+    }
+}
+
+/**
+ * pd_severity_style_class:
+ * @severity: an HMS severity, or %PD_SEVERITY_NONE
+ *
+ * Returns: the style class that colours it (style.css): "ok", "info",
+ *   "common", "serious" or "fatal"
+ */
+const char *
+pd_severity_style_class (PdSeverity severity)
+{
+  switch (severity)
+    {
+    case PD_SEVERITY_INFO: return "info";
+    case PD_SEVERITY_COMMON: return "common";
+    case PD_SEVERITY_SERIOUS: return "serious";
+    case PD_SEVERITY_FATAL: return "fatal";
+    case PD_SEVERITY_NONE:
+    default:
+      return "ok";
+    }
+}
+
+/**
+ * pd_format_hms_summary:
+ * @level: the highest active severity
+ * @n_errors: how many HMS entries are listed
+ *
+ * Returns: (transfer full): the health indicator in words, for screen
+ *   readers and tooltips: "2 health warnings, highest: serious"
+ */
+char *
+pd_format_hms_summary (PdSeverity level,
+                       guint      n_errors)
+{
+  g_autofree char *severity = NULL;
+
+  if (n_errors == 0 || level == PD_SEVERITY_NONE)
+    return g_strdup (_("No health warnings"));
+
+  severity = g_utf8_strdown (pd_severity_to_label (level), -1);
+  /* TRANSLATORS: "2 health warnings, highest: serious"; the severity is
+   * one of fatal, serious, common, info
+   */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u health warning, highest: %s",
+                                       "%u health warnings, highest: %s", n_errors),
+                          n_errors, severity);
+}
+
+/**
+ * pd_format_hms_badge:
+ * @level: the highest active severity
+ * @n_errors: how many HMS entries are listed
+ *
+ * Returns: (transfer full): the short text on the indicator: "OK",
+ *   "Serious", "Serious · 3"
+ */
+char *
+pd_format_hms_badge (PdSeverity level,
+                     guint      n_errors)
+{
+  if (n_errors == 0 || level == PD_SEVERITY_NONE)
+    return g_strdup (C_("HMS severity", "OK"));
+  if (n_errors == 1)
+    return g_strdup (pd_severity_to_label (level));
+
+  /* TRANSLATORS: the highest severity and the number of health warnings, "Serious · 3" */
+  return g_strdup_printf (C_("HMS badge", "%s · %u"), pd_severity_to_label (level), n_errors);
 }

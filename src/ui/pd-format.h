@@ -25,5 +25,11 @@ char       *pd_format_wifi (int dbm);
 const char *pd_connection_icon_name (PdConnection connection);
 const char *pd_connection_style_class (PdConnection connection);
 const char *pd_status_icon_name (PdStatus status);
+const char *pd_severity_icon_name (PdSeverity severity);
+const char *pd_severity_style_class (PdSeverity severity);
+char       *pd_format_hms_summary (PdSeverity level,
+                                   guint      n_errors);
+char       *pd_format_hms_badge (PdSeverity level,
+                                 guint      n_errors);
 
 G_END_DECLS

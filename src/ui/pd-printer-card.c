@@ -27,6 +27,7 @@ struct _PdPrinterCard
 
   PdPrinter      *printer;
   GSignalGroup   *signals;
+  GSignalGroup   *hms_signals; /* on the printer's HMS list */
 
   GtkWidget      *content;
   GtkLabel       *name_label;
@@ -37,6 +38,9 @@ struct _PdPrinterCard
   GtkImage       *status_icon;
   GtkLabel       *status_label;
   GtkLabel       *stage_label;
+  GtkWidget      *hms_button;
+  GtkImage       *hms_icon;
+  GtkLabel       *hms_label;
   GtkWidget      *job_box;
   GtkLabel       *job_label;
   GtkProgressBar *progress_bar;
@@ -219,6 +223,31 @@ sync_job (PdPrinterCard *self,
 }
 
 static void
+sync_health (PdPrinterCard *self)
+{
+  PdSeverity       level = pd_printer_get_hms_level (self->printer);
+  guint            n = g_list_model_get_n_items (pd_printer_get_hms_errors (self->printer));
+  g_autofree char *badge = pd_format_hms_badge (level, n);
+  g_autofree char *summary = pd_format_hms_summary (level, n);
+  const char      *classes[] = { "ok", "info", "common", "serious", "fatal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (self->hms_button, classes[i]);
+  gtk_widget_add_css_class (self->hms_button, pd_severity_style_class (n > 0 ? level : PD_SEVERITY_NONE));
+  gtk_image_set_from_icon_name (self->hms_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
+  gtk_label_set_label (self->hms_label, badge);
+  gtk_widget_set_tooltip_text (self->hms_button, summary);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->hms_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, summary,
+                                  -1);
+  if (pd_printer_get_serial (self->printer) != NULL)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->hms_button), "s", pd_printer_get_serial (self->printer));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->hms_button), "win.show-health");
+    }
+}
+
+static void
 sync_accessible (PdPrinterCard *self,
                  PdStatus       status)
 {
@@ -254,6 +283,7 @@ update_card (PdPrinterCard *self)
   gtk_label_set_label (self->name_label, display_name (self->printer));
   set_label (self->model_label, model != NULL ? model : _("Unknown model"));
   sync_connection (self);
+  sync_health (self);
 
   gtk_image_set_from_icon_name (self->status_icon, pd_status_icon_name (status));
   gtk_label_set_label (self->status_label, pd_status_to_label (status));
@@ -289,6 +319,9 @@ pd_printer_card_dispose (GObject *object)
   if (self->signals != NULL)
     g_signal_group_set_target (self->signals, NULL);
   g_clear_object (&self->signals);
+  if (self->hms_signals != NULL)
+    g_signal_group_set_target (self->hms_signals, NULL);
+  g_clear_object (&self->hms_signals);
   g_clear_object (&self->printer);
   gtk_widget_dispose_template (GTK_WIDGET (self), PD_TYPE_PRINTER_CARD);
   /* A plain GtkWidget unparents its children itself. */
@@ -364,6 +397,9 @@ pd_printer_card_class_init (PdPrinterCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, status_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, stage_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, hms_button);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, hms_icon);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, hms_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, job_box);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, job_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, progress_bar);
@@ -392,6 +428,9 @@ pd_printer_card_init (PdPrinterCard *self)
   g_signal_group_connect_swapped (self->signals, "notify::connection-reason", G_CALLBACK (on_printer_changed), self);
   g_signal_group_connect_swapped (self->signals, "notify::stale", G_CALLBACK (on_printer_changed), self);
   g_signal_group_connect_swapped (self->signals, "notify::name", G_CALLBACK (on_printer_changed), self);
+  g_signal_group_connect_swapped (self->signals, "notify::hms-level", G_CALLBACK (on_printer_changed), self);
+  self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (on_printer_changed), self);
 }
 
 GtkWidget *
@@ -419,6 +458,7 @@ pd_printer_card_set_printer (PdPrinterCard *self,
     return;
 
   g_signal_group_set_target (self->signals, printer);
+  g_signal_group_set_target (self->hms_signals, printer != NULL ? pd_printer_get_hms_errors (printer) : NULL);
   update_card (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRINTER]);
 }
@@ -468,6 +508,14 @@ pd_printer_card_describe (PdPrinterCard *self)
       g_string_append_printf (text, ". %s", pd_connection_to_label (pd_printer_get_connection (self->printer)));
       if (reason != NULL)
         g_string_append_printf (text, ": %s", reason);
+    }
+
+  if (g_list_model_get_n_items (pd_printer_get_hms_errors (self->printer)) > 0)
+    {
+      g_autofree char *health = pd_format_hms_summary (pd_printer_get_hms_level (self->printer),
+                                                       g_list_model_get_n_items (pd_printer_get_hms_errors (self->printer)));
+
+      g_string_append_printf (text, ". %s", health);
     }
 
   return g_string_free (text, FALSE);

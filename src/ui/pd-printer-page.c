@@ -28,11 +28,14 @@ struct _PdPrinterPage
   PdPrinter      *printer;
   PdSession      *session;
   GSignalGroup   *printer_signals;
+  GSignalGroup   *hms_signals; /* on the printer's HMS list */
   GSignalGroup   *session_signals;
   gboolean        light_on;
 
   AdwWindowTitle *title;
   AdwActionRow   *status_row;
+  AdwActionRow   *health_row;
+  GtkImage       *health_icon;
   GtkImage       *status_icon;
   AdwActionRow   *job_row;
   GtkProgressBar *progress_bar;
@@ -388,6 +391,27 @@ sync_actions (PdPrinterPage *self)
 }
 
 static void
+sync_health (PdPrinterPage *self,
+             PdPrinter     *printer)
+{
+  PdSeverity       level = pd_printer_get_hms_level (printer);
+  guint            n = g_list_model_get_n_items (pd_printer_get_hms_errors (printer));
+  g_autofree char *summary = pd_format_hms_summary (level, n);
+  const char      *classes[] = { "ok", "info", "common", "serious", "fatal" };
+
+  adw_action_row_set_subtitle (self->health_row, summary);
+  gtk_image_set_from_icon_name (self->health_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->health_icon), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (self->health_icon), pd_severity_style_class (n > 0 ? level : PD_SEVERITY_NONE));
+  if (pd_printer_get_serial (printer) != NULL)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->health_row), "s", pd_printer_get_serial (printer));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->health_row), "win.show-health");
+    }
+}
+
+static void
 update_page (PdPrinterPage *self)
 {
   PdPrinter             *printer = self->printer;
@@ -427,6 +451,7 @@ update_page (PdPrinterPage *self)
   else
     status_text = g_strdup (pd_status_to_label (status));
   adw_action_row_set_subtitle (self->status_row, status_text);
+  sync_health (self, printer);
   gtk_image_set_from_icon_name (self->status_icon, pd_status_icon_name (status));
 
   gtk_widget_set_visible (GTK_WIDGET (self->job_row), job != NULL && pd_job_get_name (job) != NULL);
@@ -515,6 +540,9 @@ pd_printer_page_dispose (GObject *object)
   g_signal_group_set_target (self->printer_signals, NULL);
   g_signal_group_set_target (self->session_signals, NULL);
   g_clear_object (&self->printer_signals);
+  if (self->hms_signals != NULL)
+    g_signal_group_set_target (self->hms_signals, NULL);
+  g_clear_object (&self->hms_signals);
   g_clear_object (&self->session_signals);
   g_clear_object (&self->printer);
   g_clear_object (&self->session);
@@ -592,6 +620,8 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-printer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, title);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, health_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, health_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, job_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, progress_bar);
@@ -647,6 +677,9 @@ pd_printer_page_init (PdPrinterPage *self)
   g_signal_group_connect_swapped (self->printer_signals, "notify::connection", G_CALLBACK (update_page), self);
   g_signal_group_connect_swapped (self->printer_signals, "notify::connection-reason", G_CALLBACK (update_page), self);
   g_signal_group_connect_swapped (self->printer_signals, "notify::name", G_CALLBACK (update_page), self);
+  g_signal_group_connect_swapped (self->printer_signals, "notify::hms-level", G_CALLBACK (update_page), self);
+  self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (update_page), self);
 
   self->session_signals = g_signal_group_new (PD_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::pinned-fingerprint", G_CALLBACK (update_page), self);
@@ -690,6 +723,7 @@ pd_printer_page_set_printer (PdPrinterPage *self,
   g_set_object (&self->printer, printer);
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->printer_signals, printer);
+  g_signal_group_set_target (self->hms_signals, printer != NULL ? pd_printer_get_hms_errors (printer) : NULL);
   g_signal_group_set_target (self->session_signals, session);
 
   if (self->chart != NULL)

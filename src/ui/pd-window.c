@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "pd-hms-dialog.h"
 #include "pd-printer-card.h"
 #include "pd-printer-page.h"
 #include "pd-printer-store.h"
@@ -406,6 +407,42 @@ show_printers (GtkWidget  *widget,
   adw_leaflet_set_visible_child_name (self->leaflet, "printers");
 }
 
+/* Opens the health dialog of the printer named by its serial; one dialog
+ * per printer, presented again if it is open.
+ */
+static void
+show_health (GtkWidget  *widget,
+             const char *action,
+             GVariant   *parameter)
+{
+  PdWindow   *self = PD_WINDOW (widget);
+  const char *serial = g_variant_get_string (parameter, NULL);
+  PdPrinter  *printer = self->store != NULL ? pd_printer_store_find (self->store, serial) : NULL;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget  *dialog;
+
+  if (printer == NULL)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (PD_IS_HMS_DIALOG (toplevel) && pd_hms_dialog_get_printer (PD_HMS_DIALOG (toplevel)) == printer &&
+          gtk_window_get_transient_for (toplevel) == GTK_WINDOW (self))
+        {
+          gtk_window_present (toplevel);
+          return;
+        }
+    }
+
+  dialog = pd_hms_dialog_new (printer);
+  /* for its app.update-hms button */
+  gtk_window_set_application (GTK_WINDOW (dialog), gtk_window_get_application (GTK_WINDOW (self)));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* GObject -----------------------------------------------------------------------*/
 
 static gboolean
@@ -543,6 +580,7 @@ pd_window_class_init (PdWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.retry-keyring", NULL, retry_keyring);
   gtk_widget_class_install_action (widget_class, "win.show-printers", NULL, show_printers);
+  gtk_widget_class_install_action (widget_class, "win.show-health", "s", show_health);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.show-printers", NULL);
 }
 
