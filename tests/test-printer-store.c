@@ -1067,6 +1067,51 @@ stop_bus_and_exit (GTestDBus *bus)
   _exit (0);
 }
 
+/* Writes a D-Bus service file that starts a keyring daemon; with @password,
+ * the daemon creates (or unlocks) the login keyring with it.
+ */
+static void
+write_keyring_service (const char *services,
+                       const char *daemon,
+                       const char *password)
+{
+  g_autofree char *path = g_build_filename (services, "org.freedesktop.secrets.service", NULL);
+  g_autofree char *text = NULL;
+
+  if (password != NULL)
+    text = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\n"
+                            "Exec=/bin/sh -c \"printf %s | exec %s --unlock --foreground --components=secrets\"\n",
+                            password, daemon);
+  else
+    text = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\n"
+                            "Exec=%s --start --foreground --components=secrets\n",
+                            daemon);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* An empty home, runtime and D-Bus services folder under @dirs, made the
+ * process's own: a keyring daemon started on a private bus then has no
+ * login keyring until one is made. Returns the services folder.
+ */
+static char *
+private_keyring_home (Dirs *dirs)
+{
+  g_autofree char *home = g_build_filename (dirs->base, "home", NULL);
+  g_autofree char *runtime = g_build_filename (dirs->base, "runtime", NULL);
+  char            *services = g_build_filename (dirs->base, "services", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (services, 0700), ==, 0);
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("XDG_DATA_HOME");
+  g_unsetenv ("GNOME_KEYRING_CONTROL");
+  g_unsetenv ("DISPLAY");
+
+  return services;
+}
+
 /* A keyring daemon whose default keyring cannot be opened (no login
  * keyring, and no display for its prompt): an add is refused with "locked"
  * and adds nothing.
@@ -1080,10 +1125,7 @@ test_keyring_locked (void)
   g_autoptr (GError)          error = NULL;
   g_autoptr (PdPrinter)       printer = NULL;
   g_autofree char            *services = NULL;
-  g_autofree char            *service = NULL;
   g_autofree char            *daemon = g_find_program_in_path ("gnome-keyring-daemon");
-  g_autofree char            *home = NULL;
-  g_autofree char            *runtime = NULL;
   Dirs                        dirs;
 
   if (daemon == NULL)
@@ -1103,23 +1145,8 @@ test_keyring_locked (void)
    * folders: it has no login keyring and cannot ask for one.
    */
   dirs_init (&dirs);
-  home = g_build_filename (dirs.base, "home", NULL);
-  runtime = g_build_filename (dirs.base, "runtime", NULL);
-  services = g_build_filename (dirs.base, "services", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (services, 0700), ==, 0);
-  service = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\nExec=%s --start --foreground --components=secrets\n",
-                             daemon);
-  {
-    g_autofree char *path = g_build_filename (services, "org.freedesktop.secrets.service", NULL);
-
-    g_assert_true (g_file_set_contents (path, service, -1, NULL));
-  }
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_unsetenv ("GNOME_KEYRING_CONTROL");
-  g_unsetenv ("DISPLAY");
+  services = private_keyring_home (&dirs);
+  write_keyring_service (services, daemon, NULL);
   bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_add_service_dir (bus, services);
   g_test_dbus_up (bus);
@@ -1157,27 +1184,6 @@ test_keyring_locked (void)
   stop_bus_and_exit (bus);
 }
 
-/* Writes a D-Bus service file that starts a keyring daemon; with @password,
- * the daemon creates (or unlocks) the login keyring with it.
- */
-static void
-write_keyring_service (const char *services,
-                       const char *daemon,
-                       const char *password)
-{
-  g_autofree char *path = g_build_filename (services, "org.freedesktop.secrets.service", NULL);
-  g_autofree char *text = NULL;
-
-  if (password != NULL)
-    text = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\n"
-                            "Exec=/bin/sh -c \"printf %s | exec %s --unlock --foreground --components=secrets\"\n",
-                            password, daemon);
-  else
-    text = g_strdup_printf ("[D-BUS Service]\nName=org.freedesktop.secrets\n"
-                            "Exec=%s --start --foreground --components=secrets\n",
-                            daemon);
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-}
 
 /* The code is saved, but the login keyring is locked at the next start and
  * no unlock prompt can be shown: the printer says "the keyring", not "no
@@ -1192,8 +1198,6 @@ test_keyring_locked_code (void)
   g_autoptr (PdPrinter)       printer = NULL;
   g_autoptr (GError)          error = NULL;
   g_autofree char            *daemon = g_find_program_in_path ("gnome-keyring-daemon");
-  g_autofree char            *home = NULL;
-  g_autofree char            *runtime = NULL;
   g_autofree char            *services = NULL;
   g_autofree char            *keyring = NULL;
   Dirs                        dirs;
@@ -1212,18 +1216,8 @@ test_keyring_locked_code (void)
     }
 
   dirs_init (&dirs);
-  home = g_build_filename (dirs.base, "home", NULL);
-  runtime = g_build_filename (dirs.base, "runtime", NULL);
-  services = g_build_filename (dirs.base, "services", NULL);
-  keyring = g_build_filename (home, ".local", "share", "keyrings", "login.keyring", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (home, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (services, 0700), ==, 0);
-  g_setenv ("HOME", home, TRUE);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_unsetenv ("XDG_DATA_HOME");
-  g_unsetenv ("GNOME_KEYRING_CONTROL");
-  g_unsetenv ("DISPLAY");
+  services = private_keyring_home (&dirs);
+  keyring = g_build_filename (g_getenv ("HOME"), ".local", "share", "keyrings", "login.keyring", NULL);
 
   /* A session with an unlocked login keyring: the printer is added. */
   write_keyring_service (services, daemon, "l0gin");

@@ -25,14 +25,6 @@
 #include "pd-hms-database.h"
 #include "pd-hms-private.h"
 
-typedef enum
-{
-  SECTION_HMS,
-  SECTION_ERROR,
-  SECTION_LINKS,
-  N_SECTIONS
-} Section;
-
 /* Digits of a code in each section */
 static const guint section_digits[N_SECTIONS] = { 16, 8, 16 };
 

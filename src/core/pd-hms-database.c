@@ -40,14 +40,6 @@
 #define MAX_REQUESTS_IN_FLIGHT 4
 #define READ_CHUNK             (64 * 1024)
 
-typedef enum
-{
-  SECTION_HMS,
-  SECTION_ERROR,
-  SECTION_LINKS,
-  N_SECTIONS
-} Section;
-
 /* Bambu's languages (BambuStudio resources/hms/hms_<lang>_<prefix>.json) */
 static const char *const bambu_languages[] = {
   "en",
@@ -101,6 +93,18 @@ typedef struct
   gconstpointer key_data[N_SECTIONS]; /* guint64, or guint32 for print_error */
   gsize         n_keys[N_SECTIONS];
 } Layer;
+
+/* The key at @index of a layer's @section: print errors are 32-bit. */
+static inline guint64
+layer_key (const Layer *layer,
+           Section      section,
+           gsize        index)
+{
+  if (section == SECTION_ERROR)
+    return ((const guint32 *) layer->key_data[section])[index];
+
+  return ((const guint64 *) layer->key_data[section])[index];
+}
 
 /* Lookups may come from any thread (a state document is rendered where it
  * is needed); the layers are swapped whole under the lock, and a lookup
@@ -354,12 +358,7 @@ layer_bisect (const Layer *layer,
   while (lo < hi)
     {
       gsize   mid = lo + (hi - lo) / 2;
-      guint64 k;
-
-      if (section == SECTION_ERROR)
-        k = ((const guint32 *) layer->key_data[section])[mid];
-      else
-        k = ((const guint64 *) layer->key_data[section])[mid];
+      guint64 k = layer_key (layer, section, mid);
 
       if (k < key)
         lo = mid + 1;
@@ -664,10 +663,7 @@ count_codes (GPtrArray *layers,
 
           if (next[i] >= layer->n_keys[section])
             continue;
-          if (section == SECTION_ERROR)
-            key = ((const guint32 *) layer->key_data[section])[next[i]];
-          else
-            key = ((const guint64 *) layer->key_data[section])[next[i]];
+          key = layer_key (layer, section, next[i]);
           if (!found || key < smallest)
             smallest = key;
           found = TRUE;
@@ -679,15 +675,8 @@ count_codes (GPtrArray *layers,
       for (guint i = 0; i < n_layers; i++)
         {
           const Layer *layer = g_ptr_array_index (layers, i);
-          guint64      key;
 
-          if (next[i] >= layer->n_keys[section])
-            continue;
-          if (section == SECTION_ERROR)
-            key = ((const guint32 *) layer->key_data[section])[next[i]];
-          else
-            key = ((const guint64 *) layer->key_data[section])[next[i]];
-          if (key == smallest)
+          if (next[i] < layer->n_keys[section] && layer_key (layer, section, next[i]) == smallest)
             next[i]++;
         }
     }

@@ -56,6 +56,15 @@ enum
 /* A mask has 32 bits. */
 #define PD_HMS_MAX_MODELS 32
 
+/* The three tables of a blob, in its order */
+typedef enum
+{
+  SECTION_HMS,
+  SECTION_ERROR,
+  SECTION_LINKS,
+  N_SECTIONS
+} Section;
+
 /* Bounds on what the builder accepts: Bambu's biggest per-model answer is
  * about 1.2 MB, its longest text a few hundred characters.
  */
