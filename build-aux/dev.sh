@@ -126,8 +126,9 @@ cmd_bench() {
 
 cmd_screenshots() {
   cmd_build
-  PRINTDECK_SCREENSHOT_DIR="$top/data/screenshots.new" with_session "$builddir/tests/test-window" >/dev/null
-  for f in window-light window-dark printer-page add-printer-found; do
+  # through meson test: the same environment as the suite (schemas, renderer)
+  PRINTDECK_SCREENSHOT_DIR="$top/data/screenshots.new" with_session meson test -C "$builddir" test-window >/dev/null
+  for f in window-light window-dark printer-page health-dialog add-printer-found; do
     mv "$top/data/screenshots.new/$f.png" "$top/data/screenshots/$f.png"
   done
   rm -rf "$top/data/screenshots.new"

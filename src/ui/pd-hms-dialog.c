@@ -160,6 +160,7 @@ create_row (const PdHmsInfo *info,
       /* GtkLinkButton opens it with gtk_show_uri(). */
       link = gtk_link_button_new_with_label (info->url, _("Open Support Article"));
       gtk_widget_set_halign (link, GTK_ALIGN_START);
+      gtk_widget_add_css_class (link, "hms-link");
       gtk_widget_set_tooltip_text (link, info->url);
       gtk_box_append (GTK_BOX (box), link);
     }
