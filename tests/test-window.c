@@ -725,6 +725,12 @@ printer_is_healthy (gpointer data)
          g_list_model_get_n_items (pd_printer_get_hms_errors (data)) == 0;
 }
 
+static gboolean
+has_print_error (gpointer data)
+{
+  return pd_printer_get_print_error_code (data) != 0;
+}
+
 static PdHmsDialog *
 find_health_dialog (PdPrinter *printer)
 {
@@ -841,7 +847,23 @@ test_health (void)
   g_assert_cmpstr (gtk_label_get_label (badge), ==, "OK");
   stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "stack"));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "empty");
+
+  /* A failed print: its print error is explained too */
+  pd_sim_printer_fail (x1c);
+  g_assert_true (pd_test_wait_until (has_print_error, printer, 10));
+  pd_test_spin (100);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+  g_assert_true (gtk_widget_get_visible (
+    GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "print_error_group"))));
+  list = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "print_error_list"));
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (list, 0));
+  g_assert_nonnull (row);
+  g_test_message ("print error: %s",
+                  gtk_label_get_label (GTK_LABEL (find_descendant (row, GTK_TYPE_LABEL, "description"))));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (find_descendant (row, GTK_TYPE_LABEL, "description"))),
+                            "feed"));
   gtk_window_destroy (GTK_WINDOW (dialog));
+  pd_sim_printer_start_print (x1c);
 }
 
 static gboolean
