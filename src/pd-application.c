@@ -18,6 +18,7 @@
 #include "pd-application.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
+#include "pd-humidity-monitor.h"
 #include "pd-secrets.h"
 #include "pd-preferences-window.h"
 #include "pd-printer-dialog.h"
@@ -25,20 +26,21 @@
 
 struct _PdApplication
 {
-  AdwApplication    parent_instance;
+  AdwApplication     parent_instance;
 
-  GSettings        *settings;
-  PdPrinterStore   *store;
-  PdDiscovery      *discovery;
-  GHashTable       *histories;         /* PdPrinter → PdTemperatureHistory */
-  char             *load_error;        /* printers.ini could not be read */
-  GtkWidget        *load_error_dialog; /* weak */
+  GSettings         *settings;
+  PdPrinterStore    *store;
+  PdDiscovery       *discovery;
+  GHashTable        *histories; /* PdPrinter → PdTemperatureHistory */
+  PdHumidityMonitor *humidity;
+  char              *load_error;        /* printers.ini could not be read */
+  GtkWidget         *load_error_dialog; /* weak */
 
-  gboolean          demo;
-  char             *demo_dir;
-  GSubprocess      *simulator;
-  GDataInputStream *simulator_lines;
-  GCancellable     *cancellable;
+  gboolean           demo;
+  char              *demo_dir;
+  GSubprocess       *simulator;
+  GDataInputStream  *simulator_lines;
+  GCancellable      *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (PdApplication, pd_application, ADW_TYPE_APPLICATION)
@@ -204,7 +206,10 @@ on_store_items_changed (PdApplication *self,
   g_hash_table_iter_init (&iter, self->histories);
   while (g_hash_table_iter_next (&iter, &printer, NULL))
     if (pd_printer_store_find (self->store, pd_printer_get_serial (printer)) != printer)
-      g_hash_table_iter_remove (&iter);
+      {
+        pd_humidity_monitor_remove_printer (self->humidity, printer);
+        g_hash_table_iter_remove (&iter);
+      }
 
   for (guint i = position; i < position + added; i++)
     {
@@ -216,6 +221,7 @@ on_store_items_changed (PdApplication *self,
       history = pd_temperature_history_new (item);
       pd_temperature_history_set_duration (history, minutes);
       g_hash_table_insert (self->histories, g_object_ref (item), history);
+      pd_humidity_monitor_add_printer (self->humidity, item);
     }
 }
 
@@ -326,6 +332,25 @@ on_store_loaded (GObject      *source,
     }
 }
 
+/* The hook for the notifications: for now, a line in the log. */
+static void
+on_humid (PdApplication     *self,
+          PdPrinter         *printer,
+          PdAmsUnit         *unit,
+          PdHumidity         level,
+          PdHumidityMonitor *monitor)
+{
+  g_message ("%s: %s is humid (%d %%, level %d)", pd_printer_get_serial (printer), pd_ams_unit_get_name (unit),
+             pd_ams_unit_get_humidity_percent (unit), pd_ams_unit_get_humidity_level (unit));
+}
+
+static void
+on_humidity_thresholds_changed (PdApplication *self)
+{
+  pd_humidity_monitor_set_thresholds (self->humidity, g_settings_get_uint (self->settings, "humidity-fair"),
+                                      g_settings_get_uint (self->settings, "humidity-high"));
+}
+
 static void
 on_stale_timeout_changed (PdApplication *self)
 {
@@ -411,6 +436,11 @@ pd_application_startup (GApplication *app)
     {
       g_signal_connect_object (self->settings, "changed::stale-timeout", G_CALLBACK (on_stale_timeout_changed), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::humidity-fair", G_CALLBACK (on_humidity_thresholds_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::humidity-high", G_CALLBACK (on_humidity_thresholds_changed),
+                               self, G_CONNECT_SWAPPED);
+      on_humidity_thresholds_changed (self);
       on_stale_timeout_changed (self);
     }
   pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
@@ -454,6 +484,7 @@ pd_application_dispose (GObject *object)
   PdApplication *self = PD_APPLICATION (object);
 
   g_clear_pointer (&self->histories, g_hash_table_unref);
+  g_clear_object (&self->humidity);
   if (self->load_error_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->load_error_dialog), (gpointer *) &self->load_error_dialog);
   self->load_error_dialog = NULL;
@@ -663,6 +694,8 @@ pd_application_init (PdApplication *self)
 
   self->cancellable = g_cancellable_new ();
   self->histories = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  self->humidity = pd_humidity_monitor_new ();
+  g_signal_connect_object (self->humidity, "humid", G_CALLBACK (on_humid), self, G_CONNECT_SWAPPED);
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);

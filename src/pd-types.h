@@ -80,6 +80,33 @@ typedef enum
   PD_AMS_TYPE_AMS_HT,
 } PdAmsType;
 
+/**
+ * PdExtruder:
+ *
+ * Which nozzle an AMS unit feeds on a dual-nozzle printer (H2D, X2D);
+ * %PD_EXTRUDER_UNKNOWN on single-nozzle printers and while not known.
+ */
+typedef enum
+{
+  PD_EXTRUDER_UNKNOWN,
+  PD_EXTRUDER_LEFT,
+  PD_EXTRUDER_RIGHT,
+} PdExtruder;
+
+/**
+ * PdHumidity:
+ *
+ * How humid an AMS unit is against the user's thresholds
+ * (pd_ams_unit_get_humidity()).
+ */
+typedef enum
+{
+  PD_HUMIDITY_UNKNOWN,
+  PD_HUMIDITY_OK,
+  PD_HUMIDITY_FAIR,
+  PD_HUMIDITY_HIGH,
+} PdHumidity;
+
 typedef enum
 {
   PD_CAMERA_KIND_UNKNOWN,

@@ -1762,9 +1762,20 @@ test_unit_drying_supported (void)
   unit_fixture_init (&f);
   g_assert_false (pd_ams_unit_get_drying_supported (f.unit));
 
-  assert_unit_once (&f, "'dry_time':0", "drying-supported");
+  /* A classic AMS reports dry_time 0 too, but cannot dry. */
+  pd_notify_counter_reset (&f.counter);
+  apply_print (f.printer, "'ams':{'ams':[{'id':'0','info':'1001','dry_time':0}]}");
+  g_assert_cmpuint (pd_notify_counter_get (&f.counter, "drying-supported"), ==, 0);
+  g_assert_false (pd_ams_unit_get_drying_supported (f.unit));
+  g_assert_cmpint (pd_ams_unit_get_drying_remaining_minutes (f.unit), ==, -1);
+
+  /* An AMS 2 Pro can. */
+  pd_notify_counter_reset (&f.counter);
+  apply_print (f.printer, "'ams':{'ams':[{'id':'0','info':'1003'}]}");
+  g_assert_cmpuint (pd_notify_counter_get (&f.counter, "drying-supported"), ==, 1);
   g_assert_true (pd_ams_unit_get_drying_supported (f.unit));
   g_assert_false (pd_ams_unit_get_drying (f.unit));
+  g_assert_cmpint (pd_ams_unit_get_drying_remaining_minutes (f.unit), ==, 0);
 
   unit_fixture_clear (&f);
 }
@@ -1775,19 +1786,37 @@ test_unit_drying (void)
   UnitFixture f;
 
   unit_fixture_init (&f);
-  apply_print (f.printer, "'ams':{'ams':[{'id':'0','dry_time':0}]}");
+  /* An AMS HT without info bits (the type from its id) */
+  apply_print (f.printer, "'ams':{'ams':[{'id':'128','dry_time':0,'tray':[{'id':'0','tray_type':'PLA'}]}]}");
+  f.unit = peek_unit (f.printer, 1);
+  pd_notify_counter_clear (&f.counter);
+  pd_notify_counter_init (&f.counter, f.unit);
+  g_assert_true (pd_ams_unit_get_drying_supported (f.unit));
   g_assert_false (pd_ams_unit_get_drying (f.unit));
 
-  assert_unit_once (&f, "'dry_time':120", "drying");
+  /* Without info bits, the minutes left say it. */
+  pd_notify_counter_reset (&f.counter);
+  apply_print (f.printer, "'ams':{'ams':[{'id':'128','dry_time':120}]}");
+  g_assert_cmpuint (pd_notify_counter_get (&f.counter, "drying"), ==, 1);
   g_assert_true (pd_ams_unit_get_drying (f.unit));
   /* Info bits 4–7 = 2: drying, while the time says 0. */
   pd_notify_counter_reset (&f.counter);
-  apply_print (f.printer, "'ams':{'ams':[{'id':'0','dry_time':0,'info':'1021'}]}");
+  apply_print (f.printer, "'ams':{'ams':[{'id':'128','dry_time':0,'info':'2024'}]}");
   g_assert_cmpuint (pd_notify_counter_get (&f.counter, "drying"), ==, 0);
   g_assert_true (pd_ams_unit_get_drying (f.unit));
-  assert_unit_once (&f, "'info':'1001'", "drying");
+  /* 3 = cooling down is still the drying cycle. */
+  pd_notify_counter_reset (&f.counter);
+  apply_print (f.printer, "'ams':{'ams':[{'id':'128','info':'2034'}]}");
+  g_assert_cmpuint (pd_notify_counter_get (&f.counter, "drying"), ==, 0);
+  /* 0 = off: the firmware's state wins over minutes left over. */
+  pd_notify_counter_reset (&f.counter);
+  apply_print (f.printer, "'ams':{'ams':[{'id':'128','dry_time':5,'info':'2004'}]}");
+  g_assert_cmpuint (pd_notify_counter_get (&f.counter, "drying"), ==, 1);
   g_assert_false (pd_ams_unit_get_drying (f.unit));
+  g_assert_cmpint (pd_ams_unit_get_drying_remaining_minutes (f.unit), ==, 0);
 
+  /* The unit of the fixture stays, as unit_fixture_clear() checks. */
+  f.unit = peek_unit (f.printer, 0);
   unit_fixture_clear (&f);
 }
 
@@ -1797,6 +1826,9 @@ test_unit_drying_remaining_minutes (void)
   UnitFixture f;
 
   unit_fixture_init (&f);
+  g_assert_cmpint (pd_ams_unit_get_drying_remaining_minutes (f.unit), ==, -1);
+  /* An AMS 2 Pro that is drying (bits 4–7 = 2), the time not reported yet */
+  apply_print (f.printer, "'ams':{'ams':[{'id':'0','info':'1023'}]}");
   g_assert_cmpint (pd_ams_unit_get_drying_remaining_minutes (f.unit), ==, -1);
 
   assert_unit_once (&f, "'dry_time':120", "drying-remaining-minutes");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pd-application.h"
+#include "pd-ams-swatch.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
 #include "pd-printer-card.h"
@@ -575,6 +576,10 @@ test_reflow (void)
  * of it or of the control it is part of (a menu button's inner button), or
  * for a card the printer's name.
  */
+static GtkWidget *find_descendant (GtkWidget  *widget,
+                                   GType       type,
+                                   const char *name);
+
 static const char *
 focus_stop_name (GtkWidget *widget)
 {
@@ -584,6 +589,17 @@ focus_stop_name (GtkWidget *widget)
 
       return PD_IS_PRINTER_CARD (card) ? pd_printer_get_name (pd_printer_card_get_printer (PD_PRINTER_CARD (card)))
                                        : NULL;
+    }
+
+  /* A plain list row is named by what it says (its first label); PdAmsView
+   * also gives its rows a label in words.
+   */
+  if (GTK_IS_LIST_BOX_ROW (widget) && !ADW_IS_PREFERENCES_ROW (widget))
+    {
+      GtkWidget *label = find_descendant (widget, GTK_TYPE_LABEL, NULL);
+
+      if (label != NULL && *gtk_label_get_label (GTK_LABEL (label)) != '\0')
+        return gtk_label_get_label (GTK_LABEL (label));
     }
 
   /* A row is named by its title. */
@@ -908,6 +924,112 @@ test_update_descriptions_unreachable (void)
   g_assert_cmpuint (pd_hms_database_get_n_codes (pd_hms_database_get_default ()), ==, codes);
 }
 
+/* The AMS on the printer page follows the simulator: a spool's amount and
+ * the slot in use change, the same row widgets show it.
+ */
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *text;
+} TextWait;
+
+static gboolean
+label_has_text (GtkWidget  *widget,
+                const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), text) == 0)
+        return TRUE;
+      if (label_has_text (child, text))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+shows_text (gpointer data)
+{
+  TextWait *wait = data;
+
+  return label_has_text (wait->widget, wait->text);
+}
+
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_BOX_ROW (child))
+        g_ptr_array_add (rows, child);
+      collect_rows (child, rows);
+    }
+}
+
+static gboolean
+swatch_is_active (gpointer data)
+{
+  return pd_ams_swatch_get_active (data);
+}
+
+static void
+test_ams_follows_simulator (void)
+{
+  PdSimPrinter         *x1c = pd_sim_get_printer (sim, 1);
+  PdPrinter            *printer = pd_printer_store_find (pd_application_get_store (app), pd_sim_printer_get_serial (x1c));
+  GtkWidget            *page;
+  GtkWidget            *view;
+  PdAmsUnit            *unit;
+  g_autoptr (GPtrArray) before = g_ptr_array_new ();
+  g_autoptr (GPtrArray) after = g_ptr_array_new ();
+  GtkWidget            *first_row;
+  GtkWidget            *second_row;
+  GtkWidget            *swatch;
+  TextWait              wait;
+  int                   unit_id;
+
+  g_assert_nonnull (printer);
+  g_assert_cmpuint (g_list_model_get_n_items (pd_printer_get_ams_units (printer)), >, 0);
+  unit = g_list_model_get_item (pd_printer_get_ams_units (printer), 0);
+  unit_id = pd_ams_unit_get_id (unit);
+  g_object_unref (unit);
+
+  /* a print would move the amount and the slot by itself */
+  pd_sim_printer_set_scenario (x1c, PD_SIM_SCENARIO_IDLE);
+  pd_window_show_printer (window, printer);
+  g_assert_true (pd_test_wait_until (leaflet_shows_printer, NULL, 5));
+  page = GTK_WIDGET (_pd_window_get_printer_page (window));
+  view = GTK_WIDGET (gtk_widget_get_template_child (page, PD_TYPE_PRINTER_PAGE, "ams_view"));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_ancestor (view, ADW_TYPE_PREFERENCES_GROUP)));
+  collect_rows (view, before);
+  g_assert_cmpuint (before->len, >=, 2);
+  first_row = g_ptr_array_index (before, 0);
+  second_row = g_ptr_array_index (before, 1);
+
+  g_assert_true (pd_sim_printer_set_tray_remaining (x1c, unit_id, 0, 37));
+  wait = (TextWait){ first_row, "37 %" };
+  g_assert_true (pd_test_wait_until (shows_text, &wait, 10));
+
+  g_assert_true (pd_sim_printer_set_active_tray (x1c, unit_id, 1));
+  swatch = find_descendant (second_row, PD_TYPE_AMS_SWATCH, NULL);
+  g_assert_true (PD_IS_AMS_SWATCH (swatch));
+  g_assert_true (pd_test_wait_until (swatch_is_active, swatch, 10));
+  pd_test_spin (300);
+  save_screenshot (GTK_WIDGET (window), "printer-page-ams.png");
+
+  /* the same rows, changed in place */
+  collect_rows (view, after);
+  g_assert_cmpuint (after->len, ==, before->len);
+  for (guint i = 0; i < after->len; i++)
+    g_assert_true (g_ptr_array_index (after, i) == g_ptr_array_index (before, i));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-printers", NULL));
+  pd_sim_printer_set_scenario (x1c, PD_SIM_SCENARIO_PRINT);
+  pd_sim_printer_start_print (x1c);
+}
+
 /* printers.ini that cannot be read: the window says so in a dialog that
  * stays until answered, nothing is overwritten, and "Start Over" gives an
  * empty list that can be changed again.
@@ -1080,6 +1202,7 @@ main (int   argc,
   g_test_add_func ("/window/reflow", test_reflow);
   g_test_add_func ("/window/keyboard", test_keyboard);
   g_test_add_func ("/window/health", test_health);
+  g_test_add_func ("/window/ams-follows-simulator", test_ams_follows_simulator);
   g_test_add_func ("/window/update-descriptions-unreachable", test_update_descriptions_unreachable);
   g_test_add_func ("/window/corrupt-config", test_corrupt_config);
 

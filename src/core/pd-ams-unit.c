@@ -17,12 +17,15 @@ struct _PdAmsUnit
 
   int         id;
   PdAmsType   unit_type;
+  char       *name;
+  PdExtruder  extruder;
   int         humidity_percent;
   int         humidity_level;
   double      temperature;
   gboolean    drying_supported;
   gboolean    drying;
   int         drying_remaining_minutes;
+  gboolean    holds_filament;
   GListStore *trays;
 };
 
@@ -33,12 +36,15 @@ enum
   PROP_0,
   PROP_ID,
   PROP_UNIT_TYPE,
+  PROP_NAME,
+  PROP_EXTRUDER,
   PROP_HUMIDITY_PERCENT,
   PROP_HUMIDITY_LEVEL,
   PROP_TEMPERATURE,
   PROP_DRYING_SUPPORTED,
   PROP_DRYING,
   PROP_DRYING_REMAINING_MINUTES,
+  PROP_HOLDS_FILAMENT,
   PROP_TRAYS,
   N_PROPS
 };
@@ -53,6 +59,16 @@ pd_ams_unit_dispose (GObject *object)
   g_clear_object (&self->trays);
 
   G_OBJECT_CLASS (pd_ams_unit_parent_class)->dispose (object);
+}
+
+static void
+pd_ams_unit_finalize (GObject *object)
+{
+  PdAmsUnit *self = PD_AMS_UNIT (object);
+
+  g_clear_pointer (&self->name, g_free);
+
+  G_OBJECT_CLASS (pd_ams_unit_parent_class)->finalize (object);
 }
 
 static void
@@ -71,6 +87,14 @@ pd_ams_unit_get_property (GObject    *object,
 
     case PROP_UNIT_TYPE:
       g_value_set_enum (value, self->unit_type);
+      break;
+
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+
+    case PROP_EXTRUDER:
+      g_value_set_enum (value, self->extruder);
       break;
 
     case PROP_HUMIDITY_PERCENT:
@@ -97,6 +121,10 @@ pd_ams_unit_get_property (GObject    *object,
       g_value_set_int (value, self->drying_remaining_minutes);
       break;
 
+    case PROP_HOLDS_FILAMENT:
+      g_value_set_boolean (value, self->holds_filament);
+      break;
+
     case PROP_TRAYS:
       g_value_set_object (value, self->trays);
       break;
@@ -113,6 +141,7 @@ pd_ams_unit_class_init (PdAmsUnitClass *klass)
   GParamFlags   flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = pd_ams_unit_dispose;
+  object_class->finalize = pd_ams_unit_finalize;
   object_class->get_property = pd_ams_unit_get_property;
 
   /**
@@ -123,6 +152,22 @@ pd_ams_unit_class_init (PdAmsUnitClass *klass)
   properties[PROP_ID] = g_param_spec_int ("id", NULL, NULL, 0, 255, 0, flags);
   properties[PROP_UNIT_TYPE] =
     g_param_spec_enum ("unit-type", NULL, NULL, PD_TYPE_AMS_TYPE, PD_AMS_TYPE_UNKNOWN, flags);
+  /**
+   * PdAmsUnit:name:
+   *
+   * The unit's name as Bambu's apps show it: "AMS A"…"AMS D" by id,
+   * "HT-A"…"HT-H" for AMS HT units, "AMS lite". A product name, not
+   * translated.
+   */
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
+  /**
+   * PdAmsUnit:extruder:
+   *
+   * The nozzle the unit feeds on a dual-nozzle printer (H2D, X2D);
+   * %PD_EXTRUDER_UNKNOWN on single-nozzle printers and while not known.
+   */
+  properties[PROP_EXTRUDER] =
+    g_param_spec_enum ("extruder", NULL, NULL, PD_TYPE_EXTRUDER, PD_EXTRUDER_UNKNOWN, flags);
   /**
    * PdAmsUnit:humidity-percent:
    *
@@ -140,12 +185,37 @@ pd_ams_unit_class_init (PdAmsUnitClass *klass)
     g_param_spec_int ("humidity-level", NULL, NULL, -1, 5, -1, flags);
   properties[PROP_TEMPERATURE] =
     g_param_spec_double ("temperature", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  /**
+   * PdAmsUnit:drying-supported:
+   *
+   * The unit can dry filament (AMS 2 Pro, AMS HT) and reports its drying
+   * state. The drying temperature is not reported by printers.
+   */
   properties[PROP_DRYING_SUPPORTED] =
     g_param_spec_boolean ("drying-supported", NULL, NULL, FALSE, flags);
+  /**
+   * PdAmsUnit:drying:
+   *
+   * The unit is in a drying cycle (checking, heating, cooling down or
+   * stopping); always %FALSE when drying is not supported.
+   */
   properties[PROP_DRYING] =
     g_param_spec_boolean ("drying", NULL, NULL, FALSE, flags);
+  /**
+   * PdAmsUnit:drying-remaining-minutes:
+   *
+   * Minutes of drying left; 0 when not drying, -1 when drying is not
+   * supported.
+   */
   properties[PROP_DRYING_REMAINING_MINUTES] =
     g_param_spec_int ("drying-remaining-minutes", NULL, NULL, -1, G_MAXINT, -1, flags);
+  /**
+   * PdAmsUnit:holds-filament:
+   *
+   * At least one slot of the unit holds a spool.
+   */
+  properties[PROP_HOLDS_FILAMENT] =
+    g_param_spec_boolean ("holds-filament", NULL, NULL, FALSE, flags);
   properties[PROP_TRAYS] =
     g_param_spec_object ("trays", NULL, NULL, G_TYPE_LIST_MODEL, flags);
 
@@ -172,14 +242,52 @@ _pd_ams_unit_new (int id)
   return self;
 }
 
+/* "AMS A"…, "HT-A"…, "AMS lite": how Bambu Studio and the printers' screens
+ * name the units. The A2L reports its AMS lite as unit 16.
+ */
+static char *
+unit_name (int       id,
+           PdAmsType unit_type)
+{
+  if (unit_type == PD_AMS_TYPE_AMS_LITE || id == 16)
+    return g_strdup ("AMS lite");
+  if (id >= 128 && id < 128 + 26)
+    return g_strdup_printf ("HT-%c", 'A' + (id - 128));
+  if (id >= 0 && id < 26)
+    return g_strdup_printf ("AMS %c", 'A' + id);
+
+  return g_strdup_printf ("AMS %d", id);
+}
+
+/* Info bits 8–11 name the extruder the unit feeds: 0 the right one, 1 the
+ * left one, 0xE not initialised. Only meaningful with two extruders.
+ */
+static PdExtruder
+unit_extruder (const PdState        *state,
+               const PdAmsUnitState *unit)
+{
+  if (state->n_extruders < 2 || !unit->has_info)
+    return PD_EXTRUDER_UNKNOWN;
+
+  switch ((unit->info >> 8) & 0xF)
+    {
+    case 0: return PD_EXTRUDER_RIGHT;
+    case 1: return PD_EXTRUDER_LEFT;
+    default: return PD_EXTRUDER_UNKNOWN;
+    }
+}
+
 void
 _pd_ams_unit_update (PdAmsUnit            *self,
                      const PdState        *state,
                      const PdAmsUnitState *unit)
 {
-  PdAmsType unit_type;
-  gboolean  drying_supported, drying = FALSE;
-  int       remaining = -1;
+  PdAmsType        unit_type;
+  PdExtruder       extruder;
+  g_autofree char *name = NULL;
+  gboolean         drying_supported, drying = FALSE;
+  gboolean         holds_filament = FALSE;
+  int              remaining = -1;
 
   g_return_if_fail (PD_IS_AMS_UNIT (self));
   g_return_if_fail (state != NULL && unit != NULL);
@@ -189,17 +297,34 @@ _pd_ams_unit_update (PdAmsUnit            *self,
   unit_type = pd_state_get_unit_type (state, unit);
   _PD_UPDATE (self, self->unit_type, unit_type, properties[PROP_UNIT_TYPE]);
 
+  name = unit_name (unit->id, unit_type);
+  _pd_update_string (self, &self->name, name, properties[PROP_NAME]);
+
+  extruder = unit_extruder (state, unit);
+  _PD_UPDATE (self, self->extruder, extruder, properties[PROP_EXTRUDER]);
+
   _PD_UPDATE (self, self->humidity_percent, unit->humidity_raw, properties[PROP_HUMIDITY_PERCENT]);
   _PD_UPDATE (self, self->humidity_level, pd_state_get_humidity_level (unit), properties[PROP_HUMIDITY_LEVEL]);
 
   _pd_update_double (self, &self->temperature, unit->temperature, properties[PROP_TEMPERATURE]);
 
-  drying_supported = pd_state_get_unit_drying (unit, &drying, &remaining);
+  /* A classic AMS or an AMS lite reports dry_time 0 too, but has no heater. */
+  drying_supported = pd_state_get_unit_drying (unit, &drying, &remaining) &&
+                     (unit_type == PD_AMS_TYPE_AMS_2_PRO || unit_type == PD_AMS_TYPE_AMS_HT);
+  if (!drying_supported)
+    {
+      drying = FALSE;
+      remaining = -1;
+    }
   _PD_UPDATE (self, self->drying_supported, drying_supported, properties[PROP_DRYING_SUPPORTED]);
   _PD_UPDATE (self, self->drying, drying, properties[PROP_DRYING]);
   _PD_UPDATE (self, self->drying_remaining_minutes, remaining, properties[PROP_DRYING_REMAINING_MINUTES]);
 
   _pd_ams_trays_sync (self->trays, state, unit, unit->trays, unit->n_trays);
+
+  for (guint i = 0; i < unit->n_trays && !holds_filament; i++)
+    holds_filament = pd_state_get_tray_present (state, unit, &unit->trays[i]);
+  _PD_UPDATE (self, self->holds_filament, holds_filament, properties[PROP_HOLDS_FILAMENT]);
 
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -280,4 +405,70 @@ pd_ams_unit_get_trays (PdAmsUnit *self)
   g_return_val_if_fail (PD_IS_AMS_UNIT (self), NULL);
 
   return G_LIST_MODEL (self->trays);
+}
+
+/**
+ * pd_ams_unit_get_name:
+ * @self: a unit
+ *
+ * Returns: "AMS A"…"AMS D" for the classic units by id, "HT-A"…"HT-H" for
+ *   AMS HT units, "AMS lite"
+ */
+const char *
+pd_ams_unit_get_name (PdAmsUnit *self)
+{
+  g_return_val_if_fail (PD_IS_AMS_UNIT (self), NULL);
+
+  return self->name;
+}
+
+PdExtruder
+pd_ams_unit_get_extruder (PdAmsUnit *self)
+{
+  g_return_val_if_fail (PD_IS_AMS_UNIT (self), PD_EXTRUDER_UNKNOWN);
+
+  return self->extruder;
+}
+
+gboolean
+pd_ams_unit_get_holds_filament (PdAmsUnit *self)
+{
+  g_return_val_if_fail (PD_IS_AMS_UNIT (self), FALSE);
+
+  return self->holds_filament;
+}
+
+/**
+ * pd_ams_unit_get_humidity:
+ * @self: a unit
+ * @fair_percent: above this relative humidity the unit is "fair"
+ * @high_percent: above this, "high"
+ *
+ * Rates the unit's humidity. A measured percentage is compared with the
+ * thresholds; a unit that only reports the 1 (dry) … 5 (wet) level is high
+ * at 4 and 5, fine below (a level is not a percentage, so the thresholds do
+ * not apply to it).
+ *
+ * Returns: the rating, %PD_HUMIDITY_UNKNOWN when the unit reports neither
+ */
+PdHumidity
+pd_ams_unit_get_humidity (PdAmsUnit *self,
+                          guint      fair_percent,
+                          guint      high_percent)
+{
+  g_return_val_if_fail (PD_IS_AMS_UNIT (self), PD_HUMIDITY_UNKNOWN);
+
+  if (self->humidity_percent >= 0)
+    {
+      if ((guint) self->humidity_percent > high_percent)
+        return PD_HUMIDITY_HIGH;
+      if ((guint) self->humidity_percent > fair_percent)
+        return PD_HUMIDITY_FAIR;
+      return PD_HUMIDITY_OK;
+    }
+
+  if (self->humidity_level >= 1 && self->humidity_level <= 5)
+    return self->humidity_level >= 4 ? PD_HUMIDITY_HIGH : PD_HUMIDITY_OK;
+
+  return PD_HUMIDITY_UNKNOWN;
 }

@@ -26,4 +26,17 @@ gboolean    pd_ams_unit_get_drying (PdAmsUnit *self);
 int         pd_ams_unit_get_drying_remaining_minutes (PdAmsUnit *self);
 GListModel *pd_ams_unit_get_trays (PdAmsUnit *self);
 
+/* "AMS A"…"AMS D", "HT-A"…"HT-H", "AMS lite": as Bambu names its units */
+const char *pd_ams_unit_get_name (PdAmsUnit *self);
+/* the nozzle the unit feeds, on dual-nozzle printers */
+PdExtruder  pd_ams_unit_get_extruder (PdAmsUnit *self);
+/* at least one slot holds a spool */
+gboolean    pd_ams_unit_get_holds_filament (PdAmsUnit *self);
+/* against thresholds in %: above @high_percent HIGH, above @fair_percent
+ * FAIR; a unit that only reports the 1–5 level is HIGH at 4–5 (wet)
+ */
+PdHumidity  pd_ams_unit_get_humidity (PdAmsUnit *self,
+                                      guint      fair_percent,
+                                      guint      high_percent);
+
 G_END_DECLS

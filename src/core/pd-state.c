@@ -555,7 +555,13 @@ pd_state_get_humidity_level (const PdAmsUnitState *unit)
  * pd_state_get_unit_drying:
  * @unit: an AMS unit
  * @active: (out): whether the unit is drying now
- * @remaining_minutes: (out): minutes of drying left
+ * @remaining_minutes: (out): minutes of drying left, 0 when not drying
+ *
+ * Units that report "info" say where their drying cycle is in bits 4–7
+ * (0 off, 1 checking, 2 drying, 3 cooling, 4 stopping, 5 error, …); that is
+ * the firmware's own state and wins over dry_time, the minutes left, which
+ * is all that older firmware reports. The drying temperature is not
+ * reported at all.
  *
  * Returns: %TRUE if the unit reports its drying state at all
  */
@@ -564,20 +570,26 @@ pd_state_get_unit_drying (const PdAmsUnitState *unit,
                           gboolean             *active,
                           int                  *remaining_minutes)
 {
-  guint dry_status;
+  gboolean drying;
 
   g_return_val_if_fail (unit != NULL, FALSE);
 
   if (unit->dry_time < 0)
     return FALSE;
 
-  /* info bits 4–7: 0 off, 1 checking, 2 drying, 3 cooling, 4 stopping, … */
-  dry_status = unit->has_info ? (unit->info >> 4) & 0xF : 0;
+  if (unit->has_info)
+    {
+      guint dry_status = (unit->info >> 4) & 0xF;
+
+      drying = dry_status >= 1 && dry_status <= 4;
+    }
+  else
+    drying = unit->dry_time > 0;
 
   if (active != NULL)
-    *active = unit->dry_time > 0 || (dry_status >= 1 && dry_status <= 3);
+    *active = drying;
   if (remaining_minutes != NULL)
-    *remaining_minutes = unit->dry_time;
+    *remaining_minutes = drying ? unit->dry_time : 0;
 
   return TRUE;
 }

@@ -335,3 +335,195 @@ pd_format_hms_badge (PdSeverity level,
   /* TRANSLATORS: the highest severity and the number of health warnings, "Serious · 3" */
   return g_strdup_printf (C_("HMS badge", "%s · %u"), pd_severity_to_label (level), n_errors);
 }
+
+/* AMS -------------------------------------------------------------------------*/
+
+/**
+ * pd_format_humidity:
+ * @percent: relative humidity in %, -1 when the unit does not measure it
+ * @level: the 1–5 level as Bambu Studio shows it (1 dry … 5 wet), -1 unknown
+ *
+ * A level is never written as a percentage.
+ *
+ * Returns: (transfer full) (nullable): "23 %", "level 2 of 5", %NULL when
+ *   neither is known
+ */
+char *
+pd_format_humidity (int percent,
+                    int level)
+{
+  if (percent >= 0)
+    /* TRANSLATORS: relative humidity, "23 %" */
+    return g_strdup_printf (_("%d %%"), percent);
+  if (level >= 1 && level <= 5)
+    /* TRANSLATORS: the AMS humidity level as Bambu Studio shows it, 1 = dry … 5 = wet */
+    return g_strdup_printf (_("level %d of 5"), level);
+
+  return NULL;
+}
+
+/**
+ * pd_humidity_to_label:
+ * @humidity: a unit's humidity against the thresholds
+ *
+ * Returns: (nullable): the warning to show, %NULL when there is none
+ */
+const char *
+pd_humidity_to_label (PdHumidity humidity)
+{
+  switch (humidity)
+    {
+    case PD_HUMIDITY_FAIR: return _("Humidity fair");
+    case PD_HUMIDITY_HIGH: return _("Humidity high");
+    case PD_HUMIDITY_OK:
+    case PD_HUMIDITY_UNKNOWN:
+    default:
+      return NULL;
+    }
+}
+
+/**
+ * pd_format_remaining:
+ * @percent: filament left in %, -1 when the spool is not tracked
+ *
+ * Returns: (transfer full): "80 %", or "Unknown" for spools the AMS does not
+ *   track (no Bambu RFID tag)
+ */
+char *
+pd_format_remaining (int percent)
+{
+  if (percent < 0)
+    return g_strdup (C_("filament left", "Unknown"));
+
+  /* TRANSLATORS: filament left on a spool, "80 %" */
+  return g_strdup_printf (_("%d %%"), percent);
+}
+
+/**
+ * pd_format_nozzle_range:
+ *
+ * Returns: (transfer full) (nullable): "190–240 °C", %NULL when not known
+ */
+char *
+pd_format_nozzle_range (int min,
+                        int max)
+{
+  if (min <= 0 && max <= 0)
+    return NULL;
+  if (min <= 0 || max <= 0 || min == max)
+    /* TRANSLATORS: a nozzle temperature in degrees Celsius */
+    return g_strdup_printf (_("%d °C"), MAX (min, max));
+
+  /* TRANSLATORS: a nozzle temperature range in degrees Celsius */
+  return g_strdup_printf (_("%d–%d °C"), min, max);
+}
+
+/**
+ * pd_format_drying_advice:
+ * @temperature: the recommended drying temperature, 0 or less when none
+ * @hours: the recommended drying time, 0 or less when none
+ *
+ * Returns: (transfer full) (nullable): "Dry at 55 °C for 8 h"
+ */
+char *
+pd_format_drying_advice (int temperature,
+                         int hours)
+{
+  if (temperature <= 0)
+    return NULL;
+  if (hours <= 0)
+    /* TRANSLATORS: the filament maker's drying advice */
+    return g_strdup_printf (_("Dry at %d °C"), temperature);
+
+  /* TRANSLATORS: the filament maker's drying advice, "Dry at 55 °C for 8 h" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Dry at %d °C for %d h", "Dry at %d °C for %d h", hours),
+                          temperature, hours);
+}
+
+/**
+ * pd_format_drying_state:
+ * @supported: the unit can dry filament
+ * @drying: it is drying now
+ * @minutes_left: time left, -1 when not known
+ *
+ * Returns: (transfer full) (nullable): "Drying, 3 h 20 min left", "Not
+ *   drying", %NULL for units that cannot dry
+ */
+char *
+pd_format_drying_state (gboolean supported,
+                        gboolean drying,
+                        int      minutes_left)
+{
+  g_autofree char *left = NULL;
+
+  if (!drying)
+    return supported ? g_strdup (_("Not drying")) : NULL;
+
+  left = pd_format_duration (minutes_left);
+  if (left == NULL)
+    return g_strdup (_("Drying"));
+
+  /* TRANSLATORS: an AMS drying its filament, "Drying, 3 h 20 min left" */
+  return g_strdup_printf (_("Drying, %s left"), left);
+}
+
+/**
+ * pd_format_slot_name:
+ * @slot: 0… in a unit, 254/255 for external spools
+ * @dual_nozzle: the printer has two nozzles (254 is then the left spool)
+ *
+ * Returns: (transfer full): "Slot 1", "External spool", "Right external spool"
+ */
+char *
+pd_format_slot_name (int      slot,
+                     gboolean dual_nozzle)
+{
+  if (slot == 254)
+    return g_strdup (dual_nozzle ? _("Left external spool") : _("External spool"));
+  if (slot == 255)
+    return g_strdup (_("Right external spool"));
+
+  /* TRANSLATORS: an AMS slot, counted from 1 as on the printer: "Slot 1" */
+  return g_strdup_printf (_("Slot %d"), slot + 1);
+}
+
+/**
+ * pd_format_tray_summary:
+ * @slot_name: from pd_format_slot_name(), or with the unit's name
+ * @present: a spool is in the slot
+ * @material: (nullable): its material, %NULL for a spool the AMS could not
+ *   identify
+ * @name: (nullable): the filament's name
+ * @remaining: filament left in %, -1 when not tracked
+ *
+ * Returns: (transfer full): what a swatch's tooltip says: "AMS A, Slot 2:
+ *   PLA, Bambu PLA Basic, 80 % left"
+ */
+char *
+pd_format_tray_summary (const char *slot_name,
+                        gboolean    present,
+                        const char *material,
+                        const char *name,
+                        int         remaining)
+{
+  GString *text = g_string_new (slot_name);
+
+  g_string_append (text, ": ");
+  if (!present)
+    g_string_append (text, C_("AMS slot", "empty"));
+  else if (material == NULL)
+    g_string_append (text, _("unknown spool"));
+  else
+    {
+      g_string_append (text, material);
+      if (name != NULL && g_strcmp0 (name, material) != 0)
+        g_string_append_printf (text, ", %s", name);
+      if (remaining >= 0)
+        /* TRANSLATORS: part of a swatch's tooltip, ", 80 % left" */
+        g_string_append_printf (text, _(", %d %% left"), remaining);
+      else
+        g_string_append (text, _(", amount left unknown"));
+    }
+
+  return g_string_free (text, FALSE);
+}

@@ -32,4 +32,23 @@ char       *pd_format_hms_summary (PdSeverity level,
 char       *pd_format_hms_badge (PdSeverity level,
                                  guint      n_errors);
 
+char       *pd_format_humidity (int percent,
+                                int level);
+const char *pd_humidity_to_label (PdHumidity humidity);
+char       *pd_format_remaining (int percent);
+char       *pd_format_nozzle_range (int min,
+                                    int max);
+char       *pd_format_drying_advice (int temperature,
+                                     int hours);
+char       *pd_format_drying_state (gboolean supported,
+                                    gboolean drying,
+                                    int      minutes_left);
+char       *pd_format_slot_name (int      slot,
+                                 gboolean dual_nozzle);
+char       *pd_format_tray_summary (const char *slot_name,
+                                    gboolean    present,
+                                    const char *material,
+                                    const char *name,
+                                    int         remaining);
+
 G_END_DECLS

@@ -18,6 +18,8 @@ struct _PdPreferencesWindow
 
   GtkAdjustment       *stale_adjustment;
   GtkAdjustment       *history_adjustment;
+  GtkAdjustment       *humidity_fair_adjustment;
+  GtkAdjustment       *humidity_high_adjustment;
   GtkWidget           *stale_spin;
   GtkWidget           *history_spin;
 };
@@ -43,6 +45,8 @@ pd_preferences_window_class_init (PdPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, stale_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, history_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, humidity_fair_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, humidity_high_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, stale_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, history_spin);
 }
@@ -73,6 +77,8 @@ pd_preferences_window_new (GSettings *settings)
     {
       g_settings_bind (settings, "stale-timeout", self->stale_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "temperature-history-minutes", self->history_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "humidity-fair", self->humidity_fair_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "humidity-high", self->humidity_high_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
     }
   else
     gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);

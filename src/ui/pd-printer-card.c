@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "pd-ams-strip.h"
 #include "pd-enums.h"
 #include "pd-format.h"
 #include "pd-printer-card.h"
@@ -56,6 +57,7 @@ struct _PdPrinterCard
   GtkWidget      *chamber_box;
   GtkLabel       *chamber_label;
   GtkWidget      *extras_box;
+  GtkWidget      *ams_strip;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinterCard, pd_printer_card, GTK_TYPE_WIDGET)
@@ -431,6 +433,12 @@ pd_printer_card_init (PdPrinterCard *self)
   g_signal_group_connect_swapped (self->signals, "notify::hms-level", G_CALLBACK (on_printer_changed), self);
   self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (on_printer_changed), self);
+
+  /* The AMS strip: shown only for printers with an AMS */
+  self->ams_strip = pd_ams_strip_new ();
+  gtk_widget_set_hexpand (self->ams_strip, TRUE);
+  gtk_box_append (GTK_BOX (self->extras_box), self->ams_strip);
+  g_object_bind_property (self->ams_strip, "has-ams", self->extras_box, "visible", G_BINDING_SYNC_CREATE);
 }
 
 GtkWidget *
@@ -459,6 +467,7 @@ pd_printer_card_set_printer (PdPrinterCard *self,
 
   g_signal_group_set_target (self->signals, printer);
   g_signal_group_set_target (self->hms_signals, printer != NULL ? pd_printer_get_hms_errors (printer) : NULL);
+  pd_ams_strip_set_printer (PD_AMS_STRIP (self->ams_strip), printer);
   update_card (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRINTER]);
 }
@@ -519,4 +528,20 @@ pd_printer_card_describe (PdPrinterCard *self)
     }
 
   return g_string_free (text, FALSE);
+}
+
+/**
+ * pd_printer_card_set_humidity_thresholds:
+ * @self: a card
+ * @fair: above this relative humidity in %, "fair"
+ * @high: above this, "high"
+ */
+void
+pd_printer_card_set_humidity_thresholds (PdPrinterCard *self,
+                                         guint          fair,
+                                         guint          high)
+{
+  g_return_if_fail (PD_IS_PRINTER_CARD (self));
+
+  g_object_set (self->ams_strip, "humidity-fair", fair, "humidity-high", high, NULL);
 }

@@ -21,5 +21,8 @@ PdPrinter *pd_printer_card_get_printer (PdPrinterCard *self);
 void       pd_printer_card_set_printer (PdPrinterCard *self,
                                         PdPrinter     *printer);
 char      *pd_printer_card_describe (PdPrinterCard *self);
+void       pd_printer_card_set_humidity_thresholds (PdPrinterCard *self,
+                                                    guint          fair,
+                                                    guint          high);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "pd-application.h"
+#include "pd-ams-view.h"
 #include "pd-enums.h"
 #include "pd-format.h"
 #include "pd-model.h"
@@ -28,13 +29,16 @@ struct _PdPrinterPage
   PdPrinter      *printer;
   PdSession      *session;
   GSignalGroup   *printer_signals;
-  GSignalGroup   *hms_signals; /* on the printer's HMS list */
+  GSignalGroup   *hms_signals;   /* on the printer's HMS list */
+  GSignalGroup   *units_signals; /* on the printer's AMS units */
   GSignalGroup   *session_signals;
   gboolean        light_on;
 
   AdwWindowTitle *title;
   AdwActionRow   *status_row;
   AdwActionRow   *health_row;
+  GtkWidget      *ams_group;
+  PdAmsView      *ams_view;
   GtkImage       *health_icon;
   GtkImage       *status_icon;
   AdwActionRow   *job_row;
@@ -390,6 +394,14 @@ sync_actions (PdPrinterPage *self)
                                    pd_session_get_reason (self->session) == PD_SESSION_REASON_CERTIFICATE_CHANGED);
 }
 
+/* No AMS, no filament section. */
+static void
+update_ams_group (PdPrinterPage *self)
+{
+  gtk_widget_set_visible (self->ams_group, self->printer != NULL &&
+                                             g_list_model_get_n_items (pd_printer_get_ams_units (self->printer)) > 0);
+}
+
 static void
 sync_health (PdPrinterPage *self,
              PdPrinter     *printer)
@@ -543,6 +555,9 @@ pd_printer_page_dispose (GObject *object)
   if (self->hms_signals != NULL)
     g_signal_group_set_target (self->hms_signals, NULL);
   g_clear_object (&self->hms_signals);
+  if (self->units_signals != NULL)
+    g_signal_group_set_target (self->units_signals, NULL);
+  g_clear_object (&self->units_signals);
   g_clear_object (&self->session_signals);
   g_clear_object (&self->printer);
   g_clear_object (&self->session);
@@ -617,10 +632,13 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  g_type_ensure (PD_TYPE_AMS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-printer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, title);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, health_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, ams_group);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, ams_view);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, health_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, job_row);
@@ -680,6 +698,8 @@ pd_printer_page_init (PdPrinterPage *self)
   g_signal_group_connect_swapped (self->printer_signals, "notify::hms-level", G_CALLBACK (update_page), self);
   self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (update_page), self);
+  self->units_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
+  g_signal_group_connect_swapped (self->units_signals, "items-changed", G_CALLBACK (update_ams_group), self);
 
   self->session_signals = g_signal_group_new (PD_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::pinned-fingerprint", G_CALLBACK (update_page), self);
@@ -724,6 +744,9 @@ pd_printer_page_set_printer (PdPrinterPage *self,
   g_set_object (&self->session, session);
   g_signal_group_set_target (self->printer_signals, printer);
   g_signal_group_set_target (self->hms_signals, printer != NULL ? pd_printer_get_hms_errors (printer) : NULL);
+  g_signal_group_set_target (self->units_signals, printer != NULL ? pd_printer_get_ams_units (printer) : NULL);
+  pd_ams_view_set_printer (self->ams_view, printer);
+  update_ams_group (self);
   g_signal_group_set_target (self->session_signals, session);
 
   if (self->chart != NULL)
@@ -743,4 +766,20 @@ pd_printer_page_set_printer (PdPrinterPage *self,
     }
 
   update_page (self);
+}
+
+/**
+ * pd_printer_page_set_humidity_thresholds:
+ * @self: a page
+ * @fair: above this relative humidity in %, "fair"
+ * @high: above this, "high"
+ */
+void
+pd_printer_page_set_humidity_thresholds (PdPrinterPage *self,
+                                         guint          fair,
+                                         guint          high)
+{
+  g_return_if_fail (PD_IS_PRINTER_PAGE (self));
+
+  g_object_set (self->ams_view, "humidity-fair", fair, "humidity-high", high, NULL);
 }

@@ -22,5 +22,8 @@ PdPrinter *pd_printer_page_get_printer (PdPrinterPage *self);
 void       pd_printer_page_set_printer (PdPrinterPage *self,
                                         PdPrinter     *printer,
                                         PdSession     *session);
+void       pd_printer_page_set_humidity_thresholds (PdPrinterPage *self,
+                                                    guint          fair,
+                                                    guint          high);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pd-hms-dialog.h"
+#include "pd-humidity-monitor.h"
 #include "pd-printer-card.h"
 #include "pd-printer-page.h"
 #include "pd-printer-store.h"
@@ -28,6 +29,8 @@ struct _PdWindow
   GtkCustomSorter     *sorter;
   char                *sort_order;
   char                *status_filter;
+  guint                humidity_fair;
+  guint                humidity_high;
   guint                resort_id;
   GHashTable          *watched; /* PdPrinter → handler ids */
 
@@ -312,9 +315,11 @@ create_card (gpointer item,
              gpointer data)
 {
   GtkWidget *child = gtk_flow_box_child_new ();
+  PdWindow  *self = data;
   GtkWidget *card = pd_printer_card_new (item);
 
   gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
+  pd_printer_card_set_humidity_thresholds (PD_PRINTER_CARD (card), self->humidity_fair, self->humidity_high);
   /* The card sets the child's accessible label and description. */
   pd_printer_card_set_printer (PD_PRINTER_CARD (card), NULL);
   pd_printer_card_set_printer (PD_PRINTER_CARD (card), item);
@@ -471,6 +476,23 @@ pd_window_close_request (GtkWindow *window)
 /* After construction: GtkWindow:application is only set once constructed()
  * has run.
  */
+/* The AMS humidity thresholds, for every card and the page */
+static void
+on_humidity_changed (PdWindow   *self,
+                     const char *key,
+                     GSettings  *settings)
+{
+  self->humidity_fair = g_settings_get_uint (settings, "humidity-fair");
+  self->humidity_high = g_settings_get_uint (settings, "humidity-high");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_FLOW_BOX_CHILD (child) && PD_IS_PRINTER_CARD (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child))))
+      pd_printer_card_set_humidity_thresholds (PD_PRINTER_CARD (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child))),
+                                               self->humidity_fair, self->humidity_high);
+  pd_printer_page_set_humidity_thresholds (self->printer_page, self->humidity_fair, self->humidity_high);
+}
+
 static void
 setup (PdWindow *self)
 {
@@ -506,8 +528,11 @@ setup (PdWindow *self)
       g_action_map_add_action (G_ACTION_MAP (self), filter_action);
       g_signal_connect_object (settings, "changed::sort-order", G_CALLBACK (on_sort_order_changed), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (settings, "changed::status-filter", G_CALLBACK (on_status_filter_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (settings, "changed::humidity-fair", G_CALLBACK (on_humidity_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (settings, "changed::humidity-high", G_CALLBACK (on_humidity_changed), self, G_CONNECT_SWAPPED);
       on_sort_order_changed (self, "sort-order", settings);
       on_status_filter_changed (self, "status-filter", settings);
+      on_humidity_changed (self, "humidity-fair", settings);
     }
 
   on_store_items_changed (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)), G_LIST_MODEL (self->store));
@@ -589,6 +614,8 @@ pd_window_init (PdWindow *self)
 {
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->sort_order = g_strdup ("name");
+  self->humidity_fair = PD_HUMIDITY_DEFAULT_FAIR;
+  self->humidity_high = PD_HUMIDITY_DEFAULT_HIGH;
   self->status_filter = g_strdup ("all");
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -649,4 +676,10 @@ GtkFlowBox *
 _pd_window_get_flow_box (PdWindow *self)
 {
   return self->flow_box;
+}
+
+PdPrinterPage *
+_pd_window_get_printer_page (PdWindow *self)
+{
+  return self->printer_page;
 }

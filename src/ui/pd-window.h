@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "pd-application.h"
+#include "pd-printer-page.h"
 #include "pd-printer.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,7 @@ void        pd_window_add_toast (PdWindow   *self,
                                  const char *title);
 
 /* for the tests */
-GtkFlowBox *_pd_window_get_flow_box (PdWindow *self);
+GtkFlowBox    *_pd_window_get_flow_box (PdWindow *self);
+PdPrinterPage *_pd_window_get_printer_page (PdWindow *self);
 
 G_END_DECLS

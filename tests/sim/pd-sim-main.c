@@ -117,8 +117,84 @@ static const char help_text[] =
   "  fail N               fail the print now (print_error 0700_8006)\n"
   "  hms N / clear-hms N  raise a real HMS error / clear them all\n"
   "  full N               publish the full report now\n"
+  "  remain N UNIT SLOT PERCENT  set what is left on a spool (PERCENT -1: not known;\n"
+  "                       UNIT -1: the external spool, SLOT 254 or 255)\n"
+  "  tray N UNIT SLOT     load that spool (UNIT -1: the external spool, SLOT 254 or 255)\n"
+  "  tray N none          unload (tray_now 255)\n"
+  "  humidity N UNIT PERCENT [INDEX]  set an AMS unit's humidity in % (-1: not measured)\n"
+  "                       and index as on the wire (1 wet … 5 dry; default: from PERCENT)\n"
   "  scenario N NAME      switch printer N to mixed, print, idle, fail or hms\n"
   "  quit                 stop everything and exit";
+
+/* Reads the integer arguments of a command: words[2] on, @n_required of
+ * them, up to @n_max; missing optional ones keep their value in @values.
+ */
+static gboolean
+parse_numbers (char *const *words,
+               guint        n_required,
+               guint        n_max,
+               int         *values)
+{
+  guint n = 0;
+
+  for (; words[2 + n] != NULL; n++)
+    {
+      gint64 value;
+
+      if (n == n_max || !g_ascii_string_to_signed (words[2 + n], 10, -1, 255, &value, NULL))
+        return FALSE;
+      values[n] = (int) value;
+    }
+
+  return n >= n_required;
+}
+
+/* The AMS commands: remain, tray, humidity. */
+static void
+run_ams_command (PdSimPrinter *printer,
+                 const char   *command,
+                 char *const  *words)
+{
+  int      values[3] = { 0, 0, -1 };
+  gboolean done;
+
+  if (g_str_equal (command, "remain"))
+    {
+      if (!parse_numbers (words, 3, 3, values) || values[2] > 100)
+        {
+          say ("error: remain N UNIT SLOT PERCENT, with PERCENT -1 to 100");
+          return;
+        }
+      done = pd_sim_printer_set_tray_remaining (printer, values[0], values[1], values[2]);
+    }
+  else if (g_str_equal (command, "tray"))
+    {
+      if (words[2] != NULL && g_str_equal (words[2], "none") && words[3] == NULL)
+        values[0] = values[1] = -1;
+      else if (!parse_numbers (words, 2, 2, values))
+        {
+          say ("error: tray N UNIT SLOT, or tray N none");
+          return;
+        }
+      done = pd_sim_printer_set_active_tray (printer, values[0], values[1]);
+    }
+  else
+    {
+      if (!parse_numbers (words, 2, 3, values) || values[0] < 0 || values[1] > 100 || values[2] > 5)
+        {
+          say ("error: humidity N UNIT PERCENT [INDEX], with PERCENT -1 to 100 and INDEX 0 to 5");
+          return;
+        }
+      done = pd_sim_printer_set_humidity (printer, values[0], values[1], values[2]);
+    }
+
+  if (done)
+    say ("ok");
+  else if (g_str_equal (command, "humidity"))
+    say ("error: no AMS unit %s", words[2]);
+  else
+    say ("error: no spool in unit %s slot %s", words[2], words[3]);
+}
 
 /* Returns TRUE when the command finishes later (and reads the next line then). */
 static gboolean
@@ -199,6 +275,11 @@ run_command (App        *app,
     pd_sim_printer_clear_hms (printer);
   else if (g_str_equal (command, "full"))
     pd_sim_printer_publish_full (printer);
+  else if (g_str_equal (command, "remain") || g_str_equal (command, "tray") || g_str_equal (command, "humidity"))
+    {
+      run_ams_command (printer, command, words);
+      return FALSE;
+    }
   else if (g_str_equal (command, "scenario"))
     {
       PdSimScenario scenario;
@@ -363,7 +444,9 @@ main (int   argc,
                                     "with \"ok\" or \"error: ...\":\n\n"
                                     "  stall N, resume N, drop N, refuse N, unrefuse N, offline N, online N,\n"
                                     "  restart-broker, malformed N, big N, cert N, print N, fail N, hms N,\n"
-                                    "  clear-hms N, full N, scenario N NAME, list, help, quit\n\n"
+                                    "  clear-hms N, full N, scenario N NAME, remain N UNIT SLOT PERCENT,\n"
+                                    "  tray N UNIT SLOT, tray N none, humidity N UNIT PERCENT [INDEX],\n"
+                                    "  list, help, quit\n\n"
                                     "It runs until SIGINT, SIGTERM or quit, then stops the broker and removes "
                                     "its temporary folder (PDSIM_KEEP_DIR=1 keeps it). mosquitto is looked for "
                                     "on PATH and in /usr/sbin; PDSIM_MOSQUITTO names another.\n\n"

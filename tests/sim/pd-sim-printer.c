@@ -143,12 +143,15 @@ struct _PdSimPrinter
   double            fail_at; /* fraction of the job; < 0: it will not fail */
   GArray           *trays;   /* of Tray, in the order the job uses them */
   guint             tray_index;
+  Tray              loaded; /* the spool tray_now names, while it is not 255 */
   int               tray_now;
   int               tray_pre;
   int               tray_tar;
   double            change_until;
   int               remain_steps;
   guint             n_jobs;
+
+  GHashTable       *humidity_set; /* unit ids whose humidity was set: no drift */
 };
 
 G_DEFINE_FINAL_TYPE (PdSimPrinter, pd_sim_printer, G_TYPE_OBJECT)
@@ -447,7 +450,19 @@ find_tray_object (PdSimPrinter *self,
   JsonArray *units = pd_sim_json_get_array (pd_sim_json_get_object (self->state, "ams"), "ams");
 
   if (tray->unit < 0)
-    return pd_sim_json_get_object (self->state, "vt_tray");
+    {
+      /* H2/X2 list their external spools (254, 255) in vir_slot. */
+      JsonArray *vir_slot = pd_sim_json_get_array (self->state, "vir_slot");
+
+      for (guint i = 0; vir_slot != NULL && i < json_array_get_length (vir_slot); i++)
+        {
+          JsonObject *slot = json_array_get_object_element (vir_slot, i);
+
+          if (slot != NULL && get_int (slot, "id", -1) == tray->slot)
+            return slot;
+        }
+      return pd_sim_json_get_object (self->state, "vt_tray");
+    }
 
   for (guint i = 0; units != NULL && i < json_array_get_length (units); i++)
     {
@@ -484,6 +499,20 @@ tray_report_value (PdSimPrinter *self,
   if (tray->unit >= 128)
     return tray->unit;
   return tray->unit * 4 + tray->slot;
+}
+
+/* Loads @tray (NULL: unloads): tray_now names it from the next report on,
+ * the one before becomes tray_pre.
+ */
+static void
+load_tray (PdSimPrinter *self,
+           const Tray   *tray)
+{
+  self->tray_pre = self->tray_now;
+  self->tray_now = tray != NULL ? tray_report_value (self, tray) : 255;
+  self->tray_tar = self->tray_now;
+  if (tray != NULL)
+    self->loaded = *tray;
 }
 
 static void
@@ -564,11 +593,7 @@ begin_running (PdSimPrinter *self)
   push_stage (self, 0);
   self->layers_reported = self->job_layers;
   if (self->trays->len > 0)
-    {
-      self->tray_pre = self->tray_now;
-      self->tray_now = tray_report_value (self, &g_array_index (self->trays, Tray, 0));
-      self->tray_tar = self->tray_now;
-    }
+    load_tray (self, &g_array_index (self->trays, Tray, 0));
 }
 
 /* A new job: heat up for the first spool's material, then print. */
@@ -700,9 +725,7 @@ enter_finish (PdSimPrinter *self)
   self->nozzle_target[0] = self->nozzle_target[1] = 0;
   self->bed_target = 0;
   /* The filament is unloaded at the end. */
-  self->tray_pre = self->tray_now;
-  self->tray_now = 255;
-  self->tray_tar = 255;
+  load_tray (self, NULL);
 }
 
 static void
@@ -712,14 +735,14 @@ change_tray (PdSimPrinter *self)
     return;
 
   self->tray_index++;
-  self->tray_pre = self->tray_now;
-  self->tray_now = tray_report_value (self, &g_array_index (self->trays, Tray, self->tray_index));
-  self->tray_tar = self->tray_now;
+  load_tray (self, &g_array_index (self->trays, Tray, self->tray_index));
   self->change_until = self->now + CHANGE_SECONDS;
   push_stage (self, 4); /* changing filament */
 }
 
-/* One percent of filament every few percent of the job. */
+/* One percent of filament every few percent of the job, from the spool that
+ * is loaded.
+ */
 static void
 use_filament (PdSimPrinter *self,
               double        fraction)
@@ -728,11 +751,11 @@ use_filament (PdSimPrinter *self,
   JsonObject *tray;
   gint64      remain;
 
-  if (steps <= self->remain_steps || self->tray_index >= self->trays->len)
+  if (steps <= self->remain_steps || self->tray_now == 255)
     return;
   self->remain_steps = steps;
 
-  tray = find_tray_object (self, &g_array_index (self->trays, Tray, self->tray_index));
+  tray = find_tray_object (self, &self->loaded);
   if (tray == NULL || !member_is_int (tray, "remain"))
     return;
   /* -1 means unknown (no RFID); 0 is a generic spool. Neither goes down. */
@@ -837,7 +860,41 @@ step_hms (PdSimPrinter *self)
     pd_sim_printer_add_sample_hms (self);
 }
 
-/* AMS humidity and temperature drift slowly, as the rooms they sit in. */
+/* The humidity index for a relative humidity. The wire index runs the
+ * other way from the level the apps show: 5 = dry.
+ */
+static int
+humidity_index (int percent)
+{
+  return percent < 20 ? 5 : percent < 30 ? 4
+                          : percent < 40 ? 3
+                          : percent < 55 ? 2
+                                         : 1;
+}
+
+static void
+drift_humidity (PdSimPrinter *self,
+                JsonObject   *unit,
+                double        dt)
+{
+  if (json_object_has_member (unit, "humidity_raw"))
+    {
+      if (happens (self, dt, 300))
+        {
+          gint64 raw = CLAMP (get_int (unit, "humidity_raw", 20) + g_rand_int_range (self->rand, -2, 3), 3, 65);
+
+          set_int (unit, "humidity_raw", raw);
+          if (get_int (unit, "humidity", 0) != 0) /* 0: not ready, as an AMS HT reports */
+            set_int (unit, "humidity", humidity_index ((int) raw));
+        }
+    }
+  else if (json_object_has_member (unit, "humidity") && happens (self, dt, 1200))
+    set_int (unit, "humidity", CLAMP (get_int (unit, "humidity", 4) + (g_rand_boolean (self->rand) ? 1 : -1), 2, 5));
+}
+
+/* AMS humidity and temperature drift slowly, as the rooms they sit in. A
+ * humidity set by hand stays as it was set.
+ */
 static void
 drift_ams (PdSimPrinter *self,
            double        dt)
@@ -851,24 +908,8 @@ drift_ams (PdSimPrinter *self,
       if (unit == NULL)
         continue;
 
-      if (json_object_has_member (unit, "humidity_raw"))
-        {
-          if (happens (self, dt, 300))
-            {
-              gint64 raw = CLAMP (get_int (unit, "humidity_raw", 20) + g_rand_int_range (self->rand, -2, 3), 3, 65);
-              /* The wire index runs the other way: 5 = dry. */
-              gint64 index = raw < 20 ? 5 : raw < 30 ? 4
-                                          : raw < 40 ? 3
-                                          : raw < 55 ? 2
-                                                     : 1;
-
-              set_int (unit, "humidity_raw", raw);
-              if (get_int (unit, "humidity", 0) != 0) /* 0: not ready, as an AMS HT reports */
-                set_int (unit, "humidity", index);
-            }
-        }
-      else if (json_object_has_member (unit, "humidity") && happens (self, dt, 1200))
-        set_int (unit, "humidity", CLAMP (get_int (unit, "humidity", 4) + (g_rand_boolean (self->rand) ? 1 : -1), 2, 5));
+      if (!g_hash_table_contains (self->humidity_set, GINT_TO_POINTER (get_int (unit, "id", -1))))
+        drift_humidity (self, unit, dt);
 
       if (member_is_string (unit, "temp") && happens (self, dt, 120))
         {
@@ -973,20 +1014,35 @@ render_packed (PdSimPrinter *self,
       JsonObject *extruder = json_array_get_object_element (extruders, i);
 
       set_int_if_present (extruder, "temp", pack (self->nozzle_target[i], self->nozzle[i]));
-      /* The active extruder says which spool it holds: unit << 8 | slot. */
-      if (i == 0 && self->trays->len > 0 && self->tray_now != 255)
-        {
-          const Tray *tray = &g_array_index (self->trays, Tray, self->tray_index);
-          gint64      snow = tray->unit < 0 ? 0xFEFF : ((gint64) tray->unit << 8) | tray->slot;
+    }
+}
 
-          set_int_if_present (extruder, "snow", snow);
-          set_int_if_present (extruder, "star", snow);
-        }
-      else if (i == 0 && self->tray_now == 255)
-        {
-          set_int_if_present (extruder, "snow", 0xFFFF);
-          set_int_if_present (extruder, "star", 0xFFFF);
-        }
+/* tray_now, tray_pre and tray_tar; on H2/X2 also the active extruder's
+ * "snow", which says which spool it holds: unit << 8 | slot.
+ */
+static void
+render_loaded (PdSimPrinter *self)
+{
+  JsonObject *ams = pd_sim_json_get_object (self->state, "ams");
+  JsonObject *device = pd_sim_json_get_object (self->state, "device");
+  JsonArray  *extruders = pd_sim_json_get_array (pd_sim_json_get_object (device, "extruder"), "info");
+  JsonObject *extruder = extruders != NULL && json_array_get_length (extruders) > 0 ? json_array_get_object_element (extruders, 0) : NULL;
+
+  if (ams != NULL)
+    {
+      set_int (ams, "tray_now", self->tray_now);
+      set_int (ams, "tray_pre", self->tray_pre);
+      set_int (ams, "tray_tar", self->tray_tar);
+    }
+
+  if (extruder != NULL)
+    {
+      gint64 snow = 0xFFFF;
+
+      if (self->tray_now != 255)
+        snow = self->loaded.unit < 0 ? 0xFEFF : ((gint64) self->loaded.unit << 8) | self->loaded.slot;
+      set_int_if_present (extruder, "snow", snow);
+      set_int_if_present (extruder, "star", snow);
     }
 }
 
@@ -1012,7 +1068,6 @@ static void
 render (PdSimPrinter *self)
 {
   JsonObject           *p = self->state;
-  JsonObject           *ams = pd_sim_json_get_object (p, "ams");
   /* The top-level nozzle of a dual-nozzle printer is the left one, whether
    * it is active or not (the recorded H2D shows 40 °C while printing right).
    */
@@ -1093,24 +1148,101 @@ render (PdSimPrinter *self)
   set_int (p, "heatbreak_fan_speed", self->nozzle[0] > 50 ? 15 : 0);
   json_object_set_string_member (p, "wifi_signal", wifi);
   json_object_set_member (p, "hms", hms_to_json (self));
-
-  if (ams != NULL)
-    {
-      set_int (ams, "tray_now", self->tray_now);
-      set_int (ams, "tray_pre", self->tray_pre);
-      set_int (ams, "tray_tar", self->tray_tar);
-    }
+  render_loaded (self);
 }
 
 /* ---- Reports ------------------------------------------------------------ */
 
-/* What changed from @old to @new: objects member by member, anything else
- * whole. NULL when nothing did. Members that disappear cannot be said in a
- * delta, and the model never removes any.
+static JsonNode *diff_node (JsonNode *old,
+                            JsonNode *new,
+                            const char *name);
+
+/* The "id" of an element of a list of units or trays, or NULL. */
+static JsonNode *
+element_id (JsonNode *element)
+{
+  if (element == NULL || !JSON_NODE_HOLDS_OBJECT (element))
+    return NULL;
+
+  return json_object_get_member (json_node_get_object (element), "id");
+}
+
+static JsonNode *
+find_element (JsonArray *array,
+              JsonNode  *id)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *other = element_id (json_array_get_element (array, i));
+
+      if (other != NULL && json_node_equal (other, id))
+        return json_array_get_element (array, i);
+    }
+
+  return NULL;
+}
+
+/* AMS units (ams.ams) and their trays are lists keyed by "id": a delta
+ * lists only the elements that changed, each with its id and only the
+ * members that changed, as the firmware sends them. FALSE when that cannot
+ * be said (an element without an id, or one that went away): the list is
+ * then sent whole.
+ */
+static gboolean
+diff_keyed (JsonArray *old,
+            JsonArray *new,
+            JsonNode **out)
+{
+  g_autoptr (JsonArray) changed = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (old); i++)
+    {
+      JsonNode *id = element_id (json_array_get_element (old, i));
+
+      if (id == NULL || find_element (new, id) == NULL)
+        return FALSE;
+    }
+
+  for (guint i = 0; i < json_array_get_length (new); i++)
+    {
+      JsonNode            *element = json_array_get_element (new, i);
+      JsonNode            *id = element_id (element);
+      JsonNode            *before;
+      g_autoptr (JsonNode) diff = NULL;
+
+      if (id == NULL)
+        return FALSE;
+      if ((before = find_element (old, id)) == NULL)
+        {
+          json_array_add_element (changed, json_node_copy (element));
+          continue;
+        }
+      if ((diff = diff_node (before, element, NULL)) != NULL)
+        {
+          JsonObject       *members = json_node_get_object (diff);
+          g_autoptr (GList) names = json_object_get_members (members);
+          JsonObject       *object = json_object_new ();
+
+          json_object_set_member (object, "id", json_node_copy (id));
+          for (const GList *l = names; l != NULL; l = l->next)
+            json_object_set_member (object, l->data, json_node_copy (json_object_get_member (members, l->data)));
+          json_array_add_object_element (changed, object);
+        }
+    }
+
+  *out = json_array_get_length (changed) > 0 ? json_node_init_array (json_node_alloc (), changed) : NULL;
+  return TRUE;
+}
+
+/* What changed from @old to @new (member @name of its parent, or NULL):
+ * objects member by member, units and trays by id, anything else whole.
+ * NULL when nothing did. Members that disappear cannot be said in a delta,
+ * and the model never removes any.
  */
 static JsonNode *
 diff_node (JsonNode *old,
-           JsonNode *new)
+           JsonNode *new,
+           const char *name)
 {
   if (old != NULL && JSON_NODE_HOLDS_OBJECT (old) && JSON_NODE_HOLDS_OBJECT (new))
     {
@@ -1122,7 +1254,7 @@ diff_node (JsonNode *old,
       for (const GList *l = members; l != NULL; l = l->next)
         {
           JsonNode *changed = diff_node (json_object_get_member (old_object, l->data),
-                                         json_object_get_member (new_object, l->data));
+                                         json_object_get_member (new_object, l->data), l->data);
 
           if (changed == NULL)
             continue;
@@ -1136,6 +1268,15 @@ diff_node (JsonNode *old,
 
   if (old != NULL && json_node_equal (old, new))
     return NULL;
+
+  if (old != NULL && name != NULL && (g_str_equal (name, "ams") || g_str_equal (name, "tray")) &&
+      JSON_NODE_HOLDS_ARRAY (old) && JSON_NODE_HOLDS_ARRAY (new))
+    {
+      JsonNode *out = NULL;
+
+      if (diff_keyed (json_node_get_array (old), json_node_get_array (new), &out))
+        return out;
+    }
 
   return json_node_copy (new);
 }
@@ -1194,15 +1335,15 @@ publish_full (PdSimPrinter *self)
   self->n_reports++;
 }
 
-/* Renders the model and sends what changed, unless the printer is silent. */
+/* Sends what changed in the state since the last report, unless the
+ * printer is silent.
+ */
 static void
-publish_update (PdSimPrinter *self)
+publish_changes (PdSimPrinter *self)
 {
   g_autoptr (JsonNode) state = NULL;
   g_autoptr (JsonNode) delta = NULL;
   g_autoptr (JsonNode) root = NULL;
-
-  render (self);
 
   if (self->stalled || self->offline)
     return;
@@ -1214,7 +1355,7 @@ publish_update (PdSimPrinter *self)
     }
 
   state = json_node_init_object (json_node_alloc (), self->state);
-  delta = diff_node (self->published, state);
+  delta = diff_node (self->published, state, NULL);
   if (delta == NULL)
     return;
 
@@ -1222,6 +1363,14 @@ publish_update (PdSimPrinter *self)
   publish_node (self, root);
   remember_published (self);
   self->n_reports++;
+}
+
+/* Renders the model and sends what changed, unless the printer is silent. */
+static void
+publish_update (PdSimPrinter *self)
+{
+  render (self);
+  publish_changes (self);
 }
 
 static gboolean
@@ -1573,7 +1722,8 @@ set_initial_phase (PdSimPrinter *self)
       if (self->trays->len > 1 && where == 3)
         {
           self->tray_index = self->trays->len - 1;
-          self->tray_now = tray_report_value (self, &g_array_index (self->trays, Tray, self->tray_index));
+          self->loaded = g_array_index (self->trays, Tray, self->tray_index);
+          self->tray_now = tray_report_value (self, &self->loaded);
           self->tray_tar = self->tray_now;
         }
       self->remain_steps = (int) (self->job_done / self->job_total * 25);
@@ -1635,6 +1785,7 @@ pd_sim_printer_finalize (GObject *object)
   g_array_unref (self->stages);
   g_array_unref (self->hms);
   g_array_unref (self->trays);
+  g_clear_pointer (&self->humidity_set, g_hash_table_unref);
   g_clear_pointer (&self->rand, g_rand_free);
 
   G_OBJECT_CLASS (pd_sim_printer_parent_class)->finalize (object);
@@ -1656,6 +1807,7 @@ pd_sim_printer_init (PdSimPrinter *self)
   self->stages = g_array_new (FALSE, FALSE, sizeof (int));
   self->hms = g_array_new (FALSE, FALSE, sizeof (HmsEntry));
   self->trays = g_array_new (FALSE, FALSE, sizeof (Tray));
+  self->humidity_set = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->speed_level = 2;
 }
 
@@ -2196,6 +2348,177 @@ pd_sim_printer_publish_full (PdSimPrinter *self)
   render (self);
   if (!self->stalled && !self->offline)
     publish_full (self);
+}
+
+/* An AMS unit's object in the state, or NULL. */
+static JsonObject *
+find_unit_object (PdSimPrinter *self,
+                  int           unit)
+{
+  JsonArray *units = pd_sim_json_get_array (pd_sim_json_get_object (self->state, "ams"), "ams");
+
+  for (guint i = 0; units != NULL && i < json_array_get_length (units); i++)
+    {
+      JsonObject *object = json_array_get_object_element (units, i);
+
+      if (object != NULL && get_int (object, "id", -1) == unit)
+        return object;
+    }
+
+  return NULL;
+}
+
+/* A tray that holds a spool names its material. */
+static gboolean
+holds_spool (JsonObject *tray)
+{
+  const char *type = json_object_get_string_member_with_default (tray, "tray_type", "");
+
+  return type != NULL && *type != '\0';
+}
+
+/* After a change by hand: the next report says it at once (a delta with
+ * only what changed), as the firmware does.
+ */
+static void
+publish_set (PdSimPrinter *self)
+{
+  if (self->tick_source != NULL)
+    publish_changes (self);
+}
+
+/**
+ * pd_sim_printer_set_tray_remaining:
+ * @unit: an AMS unit id, or -1 for an external spool
+ * @slot: the slot in the unit (254/255 for an external spool)
+ * @percent: what is left, 0–100, or -1 for not known
+ *
+ * Sets a spool's "remain"; a running print goes on using filament from the
+ * loaded spool.
+ *
+ * Returns: %FALSE if there is no spool there
+ */
+gboolean
+pd_sim_printer_set_tray_remaining (PdSimPrinter *self,
+                                   int           unit,
+                                   int           slot,
+                                   int           percent)
+{
+  Tray        tray = { unit, slot };
+  JsonObject *object;
+
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+  g_return_val_if_fail (percent >= -1 && percent <= 100, FALSE);
+
+  if ((object = find_tray_object (self, &tray)) == NULL || !holds_spool (object))
+    return FALSE;
+
+  set_int (object, "remain", percent);
+  publish_set (self);
+
+  return TRUE;
+}
+
+/**
+ * pd_sim_printer_set_active_tray:
+ * @unit: an AMS unit id, or -1 for an external spool
+ * @slot: the slot in the unit; for @unit -1, 254 or 255 for the external
+ *   spool (loaded even when it holds none), or -1: nothing loaded
+ *
+ * Loads a spool, as a filament change does: the next report carries
+ * tray_now as the firmware does (unit·4 + slot, the unit id for an AMS HT,
+ * 254 for the external spool, 255 for none; only the slot, with the unit in
+ * device.extruder.info[].snow, on dual-nozzle models) and the one before as
+ * tray_pre. A dual-nozzle printer loads it into its right extruder (0), so
+ * a client shows an external spool as 255 there. A running print changes
+ * spools on its own later.
+ *
+ * Returns: %FALSE if there is no spool in that AMS slot
+ */
+gboolean
+pd_sim_printer_set_active_tray (PdSimPrinter *self,
+                                int           unit,
+                                int           slot)
+{
+  Tray        tray = { unit, slot };
+  JsonObject *object;
+
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  if (unit == -1 && slot == -1)
+    load_tray (self, NULL);
+  else if (unit == -1 && (slot == 254 || slot == 255))
+    load_tray (self, &tray);
+  else if (unit >= 0 && (object = find_tray_object (self, &tray)) != NULL && holds_spool (object))
+    load_tray (self, &tray);
+  else
+    return FALSE;
+
+  render_loaded (self);
+  publish_set (self);
+
+  return TRUE;
+}
+
+/**
+ * pd_sim_printer_set_humidity:
+ * @unit: an AMS unit id
+ * @raw_percent: relative humidity in % (humidity_raw), or -1: not measured
+ *   (a unit that reported it then sends 0, as units without the sensor do)
+ * @index: the humidity index as on the wire, 1 (wet) … 5 (dry), 0 for not
+ *   ready, or -1 to derive it from @raw_percent
+ *
+ * Sets a unit's humidity; it then stays as set (no more drift).
+ *
+ * Returns: %FALSE if there is no such unit
+ */
+gboolean
+pd_sim_printer_set_humidity (PdSimPrinter *self,
+                             int           unit,
+                             int           raw_percent,
+                             int           index)
+{
+  JsonObject *object;
+
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+  g_return_val_if_fail (raw_percent >= -1 && raw_percent <= 100, FALSE);
+  g_return_val_if_fail (index >= -1 && index <= 5, FALSE);
+
+  if ((object = find_unit_object (self, unit)) == NULL)
+    return FALSE;
+
+  if (raw_percent >= 0)
+    {
+      g_autofree char *text = g_strdup_printf ("%d", raw_percent);
+
+      /* The firmware sends it as a string. */
+      if (json_object_has_member (object, "humidity_raw"))
+        set_int (object, "humidity_raw", raw_percent);
+      else
+        json_object_set_string_member (object, "humidity_raw", text);
+    }
+  else
+    set_int_if_present (object, "humidity_raw", 0);
+
+  /* 0 (not ready, as an AMS HT reports) stays unless given. */
+  if (index < 0 && raw_percent > 0 && get_int (object, "humidity", 0) != 0)
+    index = humidity_index (raw_percent);
+  if (index >= 0)
+    {
+      if (json_object_has_member (object, "humidity"))
+        set_int (object, "humidity", index);
+      else
+        {
+          g_autofree char *text = g_strdup_printf ("%d", index);
+
+          json_object_set_string_member (object, "humidity", text);
+        }
+    }
+
+  g_hash_table_add (self->humidity_set, GINT_TO_POINTER (unit));
+  publish_set (self);
+
+  return TRUE;
 }
 
 /**

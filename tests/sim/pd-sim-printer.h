@@ -85,6 +85,19 @@ void          pd_sim_printer_add_sample_hms (PdSimPrinter *self);
 void          pd_sim_printer_clear_hms (PdSimPrinter *self);
 void          pd_sim_printer_publish_full (PdSimPrinter *self);
 
+/* AMS: spools and humidity, published at once */
+gboolean      pd_sim_printer_set_tray_remaining (PdSimPrinter *self,
+                                                 int           unit,
+                                                 int           slot,
+                                                 int           percent);
+gboolean      pd_sim_printer_set_active_tray (PdSimPrinter *self,
+                                              int           unit,
+                                              int           slot);
+gboolean      pd_sim_printer_set_humidity (PdSimPrinter *self,
+                                           int           unit,
+                                           int           raw_percent,
+                                           int           index);
+
 /* Faults */
 void          pd_sim_printer_set_stalled (PdSimPrinter *self,
                                           gboolean      stalled);

@@ -33,6 +33,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "pd-printer.h"
+#include "pd-report.h"
 #include "pd-sim.h"
 
 #define WAIT_MS 5000
@@ -674,6 +676,35 @@ test_get_version (void)
   stop_sim (sim);
 }
 
+/* AMS units (ams.ams) and trays are lists keyed by "id": a delta lists only
+ * the ones that changed, with their id.
+ */
+static gboolean
+is_keyed_list (const char *name,
+               JsonNode   *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) && (g_str_equal (name, "ams") || g_str_equal (name, "tray"));
+}
+
+/* The element of @array whose "id" is @id's, or NULL. */
+static JsonNode *
+find_by_id (JsonArray *array,
+            JsonNode  *element)
+{
+  JsonNode *id = JSON_NODE_HOLDS_OBJECT (element) ? json_object_get_member (json_node_get_object (element), "id") : NULL;
+
+  for (guint i = 0; id != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *other = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (other) && json_object_has_member (json_node_get_object (other), "id") &&
+          json_node_equal (json_object_get_member (json_node_get_object (other), "id"), id))
+        return other;
+    }
+
+  return NULL;
+}
+
 /* Merges a delta into the client's picture of the state. */
 static void
 merge_delta (JsonObject *state,
@@ -688,15 +719,31 @@ merge_delta (JsonObject *state,
 
       if (old != NULL && JSON_NODE_HOLDS_OBJECT (old) && JSON_NODE_HOLDS_OBJECT (new))
         merge_delta (json_node_get_object (old), json_node_get_object (new));
+      else if (is_keyed_list (l->data, old) && JSON_NODE_HOLDS_ARRAY (new))
+        {
+          JsonArray *elements = json_node_get_array (new);
+
+          for (guint i = 0; i < json_array_get_length (elements); i++)
+            {
+              JsonNode *element = json_array_get_element (elements, i);
+              JsonNode *before = find_by_id (json_node_get_array (old), element);
+
+              if (before != NULL && JSON_NODE_HOLDS_OBJECT (element))
+                merge_delta (json_node_get_object (before), json_node_get_object (element));
+              else
+                json_array_add_element (json_node_get_array (old), json_node_copy (element));
+            }
+        }
       else
         json_object_set_member (state, l->data, json_node_copy (new));
     }
 }
 
-/* Does @delta hold anything @state does not already say? */
+/* Does @delta (member @name) hold anything @state does not already say? */
 static gboolean
-changes_something (JsonNode *state,
-                   JsonNode *delta)
+changes_something (const char *name,
+                   JsonNode   *state,
+                   JsonNode   *delta)
 {
   if (state == NULL)
     return TRUE;
@@ -706,12 +753,35 @@ changes_something (JsonNode *state,
       JsonObject       *s = json_node_get_object (state);
       JsonObject       *d = json_node_get_object (delta);
       g_autoptr (GList) members = json_object_get_members (d);
+      guint             n = 0;
 
+      /* A unit's or tray's id only says which one it is. */
       for (const GList *l = members; l != NULL; l = l->next)
-        if (!changes_something (json_object_get_member (s, l->data), json_object_get_member (d, l->data)))
-          return FALSE;
+        {
+          if (g_str_equal (l->data, "id"))
+            continue;
+          if (!changes_something (l->data, json_object_get_member (s, l->data), json_object_get_member (d, l->data)))
+            return FALSE;
+          n++;
+        }
 
-      return members != NULL;
+      return n > 0;
+    }
+
+  /* Each unit or tray listed must change something. */
+  if (name != NULL && is_keyed_list (name, state) && JSON_NODE_HOLDS_ARRAY (delta))
+    {
+      JsonArray *elements = json_node_get_array (delta);
+
+      for (guint i = 0; i < json_array_get_length (elements); i++)
+        {
+          JsonNode *element = json_array_get_element (elements, i);
+
+          if (!changes_something (NULL, find_by_id (json_node_get_array (state), element), element))
+            return FALSE;
+        }
+
+      return json_array_get_length (elements) > 0;
     }
 
   return !json_node_equal (state, delta);
@@ -766,7 +836,7 @@ test_deltas (void)
       g_assert_cmpuint (g_list_length (members), <, n_full / 2);
 
       for (const GList *l = members; l != NULL; l = l->next)
-        if (!changes_something (json_object_get_member (state, l->data), json_object_get_member (print, l->data)))
+        if (!changes_something (l->data, json_object_get_member (state, l->data), json_object_get_member (print, l->data)))
           g_error ("delta %u repeats %s, which did not change", n_deltas, (const char *) l->data);
       merge_delta (state, print);
 
@@ -1443,6 +1513,553 @@ test_bridge (void)
   stop_sim (sim);
 }
 
+/* ---- AMS changes by hand ------------------------------------------------- */
+
+/* The print object of a push_status message, or NULL. */
+static JsonObject *
+message_report (Message *message)
+{
+  g_autoptr (JsonNode) root = parse (message->payload);
+  JsonNode            *node;
+  JsonObject          *print;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (node = json_object_get_member (json_node_get_object (root), "print")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  print = json_node_get_object (node);
+  if (g_strcmp0 (json_object_get_string_member_with_default (print, "command", ""), "push_status") != 0)
+    return NULL;
+
+  return json_object_ref (print);
+}
+
+typedef gboolean (*ReportCheck) (JsonObject *print,
+                                 gpointer    data);
+
+typedef struct
+{
+  Client     *client;
+  guint       from;
+  ReportCheck check;
+  gpointer    data;
+  JsonObject *found;
+} ReportWait;
+
+static gboolean
+report_found (gpointer data)
+{
+  ReportWait *w = data;
+
+  for (Message *message; (message = client_message_or_null (w->client, w->from)) != NULL; w->from++)
+    {
+      g_autoptr (JsonObject) print = message_report (message);
+
+      if (print != NULL && w->check (print, w->data))
+        {
+          w->found = g_steal_pointer (&print);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Waits for a push_status report from message @from on that passes @check.
+ *
+ * Returns: (transfer full): its print object; @index: its message index
+ */
+static JsonObject *
+wait_report (Client     *c,
+             guint       from,
+             ReportCheck check,
+             gpointer    data,
+             guint      *index)
+{
+  ReportWait w = { c, from, check, data, NULL };
+
+  if (!wait_for (report_found, &w, WAIT_MS))
+    g_error ("no such report within %d ms", WAIT_MS);
+  if (index != NULL)
+    *index = w.from;
+
+  return w.found;
+}
+
+static gboolean
+is_full (JsonObject *print,
+         gpointer    data)
+{
+  return json_object_get_int_member_with_default (print, "msg", -1) == 0;
+}
+
+/* Feeds the push_status reports from message *@from up to @to (excluded) to
+ * @printer, as a session would.
+ */
+static void
+apply_reports (Client    *c,
+               guint     *from,
+               guint      to,
+               PdPrinter *printer)
+{
+  for (; *from < to; (*from)++)
+    {
+      Message               *message = client_message (c, *from);
+      g_autoptr (JsonObject) print = message_report (message);
+      g_autoptr (JsonNode)   report = NULL;
+      g_autoptr (GError)     error = NULL;
+      gsize                  length;
+      const char            *text = g_bytes_get_data (message->payload, &length);
+
+      if (print == NULL)
+        continue;
+      report = pd_report_parse (text, (gssize) length, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (pd_printer_apply_report (printer, report, g_get_real_time (), NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* A client's printer: connected, with the answer to pushall applied. */
+typedef struct
+{
+  PdSimPrinter *sim_printer;
+  Client       *client;
+  PdPrinter    *printer;
+  guint         applied; /* messages fed to @printer */
+} AmsClient;
+
+static void
+ams_client_init (AmsClient    *a,
+                 PdSimPrinter *sim_printer)
+{
+  guint       full;
+  JsonObject *print;
+
+  a->sim_printer = sim_printer;
+  a->client = client_ready (sim_printer);
+  a->printer = pd_printer_new (pd_sim_printer_get_serial (sim_printer));
+  pd_printer_set_configured_model (a->printer, pd_sim_printer_get_model (sim_printer));
+
+  client_publish (a->client, pd_sim_printer_get_request_topic (sim_printer),
+                  "{\"pushing\":{\"sequence_id\":\"0\",\"command\":\"pushall\"}}");
+  print = wait_report (a->client, 0, is_full, NULL, &full);
+  json_object_unref (print);
+  a->applied = full;
+  apply_reports (a->client, &a->applied, full + 1, a->printer);
+}
+
+static void
+ams_client_clear (AmsClient *a)
+{
+  client_free (g_steal_pointer (&a->client));
+  g_assert_finalize_object (g_steal_pointer (&a->printer));
+}
+
+/* Changes the simulated printer with @set, checks that it published a
+ * report at once, waits for the report that passes @check and feeds the
+ * client's printer up to it.
+ *
+ * Returns: (transfer full): the report
+ */
+static JsonObject *
+ams_client_expect (AmsClient *a,
+                   gboolean (*set) (PdSimPrinter *printer, gpointer data),
+                   gpointer    set_data,
+                   ReportCheck check,
+                   gpointer    check_data)
+{
+  guint64     before = pd_sim_printer_get_n_reports (a->sim_printer);
+  guint       mark = client_n_messages (a->client);
+  guint       index;
+  JsonObject *print;
+
+  g_assert_true (set (a->sim_printer, set_data));
+  /* Published by the call itself: the very next report says it. */
+  g_assert_cmpuint (pd_sim_printer_get_n_reports (a->sim_printer), ==, before + 1);
+
+  print = wait_report (a->client, mark, check, check_data, &index);
+  apply_reports (a->client, &a->applied, index + 1, a->printer);
+
+  return print;
+}
+
+/* Member names of @object, sorted and joined with ",". */
+static char *
+members_of (JsonObject *object)
+{
+  g_autoptr (GList)   members = g_list_sort (json_object_get_members (object), (GCompareFunc) g_strcmp0);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (const GList *l = members; l != NULL; l = l->next)
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "," : "", (const char *) l->data);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The only AMS unit a delta lists, with @id. */
+static JsonObject *
+only_unit (JsonObject *print,
+           const char *id)
+{
+  JsonObject *ams = json_object_get_object_member (print, "ams");
+  JsonArray  *units = json_object_get_array_member (ams, "ams");
+  JsonObject *unit;
+
+  g_assert_cmpuint (json_array_get_length (units), ==, 1);
+  unit = json_array_get_object_element (units, 0);
+  g_assert_cmpstr (json_object_get_string_member (unit, "id"), ==, id);
+
+  return unit;
+}
+
+static PdAmsUnit *
+find_unit (PdPrinter *printer,
+           int        id)
+{
+  GListModel *units = pd_printer_get_ams_units (printer);
+
+  for (guint i = 0; i < g_list_model_get_n_items (units); i++)
+    {
+      g_autoptr (PdAmsUnit) unit = g_list_model_get_item (units, i);
+
+      if (pd_ams_unit_get_id (unit) == id)
+        return unit; /* the list keeps its reference */
+    }
+
+  g_error ("no AMS unit %d", id);
+}
+
+static PdAmsTray *
+find_tray (PdPrinter *printer,
+           int        unit,
+           int        slot)
+{
+  GListModel *trays = pd_ams_unit_get_trays (find_unit (printer, unit));
+
+  for (guint i = 0; i < g_list_model_get_n_items (trays); i++)
+    {
+      g_autoptr (PdAmsTray) tray = g_list_model_get_item (trays, i);
+
+      if (pd_ams_tray_get_slot (tray) == slot)
+        return tray;
+    }
+
+  g_error ("no slot %d in AMS unit %d", slot, unit);
+}
+
+/* What a setter is called with, and what the report must say. */
+typedef struct
+{
+  int         unit;
+  int         slot;
+  int         value;
+  int         index;
+  const char *expect; /* a member's value in the report, as text */
+} AmsChange;
+
+static gboolean
+set_remaining (PdSimPrinter *printer,
+               gpointer      data)
+{
+  AmsChange *change = data;
+
+  return pd_sim_printer_set_tray_remaining (printer, change->unit, change->slot, change->value);
+}
+
+/* A report that lists unit @id with @member = @value (as text). */
+typedef struct
+{
+  const char *id;
+  const char *member;
+  const char *value;
+} UnitHas;
+
+static gboolean
+unit_has (JsonObject *print,
+          gpointer    data)
+{
+  UnitHas    *has = data;
+  JsonObject *ams = json_object_has_member (print, "ams") ? json_object_get_object_member (print, "ams") : NULL;
+  JsonArray  *units = ams != NULL && json_object_has_member (ams, "ams") ? json_object_get_array_member (ams, "ams") : NULL;
+
+  for (guint i = 0; units != NULL && i < json_array_get_length (units); i++)
+    {
+      JsonObject *unit = json_array_get_object_element (units, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (unit, "id", NULL), has->id) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (unit, has->member, NULL), has->value) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+has_remain_55 (JsonObject *print,
+               gpointer    data)
+{
+  JsonObject *ams = json_object_has_member (print, "ams") ? json_object_get_object_member (print, "ams") : NULL;
+  JsonArray  *units = ams != NULL && json_object_has_member (ams, "ams") ? json_object_get_array_member (ams, "ams") : NULL;
+
+  for (guint i = 0; units != NULL && i < json_array_get_length (units); i++)
+    {
+      JsonObject *unit = json_array_get_object_element (units, i);
+      JsonArray  *trays = json_object_has_member (unit, "tray") ? json_object_get_array_member (unit, "tray") : NULL;
+
+      for (guint j = 0; trays != NULL && j < json_array_get_length (trays); j++)
+        if (json_object_get_int_member_with_default (json_array_get_object_element (trays, j), "remain", -2) == 55)
+          return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_ams_remain (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  PdSimPrinter          *x1c = pd_sim_get_printer (sim, 0);
+  AmsClient              a = { 0 };
+  AmsChange              change = { 1, 2, 55 };
+  g_autoptr (JsonObject) report = NULL;
+  g_autofree char       *names = NULL;
+  PdAmsTray             *tray;
+  JsonObject            *unit, *slot;
+  JsonArray             *slots;
+
+  ams_client_init (&a, x1c);
+  tray = find_tray (a.printer, 1, 2);
+  g_assert_cmpint (pd_ams_tray_get_remaining_percent (tray), ==, 71);
+
+  report = ams_client_expect (&a, set_remaining, &change, has_remain_55, NULL);
+
+  /* Only what changed, as the firmware sends it: unit 1, its slot 2, remain. */
+  names = members_of (report);
+  g_assert_cmpstr (names, ==, "ams,command,msg,sequence_id");
+  g_clear_pointer (&names, g_free);
+  names = members_of (json_object_get_object_member (report, "ams"));
+  g_assert_cmpstr (names, ==, "ams");
+  unit = only_unit (report, "1");
+  g_clear_pointer (&names, g_free);
+  names = members_of (unit);
+  g_assert_cmpstr (names, ==, "id,tray");
+  slots = json_object_get_array_member (unit, "tray");
+  g_assert_cmpuint (json_array_get_length (slots), ==, 1);
+  slot = json_array_get_object_element (slots, 0);
+  g_clear_pointer (&names, g_free);
+  names = members_of (slot);
+  g_assert_cmpstr (names, ==, "id,remain");
+  g_assert_cmpstr (json_object_get_string_member (slot, "id"), ==, "2");
+  g_assert_cmpint (json_object_get_int_member (slot, "remain"), ==, 55);
+
+  /* The client's tray is the same object, with the new value. */
+  g_assert_true (find_tray (a.printer, 1, 2) == tray);
+  g_assert_cmpint (pd_ams_tray_get_remaining_percent (tray), ==, 55);
+  g_assert_cmpint (pd_ams_tray_get_remaining_percent (find_tray (a.printer, 1, 1)), ==, 20);
+
+  /* No spool there: an empty slot, a unit that is not, an empty external spool */
+  g_assert_false (pd_sim_printer_set_tray_remaining (x1c, 2, 0, 50));
+  g_assert_false (pd_sim_printer_set_tray_remaining (x1c, 9, 0, 50));
+  g_assert_false (pd_sim_printer_set_tray_remaining (x1c, -1, 254, 50));
+
+  ams_client_clear (&a);
+  stop_sim (sim);
+}
+
+static gboolean
+set_active (PdSimPrinter *printer,
+            gpointer      data)
+{
+  AmsChange *change = data;
+
+  return pd_sim_printer_set_active_tray (printer, change->unit, change->slot);
+}
+
+static gboolean
+has_tray_now (JsonObject *print,
+              gpointer    data)
+{
+  AmsChange  *change = data;
+  JsonObject *ams = json_object_has_member (print, "ams") ? json_object_get_object_member (print, "ams") : NULL;
+
+  return ams != NULL && json_object_has_member (ams, "tray_now") &&
+         g_strcmp0 (json_object_get_string_member (ams, "tray_now"), change->expect) == 0;
+}
+
+/* The snow of the first extruder in a report. */
+static gint64
+report_snow (JsonObject *print)
+{
+  JsonObject *device = json_object_get_object_member (print, "device");
+  JsonObject *extruder = json_object_get_object_member (device, "extruder");
+  JsonArray  *info = json_object_get_array_member (extruder, "info");
+
+  return json_object_get_int_member (json_array_get_object_element (info, 0), "snow");
+}
+
+static void
+test_ams_active_tray (void)
+{
+  PdSim    *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  AmsClient a = { 0 };
+  AmsClient h2d = { 0 };
+  /* X1C: the global index unit·4 + slot, 254, 255 */
+  AmsChange x1c_changes[] = {
+    { 1, 2, 0, 0, "6" },
+    { 128, 0, 0, 0, "128" },
+    { -1, 254, 0, 0, "254" },
+    { -1, -1, 0, 0, "255" },
+  };
+  /* H2D: the slot in its unit; the unit is in the snow */
+  AmsChange h2d_changes[] = {
+    { 128, 0, 0, 0, "0" },
+    { 0, 3, 0, 0, "3" },
+  };
+  const int x1c_expect[][3] = { { 1, 2, 0x0102 }, { 128, 0, 0x8000 }, { -1, 254, 0xFEFF }, { -1, -1, 0xFFFF } };
+  const int h2d_expect[][3] = { { 128, 0, 0x8000 }, { 0, 3, 0x0003 } };
+
+  ams_client_init (&a, pd_sim_get_printer (sim, 0));
+  g_assert_cmpint (pd_printer_get_active_unit (a.printer), ==, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (x1c_changes); i++)
+    {
+      g_autoptr (JsonObject) report = ams_client_expect (&a, set_active, &x1c_changes[i], has_tray_now, &x1c_changes[i]);
+      JsonObject            *ams = json_object_get_object_member (report, "ams");
+
+      g_assert_false (json_object_has_member (ams, "ams")); /* no unit changed */
+      /* The spool before is tray_pre (255 at first: no change, not in the delta). */
+      if (i > 0)
+        g_assert_cmpstr (json_object_get_string_member (ams, "tray_pre"), ==, x1c_changes[i - 1].expect);
+      g_assert_cmpint (report_snow (report), ==, x1c_expect[i][2]);
+      g_assert_cmpint (pd_printer_get_active_unit (a.printer), ==, x1c_expect[i][0]);
+      g_assert_cmpint (pd_printer_get_active_slot (a.printer), ==, x1c_expect[i][1]);
+    }
+  g_assert_false (pd_sim_printer_set_active_tray (a.sim_printer, 9, 0));
+  g_assert_false (pd_sim_printer_set_active_tray (a.sim_printer, -1, 3));
+  g_assert_false (pd_sim_printer_set_active_tray (a.sim_printer, 2, 0)); /* empty */
+
+  ams_client_init (&h2d, pd_sim_get_printer (sim, 1));
+  for (guint i = 0; i < G_N_ELEMENTS (h2d_changes); i++)
+    {
+      g_autoptr (JsonObject) report = ams_client_expect (&h2d, set_active, &h2d_changes[i], has_tray_now, &h2d_changes[i]);
+
+      g_assert_cmpint (report_snow (report), ==, h2d_expect[i][2]);
+      g_assert_cmpint (pd_printer_get_active_unit (h2d.printer), ==, h2d_expect[i][0]);
+      g_assert_cmpint (pd_printer_get_active_slot (h2d.printer), ==, h2d_expect[i][1]);
+    }
+
+  ams_client_clear (&h2d);
+  ams_client_clear (&a);
+  stop_sim (sim);
+}
+
+static gboolean
+set_humidity (PdSimPrinter *printer,
+              gpointer      data)
+{
+  AmsChange *change = data;
+
+  return pd_sim_printer_set_humidity (printer, change->unit, change->value, change->index);
+}
+
+static void
+test_ams_humidity (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_IDLE, 1);
+  AmsClient              a = { 0 };
+  AmsClient              a1 = { 0 };
+  AmsChange              wet = { 2, 0, 70, -1 };
+  AmsChange              unmeasured = { 2, 0, -1, -1 };
+  AmsChange              level = { 0, 0, -1, 1 };
+  UnitHas                wet_raw = { "2", "humidity_raw", "70" };
+  UnitHas                zero_raw = { "2", "humidity_raw", "0" };
+  UnitHas                wet_index = { "0", "humidity", "1" };
+  g_autoptr (JsonObject) report = NULL;
+  g_autofree char       *names = NULL;
+  JsonObject            *unit;
+
+  /* X1C: the AMS 2 Pro (id 2) measures it; the index follows */
+  ams_client_init (&a, pd_sim_get_printer (sim, 0));
+  g_assert_cmpint (pd_ams_unit_get_humidity_percent (find_unit (a.printer, 2)), ==, 9);
+  report = ams_client_expect (&a, set_humidity, &wet, unit_has, &wet_raw);
+  unit = only_unit (report, "2");
+  names = members_of (unit);
+  g_assert_cmpstr (names, ==, "humidity,humidity_raw,id");
+  g_assert_cmpstr (json_object_get_string_member (unit, "humidity_raw"), ==, "70");
+  g_assert_cmpstr (json_object_get_string_member (unit, "humidity"), ==, "1");
+  g_assert_cmpint (pd_ams_unit_get_humidity_percent (find_unit (a.printer, 2)), ==, 70);
+  g_assert_cmpint (pd_ams_unit_get_humidity_level (find_unit (a.printer, 2)), ==, 5);
+
+  /* No longer measured: 0, as units without the sensor send */
+  g_clear_pointer (&report, json_object_unref);
+  report = ams_client_expect (&a, set_humidity, &unmeasured, unit_has, &zero_raw);
+  g_assert_cmpstr (json_object_get_string_member (only_unit (report, "2"), "humidity_raw"), ==, "0");
+  g_assert_cmpint (pd_ams_unit_get_humidity_percent (find_unit (a.printer, 2)), ==, -1);
+  g_assert_cmpint (pd_ams_unit_get_humidity_level (find_unit (a.printer, 2)), ==, 5);
+  g_assert_false (pd_sim_printer_set_humidity (a.sim_printer, 9, 50, -1));
+
+  /* A1: the AMS lite reports the index only */
+  ams_client_init (&a1, pd_sim_get_printer (sim, 2));
+  g_assert_cmpint (pd_ams_unit_get_humidity_level (find_unit (a1.printer, 0)), ==, 1);
+  g_clear_pointer (&report, json_object_unref);
+  report = ams_client_expect (&a1, set_humidity, &level, unit_has, &wet_index);
+  g_clear_pointer (&names, g_free);
+  names = members_of (only_unit (report, "0"));
+  g_assert_cmpstr (names, ==, "humidity,id");
+  g_assert_cmpint (pd_ams_unit_get_humidity_level (find_unit (a1.printer, 0)), ==, 5);
+  g_assert_cmpint (pd_ams_unit_get_humidity_percent (find_unit (a1.printer, 0)), ==, -1);
+
+  ams_client_clear (&a1);
+  ams_client_clear (&a);
+  stop_sim (sim);
+}
+
+/* Changes by hand while a print runs at 60×: each is in the very next
+ * report, the print goes on, and a humidity set stays put.
+ */
+static void
+test_ams_while_printing (void)
+{
+  PdSim                 *sim = start_sim (PD_SIM_SCENARIO_PRINT, 60);
+  AmsClient              a = { 0 };
+  AmsChange              wet = { 0, 0, 70, 1 };
+  AmsChange              remain = { 0, 3, 55 };
+  AmsChange              active = { 1, 1, 0, 0, "5" };
+  UnitHas                wet_raw = { "0", "humidity_raw", "70" };
+  g_autoptr (JsonObject) report = NULL;
+  g_autoptr (JsonNode)   state = NULL;
+  JsonObject            *unit;
+  guint                  mark;
+
+  ams_client_init (&a, pd_sim_get_printer (sim, 0));
+
+  report = ams_client_expect (&a, set_humidity, &wet, unit_has, &wet_raw);
+  g_clear_pointer (&report, json_object_unref);
+  report = ams_client_expect (&a, set_remaining, &remain, has_remain_55, NULL);
+  g_clear_pointer (&report, json_object_unref);
+  report = ams_client_expect (&a, set_active, &active, has_tray_now, &active);
+  g_assert_cmpint (pd_printer_get_active_unit (a.printer), ==, 1);
+  g_assert_cmpint (pd_printer_get_active_slot (a.printer), ==, 1);
+
+  /* The print goes on (heating, levelling, then printing: about 2 s at 60×). */
+  mark = client_n_messages (a.client);
+  g_clear_pointer (&report, json_object_unref);
+  report = wait_message (a.client, mark, "print", "push_status", "gcode_state", "RUNNING");
+
+  /* Minutes of simulated time later, the humidity is still as set. */
+  run_for (1500);
+  state = pd_sim_printer_dup_state (a.sim_printer);
+  unit = json_array_get_object_element (json_object_get_array_member (json_object_get_object_member (json_node_get_object (state), "ams"), "ams"), 0);
+  g_assert_cmpstr (json_object_get_string_member (unit, "humidity_raw"), ==, "70");
+  g_assert_cmpstr (json_object_get_string_member (unit, "humidity"), ==, "1");
+  apply_reports (a.client, &a.applied, client_n_messages (a.client), a.printer);
+  g_assert_cmpint (pd_ams_unit_get_humidity_percent (find_unit (a.printer, 0)), ==, 70);
+
+  ams_client_clear (&a);
+  stop_sim (sim);
+}
+
 /* ---- The program ---------------------------------------------------------- */
 
 typedef struct
@@ -1574,7 +2191,10 @@ test_program (void)
   /* Commands on stdin */
   {
     GOutputStream *in = g_subprocess_get_stdin_pipe (sim);
-    const char     commands[] = "stall 1\nresume 1\nbogus 1\nstall 9\nhms 2\n";
+    const char     commands[] = "stall 1\nresume 1\nbogus 1\nstall 9\nhms 2\n"
+                                "remain 1 1 2 55\nremain 1 2 0 50\nremain 1 1 2 101\n"
+                                "tray 1 -1 254\ntray 1 none\ntray 1 2 0\ntray 1 x 0\n"
+                                "humidity 1 2 70\nhumidity 1 0 -1 2\nhumidity 1 9 50\nhumidity 1 2\n";
 
     g_assert_true (g_output_stream_write_all (in, commands, sizeof commands - 1, NULL, NULL, &error));
     g_assert_no_error (error);
@@ -1583,6 +2203,18 @@ test_program (void)
     g_assert_true (g_str_has_prefix (read_line (&reader, 5), "error: unknown command"));
     g_assert_true (g_str_has_prefix (read_line (&reader, 6), "error: no printer"));
     g_assert_cmpstr (read_line (&reader, 7), ==, "ok");
+    /* The AMS of printer 1, an X1C: two AMS, an AMS 2 Pro (2, slot 0 empty), an AMS HT */
+    g_assert_cmpstr (read_line (&reader, 8), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 9), ==, "error: no spool in unit 2 slot 0");
+    g_assert_true (g_str_has_prefix (read_line (&reader, 10), "error: remain N UNIT SLOT PERCENT"));
+    g_assert_cmpstr (read_line (&reader, 11), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 12), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 13), ==, "error: no spool in unit 2 slot 0");
+    g_assert_true (g_str_has_prefix (read_line (&reader, 14), "error: tray N UNIT SLOT"));
+    g_assert_cmpstr (read_line (&reader, 15), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 16), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 17), ==, "error: no AMS unit 9");
+    g_assert_true (g_str_has_prefix (read_line (&reader, 18), "error: humidity N UNIT PERCENT [INDEX]"));
   }
 
   /* Its one child is mosquitto. */
@@ -1675,6 +2307,10 @@ main (int   argc,
   g_test_add_func ("/sim/scenario-jumps", test_scenario_jumps);
   g_test_add_func ("/sim/bad-reports", test_bad_reports);
   g_test_add_func ("/sim/bridge", test_bridge);
+  g_test_add_func ("/sim/ams/remain", test_ams_remain);
+  g_test_add_func ("/sim/ams/active-tray", test_ams_active_tray);
+  g_test_add_func ("/sim/ams/humidity", test_ams_humidity);
+  g_test_add_func ("/sim/ams/while-printing", test_ams_while_printing);
   g_test_add_func ("/sim/program", test_program);
   g_test_add_func ("/sim/program-quit", test_program_quit);
   g_test_add_func ("/sim/program-bad-option", test_program_bad_option);

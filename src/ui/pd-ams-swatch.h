@@ -1,0 +1,27 @@
+/* pd-ams-swatch.h — one AMS slot as a dot of its filament's colour
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "pd-ams-tray.h"
+
+G_BEGIN_DECLS
+
+#define PD_TYPE_AMS_SWATCH (pd_ams_swatch_get_type ())
+
+G_DECLARE_FINAL_TYPE (PdAmsSwatch, pd_ams_swatch, PD, AMS_SWATCH, GtkWidget)
+
+GtkWidget *pd_ams_swatch_new (PdAmsTray  *tray,
+                              const char *slot_name,
+                              int         size);
+PdAmsTray *pd_ams_swatch_get_tray (PdAmsSwatch *self);
+gboolean   pd_ams_swatch_get_active (PdAmsSwatch *self);
+void       pd_ams_swatch_set_active (PdAmsSwatch *self,
+                                     gboolean     active);
+
+G_END_DECLS
