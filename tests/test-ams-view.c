@@ -19,6 +19,7 @@
 #include "pd-ams-view.h"
 #include "pd-format.h"
 #include "pd-printer-card.h"
+#include "pd-test-ui.h"
 #include "pd-test-util.h"
 
 #define SERIAL_X1C "00M09A350100001"
@@ -100,57 +101,6 @@ assert_lacks (const char *text,
     g_error ("“%s” should not be in %s", needle, text);
 }
 
-static gboolean
-frames_done (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       data)
-{
-  (*(guint *) data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-/* Renders @widget's window into tests/screenshots/@name (or
- * $PRINTDECK_SCREENSHOT_DIR).
- */
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  guint                     frames = 0;
-  guint                     tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  g_autoptr (GdkPaintable)  paintable = NULL;
-  GtkSnapshot              *snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture)    texture = NULL;
-  const char               *env_dir = g_getenv ("PRINTDECK_SCREENSHOT_DIR");
-  g_autofree char          *dir = env_dir != NULL ? g_strdup (env_dir)
-                                                  : g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
-  g_autofree char          *path = NULL;
-  int                       w, h;
-
-  gtk_widget_queue_draw (widget);
-  g_assert_true (pd_test_wait_until (frames_done, &frames, 5));
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 static GtkWidget *
 window_with (GtkWidget *child,
              int        width,
@@ -223,7 +173,7 @@ test_x1c_four_units (void)
     }
   g_test_message ("%u slots with an untracked amount", n_unknown);
 
-  save_screenshot (window, "ams-view.png");
+  g_object_unref (pd_test_save_screenshot (window, "ams-view.png"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -336,7 +286,7 @@ test_strip (void)
   g_assert_false (pd_ams_strip_get_has_ams (g_ptr_array_index (p1p_strips, 0)));
   g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (g_ptr_array_index (p1p_strips, 0))));
 
-  save_screenshot (window, "ams-strip.png");
+  g_object_unref (pd_test_save_screenshot (window, "ams-strip.png"));
 
   /* the strip opens the AMS view in a popover, made on first use */
   {

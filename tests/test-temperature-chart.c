@@ -17,6 +17,7 @@
 
 #include "pd-temperature-chart.h"
 #include "pd-report.h"
+#include "pd-test-ui.h"
 
 #define SERIAL_X1C "00M00A000000001"
 #define SERIAL_H2D "094000000000001"
@@ -44,62 +45,6 @@ static gboolean
 widget_is_mapped (gpointer data)
 {
   return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       data)
-{
-  guint *frames = data;
-
-  (*frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-frames_drawn (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-/* A widget can only be rendered once it was painted: wait for frames. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-
-  gtk_widget_queue_draw (widget);
-  iterate_until (frames_drawn, &frames);
-  gtk_widget_remove_tick_callback (widget, id);
-}
-
-static GdkTexture *
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  int                       w = gtk_widget_get_width (widget);
-  int                       h = gtk_widget_get_height (widget);
-  g_autoptr (GdkPaintable)  paintable = gtk_widget_paintable_new (widget);
-  g_autoptr (GtkSnapshot)   snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture)    texture = NULL;
-  g_autofree char          *dir = g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
-  g_autofree char          *path = NULL;
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-
-  return g_steal_pointer (&texture);
 }
 
 /* Applies a push_status report made of @body (with ' for "), received at @now. */
@@ -238,7 +183,7 @@ show_in_window (GtkWidget *chart,
 
   gtk_window_present (GTK_WINDOW (window));
   iterate_until (widget_is_mapped, chart);
-  wait_for_frames (window);
+  pd_test_wait_for_frames (window);
 
   return window;
 }
@@ -370,13 +315,13 @@ test_styles (void)
 
   set_dark (FALSE);
   window = show_in_window (chart, 640, 360);
-  light = save_screenshot (window, "temperature-chart-light.png");
+  light = pd_test_save_screenshot (window, "temperature-chart-light.png");
   assert_drawn (light, window, chart, light_colours, &light_pixels);
   g_assert_cmpfloat (light_pixels.luminance, >, 0.8);
 
   set_dark (TRUE);
-  wait_for_frames (window);
-  dark = save_screenshot (window, "temperature-chart-dark.png");
+  pd_test_wait_for_frames (window);
+  dark = pd_test_save_screenshot (window, "temperature-chart-dark.png");
   assert_drawn (dark, window, chart, dark_colours, &dark_pixels);
   g_assert_cmpfloat (dark_pixels.luminance, <, 0.3);
 
@@ -389,7 +334,7 @@ test_styles (void)
   g_assert_cmpint (gtk_widget_get_width (chart), ==, 300);
   g_assert_cmpint (gtk_widget_get_height (chart), >=, 160);
   g_clear_object (&light);
-  light = save_screenshot (window, "temperature-chart-small.png");
+  light = pd_test_save_screenshot (window, "temperature-chart-small.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -422,12 +367,12 @@ test_dual_nozzle (void)
 
   set_dark (FALSE);
   window = show_in_window (chart, 640, 360);
-  light = save_screenshot (window, "temperature-chart-h2d-light.png");
+  light = pd_test_save_screenshot (window, "temperature-chart-h2d-light.png");
   assert_drawn (light, window, chart, light_colours, &pixels);
 
   set_dark (TRUE);
-  wait_for_frames (window);
-  dark = save_screenshot (window, "temperature-chart-h2d-dark.png");
+  pd_test_wait_for_frames (window);
+  dark = pd_test_save_screenshot (window, "temperature-chart-h2d-dark.png");
   assert_drawn (dark, window, chart, dark_colours, &pixels);
 
   set_dark (FALSE);
@@ -496,7 +441,7 @@ test_empty (void)
   GtkWidget                       *window;
 
   window = show_in_window (chart, 480, 280);
-  texture = save_screenshot (window, "temperature-chart-empty.png");
+  texture = pd_test_save_screenshot (window, "temperature-chart-empty.png");
   g_assert_cmpstr (pd_temperature_chart_get_summary (PD_TEMPERATURE_CHART (chart)), ==, "No temperatures recorded yet.");
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -510,7 +455,7 @@ test_new_destroy (void)
   GtkWidget            *window = show_in_window (chart, 400, 240);
 
   apply_at (printer, "'nozzle_temper':30", g_get_real_time ());
-  wait_for_frames (window);
+  pd_test_wait_for_frames (window);
 
   gtk_window_destroy (GTK_WINDOW (window));
   /* The chart lets go of the history, which holds nothing. */

@@ -21,6 +21,7 @@
 #include "pd-printer-card.h"
 #include "pd-printer-dialog.h"
 #include "pd-sim.h"
+#include "pd-test-ui.h"
 #include "pd-test-util.h"
 #include "pd-window.h"
 
@@ -35,56 +36,6 @@ static const SecretSchema access_code_schema = {
   SECRET_SCHEMA_NONE,
   { { "serial", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
 };
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       data)
-{
-  (*(guint *) data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-frames_drawn (gpointer data)
-{
-  return *(guint *) data >= 3;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  guint                     frames = 0;
-  guint                     tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  int                       w, h;
-  g_autoptr (GdkPaintable)  paintable = NULL;
-  g_autoptr (GtkSnapshot)   snapshot = gtk_snapshot_new ();
-  g_autoptr (GskRenderNode) node = NULL;
-  g_autoptr (GdkTexture)    texture = NULL;
-  const char               *env_dir = g_getenv ("PRINTDECK_SCREENSHOT_DIR");
-  g_autofree char          *dir = env_dir != NULL ? g_strdup (env_dir)
-                                                  : g_build_filename (g_test_get_dir (G_TEST_BUILT), "screenshots", NULL);
-  g_autofree char          *path = NULL;
-
-  gtk_widget_queue_draw (widget);
-  g_assert_true (pd_test_wait_until (frames_drawn, &frames, 5));
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
 
 static GList *
 cards (void)
@@ -185,7 +136,7 @@ test_empty_state (void)
 
   g_assert_true (pd_test_wait_until (stack_shows, (gpointer) "empty", 5));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Printers");
-  save_screenshot (GTK_WIDGET (window), "window-empty.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-empty.png"));
 }
 
 static gboolean
@@ -236,9 +187,9 @@ test_cards_follow_printers (void)
   g_assert_nonnull (strstr (description, "Printing"));
   g_assert_nonnull (strstr (description, "Layer"));
 
-  save_screenshot (GTK_WIDGET (window), "window-light.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-light.png"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
-  save_screenshot (GTK_WIDGET (window), "window-dark.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-dark.png"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
@@ -381,7 +332,7 @@ test_add_and_remove_with_keyring (void)
   _pd_printer_dialog_fill (PD_PRINTER_DIALOG (dialog), "Shelf P1P", pd_sim_printer_get_host (p1p),
                            pd_sim_printer_get_serial (p1p), pd_sim_printer_get_access_code (p1p),
                            pd_sim_printer_get_port (p1p));
-  save_screenshot (dialog, "add-printer.png");
+  g_object_unref (pd_test_save_screenshot (dialog, "add-printer.png"));
   g_assert_true (gtk_widget_activate_action (dialog, "dialog.save", NULL));
   g_assert_true (pd_test_wait_until (dialog_closed, &dialog, 10));
 
@@ -423,7 +374,7 @@ test_printer_page (void)
   g_assert_true (pd_test_wait_until (leaflet_shows_printer, NULL, 5));
   /* the history fills from the reports */
   pd_test_spin (2500);
-  save_screenshot (GTK_WIDGET (window), "printer-page.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "printer-page.png"));
 
   /* Controls are actions: pause is possible while printing */
   pd_sim_printer_start_print (x1c);
@@ -506,7 +457,7 @@ test_dialog_discovered_printer (void)
   g_assert_true (ADW_IS_ACTION_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0)));
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0))),
                    ==, "Garage P1S");
-  save_screenshot (dialog, "add-printer-found.png");
+  g_object_unref (pd_test_save_screenshot (dialog, "add-printer-found.png"));
 
   /* choosing it fills in what it announced */
   g_signal_emit_by_name (list, "row-activated", gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0));
@@ -557,7 +508,7 @@ test_reflow (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   pd_test_spin (500);
-  save_screenshot (GTK_WIDGET (window), "window-narrow.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-narrow.png"));
   list = cards ();
   g_assert_cmpuint (g_list_length (list), >=, 2);
   g_assert_true (gtk_widget_compute_point (list->data, GTK_WIDGET (window), &GRAPHENE_POINT_INIT (0, 0), &first));
@@ -830,7 +781,7 @@ test_health (void)
    */
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "1 health warning, highest: fatal");
   pd_test_spin (500);
-  save_screenshot (GTK_WIDGET (window), "window-health.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-health.png"));
 
   /* The dialog: description, what to do, the code's article */
   gtk_widget_activate (button);
@@ -853,7 +804,7 @@ test_health (void)
   g_assert_true (strstr (uri, "0300_0200_0001_0006") != NULL || strstr (uri, "0300020000010006") != NULL);
   g_assert_true (gtk_widget_is_sensitive (find_descendant (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "update_button")));
   pd_test_spin (300);
-  save_screenshot (GTK_WIDGET (dialog), "health-dialog.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (dialog), "health-dialog.png"));
 
   /* Cleared: after the linger, back to OK, and the dialog says so */
   pd_sim_printer_clear_hms (x1c);
@@ -1017,7 +968,7 @@ test_ams_follows_simulator (void)
   g_assert_true (PD_IS_AMS_SWATCH (swatch));
   g_assert_true (pd_test_wait_until (swatch_is_active, swatch, 10));
   pd_test_spin (300);
-  save_screenshot (GTK_WIDGET (window), "printer-page-ams.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "printer-page-ams.png"));
 
   /* the same rows, changed in place */
   collect_rows (view, after);
@@ -1115,7 +1066,7 @@ test_corrupt_config (void)
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "printers.ini.corrupt-"));
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "try-again");
   pd_test_spin (300);
-  save_screenshot (GTK_WIDGET (dialog), "load-error.png");
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (dialog), "load-error.png"));
 
   /* Nothing was written over the file. */
   {

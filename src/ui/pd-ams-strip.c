@@ -23,7 +23,6 @@
 #include "pd-humidity-monitor.h"
 
 #define SWATCH_SIZE 16
-#define UNIT_ID_KEY "pd-unit-id"
 
 struct _PdAmsStrip
 {
@@ -94,19 +93,7 @@ update_summary (PdAmsStrip *self)
 static void
 update_active (PdAmsStrip *self)
 {
-  g_autoptr (GPtrArray) swatches = g_ptr_array_new ();
-  int                   unit = self->printer != NULL ? pd_printer_get_active_unit (self->printer) : -1;
-  int                   slot = self->printer != NULL ? pd_printer_get_active_slot (self->printer) : -1;
-
-  collect (self->box, PD_TYPE_AMS_SWATCH, swatches);
-  for (guint i = 0; i < swatches->len; i++)
-    {
-      PdAmsSwatch *swatch = g_ptr_array_index (swatches, i);
-      int          swatch_unit = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (swatch), UNIT_ID_KEY));
-
-      pd_ams_swatch_set_active (swatch, slot >= 0 && swatch_unit == unit &&
-                                          pd_ams_tray_get_slot (pd_ams_swatch_get_tray (swatch)) == slot);
-    }
+  pd_ams_swatch_ring_active (self->box, self->printer);
 }
 
 /* The drop next to a unit: visible while its humidity is fair or high. */
@@ -164,7 +151,7 @@ add_swatches (PdAmsStrip *self,
       g_autofree char      *name = unit_name != NULL ? g_strdup_printf ("%s, %s", unit_name, slot) : g_strdup (slot);
       GtkWidget            *swatch = pd_ams_swatch_new (tray, name, SWATCH_SIZE);
 
-      g_object_set_data (G_OBJECT (swatch), UNIT_ID_KEY, GINT_TO_POINTER (unit_id));
+      pd_ams_swatch_set_unit_id (PD_AMS_SWATCH (swatch), unit_id);
       g_signal_connect_object (tray, "notify", G_CALLBACK (update_summary), self, G_CONNECT_SWAPPED);
       gtk_box_append (GTK_BOX (group), swatch);
     }

@@ -34,6 +34,7 @@ struct _PdAmsSwatch
   char         *slot_name;
   gboolean      active;
   int           size;
+  int           unit_id; /* -1: an external spool */
 };
 
 G_DEFINE_FINAL_TYPE (PdAmsSwatch, pd_ams_swatch, GTK_TYPE_WIDGET)
@@ -340,6 +341,7 @@ static void
 pd_ams_swatch_init (PdAmsSwatch *self)
 {
   self->size = 16;
+  self->unit_id = -1;
   self->tray_signals = g_signal_group_new (PD_TYPE_AMS_TRAY);
   g_signal_group_connect_swapped (self->tray_signals, "notify", G_CALLBACK (on_tray_changed), self);
 }
@@ -389,4 +391,55 @@ pd_ams_swatch_set_active (PdAmsSwatch *self,
   self->active = active;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
+
+static void
+ring_active (GtkWidget *widget,
+             int        unit,
+             int        slot)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (PD_IS_AMS_SWATCH (child))
+        {
+          PdAmsSwatch *swatch = PD_AMS_SWATCH (child);
+
+          pd_ams_swatch_set_active (swatch, slot >= 0 && swatch->unit_id == unit && swatch->tray != NULL &&
+                                              pd_ams_tray_get_slot (swatch->tray) == slot);
+        }
+      else
+        ring_active (child, unit, slot);
+    }
+}
+
+/**
+ * pd_ams_swatch_ring_active:
+ * @container: a widget holding swatches (at any depth)
+ * @printer: (nullable): the printer they belong to
+ *
+ * Rings the swatch of the slot @printer feeds from, and no other.
+ */
+void
+pd_ams_swatch_ring_active (GtkWidget *container,
+                           PdPrinter *printer)
+{
+  g_return_if_fail (GTK_IS_WIDGET (container));
+
+  ring_active (container,
+               printer != NULL ? pd_printer_get_active_unit (printer) : -1,
+               printer != NULL ? pd_printer_get_active_slot (printer) : -1);
+}
+
+/**
+ * pd_ams_swatch_set_unit_id:
+ * @self: a swatch
+ * @unit_id: the id of the AMS unit its slot is in, -1 for an external spool
+ */
+void
+pd_ams_swatch_set_unit_id (PdAmsSwatch *self,
+                           int          unit_id)
+{
+  g_return_if_fail (PD_IS_AMS_SWATCH (self));
+
+  self->unit_id = unit_id;
 }

@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "pd-ams-tray.h"
+#include "pd-printer.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,9 @@ PdAmsTray *pd_ams_swatch_get_tray (PdAmsSwatch *self);
 gboolean   pd_ams_swatch_get_active (PdAmsSwatch *self);
 void       pd_ams_swatch_set_active (PdAmsSwatch *self,
                                      gboolean     active);
+void       pd_ams_swatch_set_unit_id (PdAmsSwatch *self,
+                                      int          unit_id);
+void       pd_ams_swatch_ring_active (GtkWidget *container,
+                                      PdPrinter *printer);
 
 G_END_DECLS

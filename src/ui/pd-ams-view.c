@@ -58,9 +58,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-/* The swatches, for the active-slot ring: each carries its unit id. */
-#define UNIT_ID_KEY "pd-unit-id"
-
 static gboolean
 is_dual_nozzle (PdAmsView *self)
 {
@@ -184,7 +181,7 @@ create_tray_row (PdAmsView  *self,
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
   parts->swatch = pd_ams_swatch_new (tray, slot_name, 28);
-  g_object_set_data (G_OBJECT (parts->swatch), UNIT_ID_KEY, GINT_TO_POINTER (unit_id));
+  pd_ams_swatch_set_unit_id (PD_AMS_SWATCH (parts->swatch), unit_id);
   gtk_widget_set_valign (parts->swatch, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (box), parts->swatch);
 
@@ -365,36 +362,11 @@ create_unit_section (PdAmsView *self,
 
 /* Syncing ------------------------------------------------------------------------*/
 
-static void
-collect_swatches (GtkWidget *widget,
-                  GPtrArray *swatches)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      if (PD_IS_AMS_SWATCH (child))
-        g_ptr_array_add (swatches, child);
-      else
-        collect_swatches (child, swatches);
-    }
-}
-
 /* Rings the slot the printer feeds from. */
 static void
 update_active (PdAmsView *self)
 {
-  g_autoptr (GPtrArray) swatches = g_ptr_array_new ();
-  int                   unit = self->printer != NULL ? pd_printer_get_active_unit (self->printer) : -1;
-  int                   slot = self->printer != NULL ? pd_printer_get_active_slot (self->printer) : -1;
-
-  collect_swatches (self->box, swatches);
-  for (guint i = 0; i < swatches->len; i++)
-    {
-      PdAmsSwatch *swatch = g_ptr_array_index (swatches, i);
-      int          swatch_unit = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (swatch), UNIT_ID_KEY));
-
-      pd_ams_swatch_set_active (swatch, slot >= 0 && swatch_unit == unit &&
-                                          pd_ams_tray_get_slot (pd_ams_swatch_get_tray (swatch)) == slot);
-    }
+  pd_ams_swatch_ring_active (self->box, self->printer);
 }
 
 static void

@@ -1,0 +1,17 @@
+/* pd-test-ui.h — shared helpers for the widget tests
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+void        pd_test_wait_for_frames (GtkWidget *widget);
+GdkTexture *pd_test_save_screenshot (GtkWidget  *widget,
+                                     const char *name);
+
+G_END_DECLS
