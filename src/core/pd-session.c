@@ -1690,8 +1690,13 @@ shared_copy_config (PdSession *self,
   shared->username = g_strdup (old->username);
   shared->password = g_strdup (old->password);
   shared->use_tls = old->use_tls;
-  shared->pinned = g_strdup (old->pinned);
   g_mutex_unlock (&old->lock);
+  /* The pin as the main thread knows it, not the old worker's copy: that
+   * one may hold a first-use pin from a handshake that raced a change of
+   * address or pin (whose event is dropped with the old shared), and would
+   * make the new connection refuse the new peer's certificate.
+   */
+  shared->pinned = g_strdup (self->pinned_fingerprint);
 
   return shared;
 }
