@@ -132,6 +132,9 @@ on_simulator_line (GObject      *source,
   config->port = (guint) json_object_get_int_member (obj, "port");
   config->name = g_strdup (json_object_get_string_member (obj, "name"));
   config->fingerprint = g_strdup (json_object_get_string_member (obj, "fingerprint"));
+  /* The simulator's cameras listen on ports of their own (one host for all). */
+  if (json_object_has_member (obj, "camera_port"))
+    config->camera_port = (guint) json_object_get_int_member (obj, "camera_port");
   pd_printer_store_add_async (self->store, config, json_object_get_string_member (obj, "access_code"),
                               self->cancellable, on_demo_printer_added, self);
 

@@ -116,6 +116,39 @@ typedef enum
 } PdCameraKind;
 
 /**
+ * PdCameraState:
+ *
+ * What a printer's camera source is doing.
+ */
+typedef enum
+{
+  PD_CAMERA_STATE_IDLE,       /* no view wants frames: no connection */
+  PD_CAMERA_STATE_CONNECTING, /* connecting, logging in, waiting for the first frame */
+  PD_CAMERA_STATE_STREAMING,  /* frames arrive */
+  PD_CAMERA_STATE_RETRYING,   /* it failed (see the problem); trying again after a pause */
+} PdCameraState;
+
+/**
+ * PdCameraProblem:
+ *
+ * Why a camera shows no picture.
+ */
+typedef enum
+{
+  PD_CAMERA_PROBLEM_NONE,
+  PD_CAMERA_PROBLEM_NO_CAMERA,      /* the model has none, or LAN live view is off */
+  PD_CAMERA_PROBLEM_NO_ACCESS_CODE, /* no access code to log in with */
+  PD_CAMERA_PROBLEM_UNREACHABLE,    /* no answer / connection refused */
+  PD_CAMERA_PROBLEM_WRONG_CODE,     /* the camera refused the access code */
+  PD_CAMERA_PROBLEM_BUSY,           /* another client holds the camera */
+  PD_CAMERA_PROBLEM_CERTIFICATE,    /* the certificate is not the printer's (changed / other printer) */
+  PD_CAMERA_PROBLEM_TLS,            /* the TLS handshake failed */
+  PD_CAMERA_PROBLEM_BAD_DATA,       /* the stream sent something that is not a frame */
+  PD_CAMERA_PROBLEM_LOST,           /* the stream stopped */
+  PD_CAMERA_PROBLEM_NO_DECODER,     /* a GStreamer element (H.264 decoder) is missing */
+} PdCameraProblem;
+
+/**
  * PdTristate:
  *
  * A yes/no value that may not be known (yet), e.g. the chamber light.

@@ -67,6 +67,7 @@ pd_printer_config_copy (const PdPrinterConfig *config)
   copy->fingerprint = g_strdup (config->fingerprint);
   copy->bridge_user = g_strdup (config->bridge_user);
   copy->bridge_tls = config->bridge_tls;
+  copy->camera_port = config->camera_port;
 
   return copy;
 }
@@ -102,7 +103,8 @@ pd_printer_config_equal (const PdPrinterConfig *a,
          g_strcmp0 (a->model, b->model) == 0 &&
          g_strcmp0 (a->fingerprint, b->fingerprint) == 0 &&
          g_strcmp0 (a->bridge_user, b->bridge_user) == 0 &&
-         !a->bridge_tls == !b->bridge_tls;
+         !a->bridge_tls == !b->bridge_tls &&
+         a->camera_port == b->camera_port;
 }
 
 static gboolean

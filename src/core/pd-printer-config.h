@@ -25,6 +25,7 @@ typedef struct
   char    *fingerprint;   /* pinned certificate, "AB:CD:…"; NULL: pin on first use */
   char    *bridge_user;   /* farm bridge: its user name; NULL: a printer (user bblp) */
   gboolean bridge_tls;    /* farm bridge: whether it speaks TLS */
+  guint    camera_port;   /* 0: the camera kind's own (322 RTSPS, 6000 JPEG) */
 } PdPrinterConfig;
 
 GType            pd_printer_config_get_type  (void) G_GNUC_CONST;

@@ -74,6 +74,8 @@ typedef struct
   gboolean         looking_up;   /* a keyring lookup is under way */
   gboolean         bridge_given; /* the session was given bridge settings */
   gboolean         removing;     /* its code is being deleted from the keyring */
+  PdCameraSource  *camera;       /* made on first use */
+  char            *code;         /* the printer's access code, for the camera; NULL with a bridge */
 } Entry;
 
 struct _PdPrinterStore
@@ -125,8 +127,20 @@ static GParamSpec *properties[N_PROPS];
 /* Entries ---------------------------------------------------------------------*/
 
 static void
+forget_code (Entry *entry)
+{
+  if (entry->code != NULL)
+    memset (entry->code, 0, strlen (entry->code));
+  g_clear_pointer (&entry->code, g_free);
+}
+
+static void
 entry_clear (Entry *entry)
 {
+  if (entry->camera != NULL)
+    g_signal_handlers_disconnect_by_data (entry->camera, entry);
+  g_clear_object (&entry->camera);
+  forget_code (entry);
   g_clear_object (&entry->session);
   g_clear_object (&entry->printer);
   g_clear_pointer (&entry->config, pd_printer_config_free);
@@ -179,12 +193,45 @@ find_entry_by_printer (PdPrinterStore *self,
   return NULL;
 }
 
+/* The camera follows the printer: its kind (from the model), address,
+ * access code, pinned certificate, and whether LAN live view is on. */
+static void
+camera_sync (Entry *entry)
+{
+  const PdPrinterConfig *config = entry->config;
+  PdState               *state;
+  gboolean               disabled = FALSE;
+
+  if (entry->camera == NULL)
+    return;
+
+  state = pd_printer_get_state (entry->printer);
+  if (state != NULL && state->rtsp_url != NULL)
+    disabled = g_str_equal (state->rtsp_url, "disable");
+
+  pd_camera_source_set_pinned_fingerprint (entry->camera, config->fingerprint);
+  pd_camera_source_set_address (entry->camera, config->host, (guint16) config->camera_port);
+  pd_camera_source_set_access_code (entry->camera, entry->code);
+  pd_camera_source_set_liveview_disabled (entry->camera, disabled);
+  pd_camera_source_set_access_code_verified (entry->camera,
+                                             entry->code != NULL &&
+                                             pd_printer_get_connection (entry->printer) == PD_CONNECTION_CONNECTED);
+  pd_camera_source_set_kind (entry->camera, entry->store != NULL ? pd_printer_get_camera_kind (entry->printer)
+                                                                 : PD_CAMERA_KIND_NONE);
+}
+
 /* Gives the session the code: a printer's (user bblp, TLS) or a bridge's. */
 static void
 entry_apply_code (Entry      *entry,
                   const char *code)
 {
   const PdPrinterConfig *config = entry->config;
+
+  /* A bridge's password is not the printer's access code: no camera then. */
+  forget_code (entry);
+  if (config->bridge_user == NULL)
+    entry->code = g_strdup (code);
+  camera_sync (entry);
 
   if (config->bridge_user != NULL || entry->bridge_given)
     {
@@ -218,10 +265,12 @@ entry_detach (Entry *entry)
 
   g_signal_handlers_disconnect_by_data (entry->session, entry);
   g_signal_handlers_disconnect_by_data (entry->printer, entry);
+  entry->store = NULL;
+  /* Views of a removed printer show "no camera" and let go. */
+  camera_sync (entry);
   /* A clean DISCONNECT, so the printer frees our client slot at once. */
   pd_session_stop (entry->session);
   entry->started = FALSE;
-  entry->store = NULL;
 }
 
 /* The config file -------------------------------------------------------------*/
@@ -260,6 +309,10 @@ write_group (GKeyFile              *keyfile,
     g_key_file_set_boolean (keyfile, group, "bridge-tls", config->bridge_tls);
   else
     g_key_file_remove_key (keyfile, group, "bridge-tls", NULL);
+  if (config->camera_port != 0)
+    g_key_file_set_integer (keyfile, group, "camera-port", (int) config->camera_port);
+  else
+    g_key_file_remove_key (keyfile, group, "camera-port", NULL);
 }
 
 static char *
@@ -302,6 +355,18 @@ read_group (GKeyFile   *keyfile,
           return NULL;
         }
       config->port = (guint) port;
+    }
+
+  if (g_key_file_has_key (keyfile, group, "camera-port", NULL))
+    {
+      port = g_key_file_get_integer (keyfile, group, "camera-port", &local_error);
+      if (local_error != NULL || port < 0 || port > 65535)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("the camera port is not a number from 0 to 65535"));
+          return NULL;
+        }
+      config->camera_port = (guint) port;
     }
 
   if (g_key_file_has_key (keyfile, group, "bridge-tls", NULL))
@@ -571,6 +636,7 @@ on_printer_state_changed (PdPrinter *printer,
 {
   PdPrinterStore *self = entry->store;
 
+  camera_sync (entry);
   if (self != NULL && self->cache_timeout_id == 0)
     self->cache_timeout_id = g_timeout_add_seconds (CACHE_SAVE_SECONDS, on_cache_timeout, self);
 }
@@ -1682,6 +1748,7 @@ update_apply (GTask *task)
   pd_session_set_pinned_fingerprint (entry->session, entry->config->fingerprint);
   pd_session_set_host (entry->session, entry->config->host);
   pd_session_set_port (entry->session, entry->config->port);
+  camera_sync (entry);
   if (code != NULL)
     entry_start (entry, code);
   else if (fingerprint_changed)
@@ -2066,6 +2133,58 @@ pd_printer_store_get_session (PdPrinterStore *self,
 
   entry = find_entry_by_printer (self, printer);
   return entry != NULL ? entry->session : NULL;
+}
+
+static void
+on_camera_pinned (PdCameraSource *camera,
+                  const char     *fingerprint,
+                  Entry          *entry)
+{
+  /* The session saves what it pins; it is the same printer certificate. */
+  if (entry->store != NULL && entry->config->fingerprint == NULL)
+    pd_session_set_pinned_fingerprint (entry->session, fingerprint);
+}
+
+static void
+on_camera_printer_changed (PdPrinter  *printer,
+                           GParamSpec *pspec,
+                           Entry      *entry)
+{
+  camera_sync (entry);
+}
+
+/**
+ * pd_printer_store_get_camera:
+ * @self: a store
+ * @printer: one of its printers
+ *
+ * Returns: (transfer none) (nullable): the printer's camera source, or %NULL
+ *   when the printer is not in the store.
+ */
+PdCameraSource *
+pd_printer_store_get_camera (PdPrinterStore *self,
+                             PdPrinter      *printer)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (PD_IS_PRINTER_STORE (self), NULL);
+  g_return_val_if_fail (PD_IS_PRINTER (printer), NULL);
+
+  entry = find_entry_by_printer (self, printer);
+  if (entry == NULL)
+    return NULL;
+
+  if (entry->camera == NULL)
+    {
+      entry->camera = pd_camera_source_new (pd_printer_get_camera_kind (printer), entry->config->host,
+                                            (guint16) entry->config->camera_port, entry->config->serial);
+      g_signal_connect (entry->camera, "certificate-pinned", G_CALLBACK (on_camera_pinned), entry);
+      g_signal_connect (printer, "notify::camera-kind", G_CALLBACK (on_camera_printer_changed), entry);
+      g_signal_connect (printer, "notify::connection", G_CALLBACK (on_camera_printer_changed), entry);
+      camera_sync (entry);
+    }
+
+  return entry->camera;
 }
 
 /**

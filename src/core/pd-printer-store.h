@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "pd-printer-config.h"
+#include "pd-camera-source.h"
 #include "pd-printer.h"
 #include "pd-session.h"
 
@@ -64,6 +65,11 @@ void                   pd_printer_store_shutdown        (PdPrinterStore      *se
 PdPrinter             *pd_printer_store_find            (PdPrinterStore      *self,
                                                          const char          *serial);
 PdSession             *pd_printer_store_get_session     (PdPrinterStore      *self,
+                                                         PdPrinter           *printer);
+/* The printer's camera (one per printer, shared by every view); made on first
+ * use, kept configured (address, access code, pinned certificate) by the
+ * store; NULL when the printer has no camera the app can show. */
+PdCameraSource        *pd_printer_store_get_camera      (PdPrinterStore      *self,
                                                          PdPrinter           *printer);
 const PdPrinterConfig *pd_printer_store_get_config      (PdPrinterStore      *self,
                                                          PdPrinter           *printer);
