@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "pd-test-util.h"
 
 /* The test clock: any fixed time will do, the parser never reads a clock. */
@@ -274,4 +276,46 @@ pd_test_spin (guint milliseconds)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (2000);
     }
+}
+
+void
+pd_test_store_result (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  GAsyncResult **out = data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+gboolean
+pd_test_wait_for_result (GAsyncResult **result,
+                         guint          seconds)
+{
+  return pd_test_wait_until (result_arrived, result, seconds);
+}
+
+void
+pd_test_remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char      *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        pd_test_remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
 }

@@ -51,6 +51,17 @@ gboolean pd_test_wait_until (PdTestCondition condition,
 /* Iterates the default main context for @milliseconds. */
 void     pd_test_spin (guint milliseconds);
 
+/* An async call's result: pass pd_test_store_result and a GAsyncResult *
+ * (set to NULL) as callback and data, then wait for it, bounded in time. */
+void     pd_test_store_result (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      data);
+gboolean pd_test_wait_for_result (GAsyncResult **result,
+                                  guint          seconds);
+
+/* Removes a temporary folder and what is in it. */
+void     pd_test_remove_tree (const char *path);
+
 /* Counts notify emissions per property name. */
 typedef struct
 {

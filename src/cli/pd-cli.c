@@ -27,6 +27,7 @@
 #include "pd-enums.h"
 #include "pd-hms-database.h"
 #include "pd-json.h"
+#include "pd-camera-source.h"
 #include "pd-model.h"
 #include "pd-printer.h"
 #include "pd-report.h"
@@ -615,6 +616,188 @@ cmd_watch (int    argc,
   return watch.status;
 }
 
+/* snapshot ------------------------------------------------------------------*/
+
+typedef struct
+{
+  GMainLoop     *loop;
+  PdCameraFrame *frame;
+  GError        *error;
+  PdCameraProblem problem;
+} Snapshot;
+
+static void
+on_snapshot_grabbed (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  Snapshot *snapshot = data;
+
+  snapshot->frame = pd_camera_source_grab_finish (PD_CAMERA_SOURCE (object), result, &snapshot->error);
+  snapshot->problem = pd_camera_source_get_problem (PD_CAMERA_SOURCE (object));
+  g_main_loop_quit (snapshot->loop);
+}
+
+static void
+on_snapshot_pinned (PdCameraSource *source,
+                    const char     *fingerprint,
+                    gpointer        data)
+{
+  g_printerr (_("Trusted the camera's certificate on first use: %s\n"), fingerprint);
+}
+
+/* Exit statuses, so that scripts can tell why without parsing words. */
+static int
+snapshot_status (PdCameraProblem problem)
+{
+  switch (problem)
+    {
+    case PD_CAMERA_PROBLEM_UNREACHABLE: return 3;
+    case PD_CAMERA_PROBLEM_WRONG_CODE: return 4;
+    case PD_CAMERA_PROBLEM_BUSY: return 5;
+    case PD_CAMERA_PROBLEM_CERTIFICATE:
+    case PD_CAMERA_PROBLEM_TLS: return 6;
+    case PD_CAMERA_PROBLEM_NO_CAMERA: return 7;
+    case PD_CAMERA_PROBLEM_NONE:
+    case PD_CAMERA_PROBLEM_NO_ACCESS_CODE:
+    case PD_CAMERA_PROBLEM_BAD_DATA:
+    case PD_CAMERA_PROBLEM_LOST:
+    case PD_CAMERA_PROBLEM_NO_DECODER:
+    default: return 1;
+    }
+}
+
+static int
+cmd_snapshot (int    argc,
+              char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (PdCameraSource) source = NULL;
+  g_autoptr (GBytes)         data = NULL;
+  g_autofree char           *fingerprint = NULL;
+  g_autofree char           *model = NULL;
+  g_autofree char           *camera = NULL;
+  g_autofree char           *output = NULL;
+  g_autofree char           *access_code = NULL;
+  int                        port = 0;
+  int                        timeout = 20;
+  PdCameraKind               kind = PD_CAMERA_KIND_UNKNOWN;
+  PdSnapshotFormat           format = PD_SNAPSHOT_FORMAT_AUTO;
+  Snapshot                   snapshot = { 0, };
+  const PdModelInfo         *info;
+  const GOptionEntry         entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the picture to FILE (.png or .jpg)"), N_("FILE") },
+    { "camera", 'c', 0, G_OPTION_ARG_STRING, &camera, N_("The camera's kind, when the model does not tell: rtsps or jpeg"), N_("KIND") },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("The camera's port (default 322 for rtsps, 6000 for jpeg)"), N_("PORT") },
+    { "fingerprint", 'f', 0, G_OPTION_ARG_STRING, &fingerprint, N_("Require the printer's certificate to have this SHA-256 fingerprint"), N_("SHA256") },
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Give up after this many seconds (default 20)"), N_("SECONDS") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("The printer model, when the serial does not tell"), N_("MODEL") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("HOST SERIAL — save one picture from a printer's camera"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("The access code is read from PRINTDECK_ACCESS_CODE, or asked for without echo.\n"
+      "Exit status: 0 saved; 1 failed; 2 wrong use; 3 camera unreachable; 4 wrong\n"
+      "access code; 5 camera busy (another app shows it); 6 certificate not trusted;\n"
+      "7 no camera (or LAN live view off)."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (argc != 3 || output == NULL)
+    {
+      g_printerr (_("Give the printer's address, serial number and -o FILE. See “printdeck-cli snapshot --help”.\n"));
+      return 2;
+    }
+  if (port < 0 || port > 65535 || timeout <= 0)
+    {
+      g_printerr (_("The port must be between 1 and 65535, and the timeout above 0.\n"));
+      return 2;
+    }
+
+  if (camera != NULL)
+    {
+      if (g_ascii_strcasecmp (camera, "rtsps") == 0)
+        kind = PD_CAMERA_KIND_RTSPS;
+      else if (g_ascii_strcasecmp (camera, "jpeg") == 0)
+        kind = PD_CAMERA_KIND_JPEG;
+      else
+        {
+          g_printerr (_("The camera kind must be rtsps or jpeg.\n"));
+          return 2;
+        }
+    }
+  else if ((info = model != NULL ? pd_model_lookup (model) : pd_model_lookup_serial (argv[2])) != NULL)
+    kind = info->camera;
+  if (kind == PD_CAMERA_KIND_UNKNOWN)
+    {
+      g_printerr (_("The serial number does not tell the printer's model: give --model or --camera.\n"));
+      return 2;
+    }
+
+  if (g_str_has_suffix (output, ".png") || g_str_has_suffix (output, ".PNG"))
+    format = PD_SNAPSHOT_FORMAT_PNG;
+  else if (g_str_has_suffix (output, ".jpg") || g_str_has_suffix (output, ".jpeg") ||
+           g_str_has_suffix (output, ".JPG") || g_str_has_suffix (output, ".JPEG"))
+    format = kind == PD_CAMERA_KIND_JPEG ? PD_SNAPSHOT_FORMAT_AUTO : PD_SNAPSHOT_FORMAT_JPEG;
+  else
+    {
+      g_printerr (_("The output file must end in .png or .jpg.\n"));
+      return 2;
+    }
+
+  access_code = g_strdup (g_getenv ("PRINTDECK_ACCESS_CODE"));
+  if (access_code == NULL)
+    access_code = prompt_access_code ();
+  if (access_code == NULL || *access_code == '\0')
+    {
+      g_printerr (_("No access code: set PRINTDECK_ACCESS_CODE or run in a terminal.\n"));
+      return 2;
+    }
+
+  source = pd_camera_source_new (kind, argv[1], (guint16) port, argv[2]);
+  pd_camera_source_set_access_code (source, access_code);
+  memset (access_code, 0, strlen (access_code));
+  pd_camera_source_set_pinned_fingerprint (source, fingerprint);
+  pd_camera_source_set_linger (source, 0);
+  g_signal_connect (source, "certificate-pinned", G_CALLBACK (on_snapshot_pinned), NULL);
+
+  snapshot.loop = g_main_loop_new (NULL, FALSE);
+  pd_camera_source_grab_async (source, (guint) timeout * 1000, NULL, on_snapshot_grabbed, &snapshot);
+  g_main_loop_run (snapshot.loop);
+  g_main_loop_unref (snapshot.loop);
+
+  if (snapshot.frame == NULL)
+    {
+      g_printerr (_("No picture: %s: %s\n"),
+                  snapshot.problem != PD_CAMERA_PROBLEM_NONE ? pd_camera_problem_to_label (snapshot.problem)
+                                                             : _("Timed out"),
+                  snapshot.error->message);
+      g_clear_error (&snapshot.error);
+      return snapshot_status (snapshot.problem);
+    }
+
+  data = pd_camera_frame_encode (snapshot.frame, format, NULL, &error);
+  if (data == NULL || !g_file_set_contents (output, g_bytes_get_data (data, NULL), (gssize) g_bytes_get_size (data), &error))
+    {
+      g_printerr (_("The picture could not be saved: %s\n"), error->message);
+      pd_camera_frame_unref (snapshot.frame);
+      return 1;
+    }
+
+  g_print (_("Saved %d × %d picture to %s\n"), pd_camera_frame_get_width (snapshot.frame),
+           pd_camera_frame_get_height (snapshot.frame), output);
+  pd_camera_frame_unref (snapshot.frame);
+
+  return 0;
+}
+
 /* hms -----------------------------------------------------------------------*/
 
 static void
@@ -965,6 +1148,7 @@ usage (void)
                 "  inspect   Merge report files and print the printer's state\n"
                 "  watch     Connect to a printer and print its state as it changes\n"
                 "  hms       Tell what HMS codes and print errors mean\n"
+                "  snapshot  Save one picture from a printer's camera\n"
                 "  demo      Watch simulated printers (printdeck-sim), live\n"
                 "\n"
                 "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
@@ -993,6 +1177,8 @@ main (int    argc,
     return cmd_demo (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "hms"))
     return cmd_hms (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "snapshot"))
+    return cmd_snapshot (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("printdeck-cli %s\n", PACKAGE_VERSION);

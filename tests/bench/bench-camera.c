@@ -1,0 +1,346 @@
+/* bench-camera.c — what a live camera costs this process
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Starts printdeck-sim (a separate process, as printers are: its H.264
+ * encoding is not counted) with cameras of a given size and rate, watches
+ * them with PdCameraSource in this process, and measures this process's CPU
+ * (all threads: GStreamer's decoders and converters included) and memory:
+ *
+ *   baseline      the same process with no camera, for the same time
+ *   tile          one RTSPS stream shown in a 640×360 tile (scaled in YUV)
+ *   full          the same stream at its full size
+ *   second-view   full + another view of the same printer (no new connection)
+ *   four-tiles    four RTSPS printers, each in a 640×360 tile
+ *   jpeg          one port-6000 JPEG camera at full size, its native rate
+ *
+ *   bench-camera [--seconds S] [--size WxH] [--fps N] [--quick]
+ *
+ * Prints figures for people, then one JSON line per figure. The CPU figure is
+ * a percentage of ONE core; on this 2-core machine the simulator's encoders
+ * run on the other core, so numbers with four 1080p encoders are not useful:
+ * four-tiles uses 1280×720.
+ */
+
+#include "config.h"
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "pd-camera-source.h"
+
+typedef struct
+{
+  char         *serial;
+  char         *host;
+  char         *code;
+  char         *fingerprint;
+  guint16       port;
+  PdCameraKind  kind;
+} SimPrinter;
+
+typedef struct
+{
+  GSubprocess *process;
+  GPtrArray   *printers; /* SimPrinter */
+} Sim;
+
+static void
+sim_printer_free (SimPrinter *p)
+{
+  g_free (p->serial);
+  g_free (p->host);
+  g_free (p->code);
+  g_free (p->fingerprint);
+  g_free (p);
+}
+
+static Sim *
+sim_start (const char *models,
+           const char *size,
+           int         fps,
+           guint       n)
+{
+  g_autoptr (GError)           error = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char             *printers = g_strdup_printf ("%u", n);
+  g_autofree char             *rate = g_strdup_printf ("%d", fps);
+  Sim                         *sim = g_new0 (Sim, 1);
+
+  sim->printers = g_ptr_array_new_with_free_func ((GDestroyNotify) sim_printer_free);
+  sim->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                                   PRINTDECK_SIM, "--printers", printers, "--models", models,
+                                   "--camera-size", size, "--camera-fps", rate, "--list-json", NULL);
+  if (sim->process == NULL)
+    g_error ("printdeck-sim: %s", error->message);
+
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->process));
+  while (sim->printers->len < n)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autofree char       *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      JsonObject            *obj;
+      SimPrinter            *p;
+      const char            *camera;
+
+      if (line == NULL || !json_parser_load_from_data (parser, line, -1, &error))
+        g_error ("printdeck-sim --list-json: %s", error != NULL ? error->message : "no output");
+      obj = json_node_get_object (json_parser_get_root (parser));
+      if (!json_object_has_member (obj, "serial"))
+        continue;
+
+      p = g_new0 (SimPrinter, 1);
+      p->serial = g_strdup (json_object_get_string_member (obj, "serial"));
+      p->host = g_strdup (json_object_get_string_member (obj, "host"));
+      p->code = g_strdup (json_object_get_string_member (obj, "access_code"));
+      p->fingerprint = g_strdup (json_object_get_string_member (obj, "fingerprint"));
+      p->port = (guint16) json_object_get_int_member (obj, "camera_port");
+      camera = json_object_get_string_member_with_default (obj, "camera", "none");
+      p->kind = g_str_equal (camera, "rtsps") ? PD_CAMERA_KIND_RTSPS
+              : g_str_equal (camera, "jpeg") ? PD_CAMERA_KIND_JPEG : PD_CAMERA_KIND_NONE;
+      g_ptr_array_add (sim->printers, p);
+    }
+
+  return sim;
+}
+
+static void
+sim_stop (Sim *sim)
+{
+  g_subprocess_send_signal (sim->process, SIGTERM);
+  g_subprocess_wait (sim->process, NULL, NULL);
+  g_object_unref (sim->process);
+  g_ptr_array_unref (sim->printers);
+  g_free (sim);
+}
+
+static PdCameraSource *
+source_for (SimPrinter *p)
+{
+  PdCameraSource *source = pd_camera_source_new (p->kind, p->host, p->port, p->serial);
+
+  pd_camera_source_set_access_code (source, p->code);
+  pd_camera_source_set_pinned_fingerprint (source, p->fingerprint);
+
+  return source;
+}
+
+/* Measuring --------------------------------------------------------------------*/
+
+typedef struct
+{
+  double cpu_percent;
+  double fps;
+  double rss_start_mb;
+  double rss_end_mb;
+  int    width;
+  int    height;
+} Figures;
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (double) usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+         (double) usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static double
+rss_mb (void)
+{
+  g_autofree char *statm = NULL;
+  long             pages = 0;
+  long             resident = 0;
+
+  if (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL))
+    sscanf (statm, "%ld %ld", &pages, &resident);
+
+  return (double) resident * (double) sysconf (_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+static void
+spin (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static gboolean
+all_streaming (PdCameraSource **sources,
+               guint            n)
+{
+  for (guint i = 0; i < n; i++)
+    if (pd_camera_source_get_n_frames (sources[i]) < 5)
+      return FALSE;
+  return TRUE;
+}
+
+/* Lets the streams settle (connect, first key frame, scaling), then measures. */
+static Figures
+measure (PdCameraSource **sources,
+         guint            n,
+         double           seconds)
+{
+  Figures figures = { 0, };
+  gint64  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint64 before = 0;
+  guint64 after = 0;
+  double  cpu;
+  gint64  start;
+
+  while (n > 0 && !all_streaming (sources, n) && g_get_monotonic_time () < deadline)
+    spin (0.05);
+  spin (1.0);
+
+  for (guint i = 0; i < n; i++)
+    before += pd_camera_source_get_n_frames (sources[i]);
+  figures.rss_start_mb = rss_mb ();
+  cpu = cpu_seconds ();
+  start = g_get_monotonic_time ();
+
+  spin (seconds);
+
+  figures.cpu_percent = 100.0 * (cpu_seconds () - cpu) / ((double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  for (guint i = 0; i < n; i++)
+    after += pd_camera_source_get_n_frames (sources[i]);
+  figures.fps = n > 0 ? (double) (after - before) / seconds / n : 0;
+  figures.rss_end_mb = rss_mb ();
+  if (n > 0 && pd_camera_source_get_frame (sources[0]) != NULL)
+    {
+      figures.width = pd_camera_frame_get_width (pd_camera_source_get_frame (sources[0]));
+      figures.height = pd_camera_frame_get_height (pd_camera_source_get_frame (sources[0]));
+    }
+
+  return figures;
+}
+
+static void
+report (const char *name,
+        Figures     f,
+        double      baseline)
+{
+  g_print ("%-12s %6.1f %% of a core (%+.1f vs baseline)  %5.1f fps per stream  %4d×%-4d  RSS %.1f → %.1f MB\n",
+           name, f.cpu_percent, f.cpu_percent - baseline, f.fps, f.width, f.height, f.rss_start_mb, f.rss_end_mb);
+}
+
+static void
+json_line (const char *bench,
+           const char *metric,
+           double      value,
+           const char *unit)
+{
+  g_print ("{\"bench\": \"%s\", \"metric\": \"%s\", \"value\": %.2f, \"unit\": \"%s\"}\n", bench, metric, value, unit);
+}
+
+static void
+stop_all (PdCameraSource **sources,
+          guint           *viewers,
+          guint            n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      pd_camera_source_remove_viewer (sources[i], viewers[i]);
+      g_clear_object (&sources[i]);
+    }
+  spin (0.5);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr (GOptionContext) context = g_option_context_new ("— what a live camera costs");
+  g_autoptr (GError)         error = NULL;
+  g_autofree char           *size = g_strdup ("1920x1080");
+  double                     seconds = 10;
+  int                        fps = 30;
+  gboolean                   quick = FALSE;
+  const GOptionEntry         entries[] = {
+    { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per measurement (10)", "S" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "The RTSPS camera size (1920x1080)", "WxH" },
+    { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "The RTSPS camera rate (30)", "N" },
+    { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Shorter measurements (4 s)", NULL },
+    { NULL }
+  };
+  PdCameraSource *sources[4] = { NULL, };
+  guint           viewers[4] = { 0, };
+  Figures         base, tile, full, second, four, jpeg;
+  Sim            *sim;
+  guint           extra;
+
+  setlocale (LC_ALL, "");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (quick)
+    seconds = 4;
+
+  g_print ("bench-camera: %s at %d fps, %.0f s per measurement\n\n", size, fps, seconds);
+
+  base = measure (NULL, 0, seconds);
+  report ("baseline", base, base.cpu_percent);
+
+  sim = sim_start ("X1C", size, fps, 1);
+  sources[0] = source_for (g_ptr_array_index (sim->printers, 0));
+  viewers[0] = pd_camera_source_add_viewer (sources[0], 640, 360);
+  tile = measure (sources, 1, seconds);
+  report ("tile", tile, base.cpu_percent);
+
+  pd_camera_source_update_viewer (sources[0], viewers[0], 0, 0);
+  full = measure (sources, 1, seconds);
+  report ("full", full, base.cpu_percent);
+
+  extra = pd_camera_source_add_viewer (sources[0], 640, 360);
+  second = measure (sources, 1, seconds);
+  report ("second-view", second, base.cpu_percent);
+  g_print ("             connections to the camera: %" G_GUINT64_FORMAT "\n",
+           pd_camera_source_get_n_connections (sources[0]));
+  pd_camera_source_remove_viewer (sources[0], extra);
+  stop_all (sources, viewers, 1);
+  sim_stop (sim);
+
+  sim = sim_start ("X1C,X1C,X1C,X1C", "1280x720", fps, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      sources[i] = source_for (g_ptr_array_index (sim->printers, i));
+      viewers[i] = pd_camera_source_add_viewer (sources[i], 640, 360);
+    }
+  four = measure (sources, 4, seconds);
+  report ("four-tiles", four, base.cpu_percent);
+  stop_all (sources, viewers, 4);
+  sim_stop (sim);
+
+  sim = sim_start ("A1", "1280x720", 5, 1);
+  sources[0] = source_for (g_ptr_array_index (sim->printers, 0));
+  viewers[0] = pd_camera_source_add_viewer (sources[0], 0, 0);
+  jpeg = measure (sources, 1, seconds);
+  report ("jpeg", jpeg, base.cpu_percent);
+  stop_all (sources, viewers, 1);
+  sim_stop (sim);
+
+  g_print ("\n");
+  json_line ("camera", "baseline_cpu_percent", base.cpu_percent, "%");
+  json_line ("camera", "rtsps_tile_cpu_percent", tile.cpu_percent, "%");
+  json_line ("camera", "rtsps_full_cpu_percent", full.cpu_percent, "%");
+  json_line ("camera", "rtsps_tile_vs_full_ratio", full.cpu_percent > 0 ? tile.cpu_percent / full.cpu_percent : 0, "x");
+  json_line ("camera", "second_view_extra_cpu_percent", second.cpu_percent - full.cpu_percent, "%");
+  json_line ("camera", "four_tiles_720p_cpu_percent", four.cpu_percent, "%");
+  json_line ("camera", "jpeg_cpu_percent", jpeg.cpu_percent, "%");
+  json_line ("camera", "rtsps_fps", full.fps, "fps");
+  json_line ("camera", "jpeg_fps", jpeg.fps, "fps");
+
+  return 0;
+}
