@@ -359,9 +359,13 @@ take_grab (PdCameraSource *self,
   GTask        *task = g_ptr_array_steal_index (self->grabs, index);
   GCancellable *cancellable = g_task_get_cancellable (task);
   gulong        handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "pd-cancel-handler"));
+  GSource      *timeout = g_object_get_data (G_OBJECT (task), "pd-timeout");
 
   if (cancellable != NULL && handler != 0)
     g_cancellable_disconnect (cancellable, handler);
+  /* The timeout holds the task, which holds the source: let go now. */
+  if (timeout != NULL)
+    g_source_destroy (timeout);
 
   return task;
 }
@@ -398,8 +402,11 @@ connection_close (Connection *conn)
   g_cancellable_cancel (conn->cancellable);
   g_clear_handle_id (&conn->watchdog_id, g_source_remove);
 
+  /* Close the socket itself, at once: a TLS close would wait for the read
+   * still pending (G_IO_ERROR_PENDING), and the printer should see its one
+   * camera client go now, not when the last reference does. */
   if (conn->socket != NULL)
-    g_io_stream_close_async (G_IO_STREAM (conn->socket), G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    g_socket_close (g_socket_connection_get_socket (conn->socket), NULL);
 
   if (conn->bus_source != NULL)
     {
@@ -572,7 +579,7 @@ on_decoded (GObject      *object,
 
   if (frame == NULL)
     {
-      g_warning ("%s: camera picture skipped: %s", conn->serial, error->message);
+      g_message ("%s: camera picture skipped: %s", conn->serial, error->message);
       if (++conn->n_bad >= MAX_BAD_FRAMES)
         {
           connection_failed (conn, PD_CAMERA_PROBLEM_BAD_DATA, error->message);
@@ -658,7 +665,7 @@ on_jpeg_payload (GObject      *object,
   if (conn->payload_size < 4 || conn->payload[0] != 0xFF || conn->payload[1] != 0xD8)
     {
       g_clear_pointer (&conn->payload, g_free);
-      g_warning ("%s: camera sent %zu bytes that are not a JPEG; skipped", conn->serial, conn->payload_size);
+      g_message ("%s: camera sent %zu bytes that are not a JPEG; skipped", conn->serial, conn->payload_size);
       if (++conn->n_bad >= MAX_BAD_FRAMES)
         {
           connection_failed (conn, PD_CAMERA_PROBLEM_BAD_DATA, _("The camera sends pictures that are not JPEGs."));
@@ -722,7 +729,6 @@ on_jpeg_header (GObject      *object,
       g_autofree char *message =
         g_strdup_printf (_("The camera announced a picture of %u bytes, which cannot be right."), size);
 
-      g_warning ("%s: %s", conn->serial, message);
       connection_failed (conn, PD_CAMERA_PROBLEM_BAD_DATA, message);
       return;
     }
@@ -791,8 +797,9 @@ on_socket_client_event (GSocketClient      *client,
    * printer's certificate is judged by our rules alone, never by the
    * system's CAs. */
   g_tls_connection_set_database (G_TLS_CONNECTION (connection), NULL);
-  g_signal_connect_data (connection, "accept-certificate", G_CALLBACK (on_jpeg_accept_certificate),
-                         connection_ref (conn), (GClosureNotify) (void (*) (void)) connection_unref, 0);
+  /* No reference: the connect call holds one until the handshake is over,
+   * and one here would be a cycle (connection → handler → conn → socket). */
+  g_signal_connect (connection, "accept-certificate", G_CALLBACK (on_jpeg_accept_certificate), conn);
 }
 
 static PdCameraProblem
@@ -1915,7 +1922,7 @@ pd_camera_source_grab_async (PdCameraSource     *self,
   timeout = g_timeout_source_new (timeout_ms > 0 ? timeout_ms : 15000);
   g_source_set_callback (timeout, on_grab_timeout, g_object_ref (task), g_object_unref);
   g_source_attach (timeout, self->context);
-  g_source_unref (timeout);
+  g_object_set_data_full (G_OBJECT (task), "pd-timeout", timeout, (GDestroyNotify) g_source_unref);
 
   g_ptr_array_add (self->grabs, g_steal_pointer (&task));
   viewers_changed (self, TRUE);
