@@ -16,6 +16,8 @@
  *   jpeg          one port-6000 JPEG camera at full size, its native rate
  *
  *   bench-camera [--seconds S] [--size WxH] [--fps N] [--quick]
+ *   bench-camera --soak S      an RTSPS and a JPEG camera streaming for S
+ *                              seconds: RSS at the start and the end (leaks)
  *
  * Prints figures for people, then one JSON line per figure. The CPU figure is
  * a percentage of ONE core; on this 2-core machine the simulator's encoders
@@ -265,11 +267,13 @@ main (int    argc,
   double                     seconds = 10;
   int                        fps = 30;
   gboolean                   quick = FALSE;
+  double                     soak = 0;
   const GOptionEntry         entries[] = {
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per measurement (10)", "S" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "The RTSPS camera size (1920x1080)", "WxH" },
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "The RTSPS camera rate (30)", "N" },
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Shorter measurements (4 s)", NULL },
+    { "soak", 0, 0, G_OPTION_ARG_DOUBLE, &soak, "Stream for S seconds and report memory growth", "S" },
     { NULL }
   };
   PdCameraSource *sources[4] = { NULL, };
@@ -287,6 +291,26 @@ main (int    argc,
     }
   if (quick)
     seconds = 4;
+
+  if (soak > 0)
+    {
+      Figures f;
+
+      sim = sim_start ("X1C,A1", "1280x720", fps, 2);
+      for (guint i = 0; i < 2; i++)
+        {
+          sources[i] = source_for (g_ptr_array_index (sim->printers, i));
+          viewers[i] = pd_camera_source_add_viewer (sources[i], 0, 0);
+        }
+      f = measure (sources, 2, soak);
+      g_print ("soak: %.0f s, RTSPS 1280×720 + JPEG: %.1f %% of a core, %.1f fps per stream, RSS %.1f → %.1f MB (%+.2f MB)\n",
+               soak, f.cpu_percent, f.fps, f.rss_start_mb, f.rss_end_mb, f.rss_end_mb - f.rss_start_mb);
+      json_line ("camera-soak", "rss_growth_mb", f.rss_end_mb - f.rss_start_mb, "MB");
+      json_line ("camera-soak", "cpu_percent", f.cpu_percent, "%");
+      stop_all (sources, viewers, 2);
+      sim_stop (sim);
+      return 0;
+    }
 
   g_print ("bench-camera: %s at %d fps, %.0f s per measurement\n\n", size, fps, seconds);
 
