@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "pd-application.h"
+#include "pd-camera-manager.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
 #include "pd-humidity-monitor.h"
@@ -33,6 +34,7 @@ struct _PdApplication
   PdDiscovery       *discovery;
   GHashTable        *histories; /* PdPrinter → PdTemperatureHistory */
   PdHumidityMonitor *humidity;
+  PdCameraManager   *cameras;
   char              *load_error;        /* printers.ini could not be read */
   GtkWidget         *load_error_dialog; /* weak */
 
@@ -448,6 +450,16 @@ pd_application_startup (GApplication *app)
     }
   pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
 
+  /* Cameras: the snapshot store, automatic snapshots, the camera actions.
+   * The demo's snapshots are thrown away with the rest of it.
+   */
+  {
+    g_autofree char *demo_pictures = self->demo ? g_build_filename (self->demo_dir, "Pictures", NULL) : NULL;
+
+    self->cameras = pd_camera_manager_new (self->store, self->settings, demo_pictures);
+    pd_camera_manager_add_actions (self->cameras, GTK_APPLICATION (self));
+  }
+
   /* Listening only; another program may hold the port (Bambu Studio does). */
   self->discovery = new_discovery ();
   if (!pd_discovery_start (self->discovery, &error))
@@ -466,6 +478,8 @@ pd_application_shutdown (GApplication *app)
   PdApplication *self = PD_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->cameras != NULL)
+    pd_camera_manager_shutdown (self->cameras);
   if (self->store != NULL)
     pd_printer_store_shutdown (self->store);
   if (self->discovery != NULL)
@@ -488,6 +502,7 @@ pd_application_dispose (GObject *object)
 
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_clear_object (&self->humidity);
+  g_clear_object (&self->cameras);
   if (self->load_error_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->load_error_dialog), (gpointer *) &self->load_error_dialog);
   self->load_error_dialog = NULL;
@@ -749,6 +764,35 @@ pd_application_get_store (PdApplication *self)
   g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+/**
+ * pd_application_get_cameras:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the camera features (from startup on)
+ */
+PdCameraManager *
+pd_application_get_cameras (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->cameras;
+}
+
+/**
+ * pd_application_get_snapshot_store:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): where camera snapshots are kept
+ *   (from startup on)
+ */
+PdSnapshotStore *
+pd_application_get_snapshot_store (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->cameras != NULL ? pd_camera_manager_get_snapshot_store (self->cameras) : NULL;
 }
 
 /**

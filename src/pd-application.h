@@ -8,8 +8,10 @@
 
 #include <adwaita.h>
 
+#include "pd-camera-manager.h"
 #include "pd-discovery.h"
 #include "pd-printer-store.h"
+#include "pd-snapshot-store.h"
 #include "pd-temperature-history.h"
 
 G_BEGIN_DECLS
@@ -23,6 +25,8 @@ PdApplication        *pd_application_new (const char       *application_id,
 GSettings            *pd_application_get_settings (PdApplication *self);
 PdPrinterStore       *pd_application_get_store (PdApplication *self);
 PdDiscovery          *pd_application_get_discovery (PdApplication *self);
+PdCameraManager      *pd_application_get_cameras (PdApplication *self);
+PdSnapshotStore      *pd_application_get_snapshot_store (PdApplication *self);
 PdTemperatureHistory *pd_application_get_history (PdApplication *self,
                                                   PdPrinter     *printer);
 gboolean              pd_application_can_demo (PdApplication *self);

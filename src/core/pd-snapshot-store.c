@@ -8,7 +8,11 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pd-snapshot-store.h"
 
@@ -246,7 +250,9 @@ save_in_thread (GTask        *task,
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) data = NULL;
   g_autofree char   *path = g_file_get_path (job->folder);
+  g_autofree char   *tmp = NULL;
   const char        *extension = "png";
+  int                fd;
 
   data = pd_camera_frame_encode (job->frame, job->format, &extension, &error);
   if (data == NULL)
@@ -264,37 +270,53 @@ save_in_thread (GTask        *task,
       return;
     }
 
+  /* Written whole under a hidden name, then linked to its own: a gallery or
+   * file manager never sees half a picture, and link() (unlike rename())
+   * refuses a name that exists, so a snapshot never replaces another. */
+  tmp = g_build_filename (path, ".snapshot-XXXXXX", NULL);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("The snapshot could not be saved in %s: %s"), path, g_strerror (saved_errno));
+      return;
+    }
+  {
+    g_autoptr (GOutputStream) out = g_unix_output_stream_new (fd, TRUE);
+
+    if (!g_output_stream_write_all (out, g_bytes_get_data (data, NULL), g_bytes_get_size (data), NULL, cancellable,
+                                    &error) ||
+        !g_output_stream_close (out, cancellable, &error))
+      {
+        /* Disk full, or the like: no half picture left behind. */
+        g_unlink (tmp);
+        g_prefix_error (&error, _("The snapshot could not be saved: "));
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+  }
+
   for (guint n = 1; n <= MAX_SAME_SECOND && job->saved == NULL; n++)
     {
-      g_autofree char  *name = n == 1 ? g_strdup_printf ("%s.%s", job->stem, extension)
-                                      : g_strdup_printf ("%s (%u).%s", job->stem, n, extension);
-      g_autoptr (GFile) file = g_file_get_child (job->folder, name);
-      g_autoptr (GFileOutputStream) out = NULL;
+      g_autofree char *name = n == 1 ? g_strdup_printf ("%s.%s", job->stem, extension)
+                                     : g_strdup_printf ("%s (%u).%s", job->stem, n, extension);
+      g_autofree char *final = g_build_filename (path, name, NULL);
 
-      /* create, not replace: a snapshot never overwrites another. */
-      out = g_file_create (file, G_FILE_CREATE_NONE, cancellable, &error);
-      if (out == NULL)
+      if (link (tmp, final) == 0)
+        job->saved = g_file_new_for_path (final);
+      else if (errno != EEXIST)
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-            {
-              g_clear_error (&error);
-              continue;
-            }
-          g_task_return_error (task, g_steal_pointer (&error));
+          int saved_errno = errno;
+
+          g_unlink (tmp);
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("The snapshot could not be saved as %s: %s"), final, g_strerror (saved_errno));
           return;
         }
-      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), g_bytes_get_data (data, NULL), g_bytes_get_size (data),
-                                      NULL, cancellable, &error) ||
-          !g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, &error))
-        {
-          /* Disk full, or the like: no half picture left behind. */
-          g_file_delete (file, NULL, NULL);
-          g_prefix_error (&error, _("The snapshot could not be saved: "));
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      job->saved = g_object_ref (file);
     }
+  g_unlink (tmp);
 
   if (job->saved == NULL)
     {
@@ -558,11 +580,19 @@ on_listed (GObject      *object,
            GAsyncResult *result,
            gpointer      data)
 {
+  PdSnapshotStore       *self = PD_SNAPSHOT_STORE (object);
   g_autoptr (GListStore) list = data;
   g_autoptr (GPtrArray)  infos = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char       *folder_name = g_object_get_data (G_OBJECT (list), "pd-folder-name") != NULL
+                                         ? g_strdup (g_object_get_data (G_OBJECT (list), "pd-folder-name"))
+                                         : NULL;
 
+  g_object_set_data (G_OBJECT (list), "pd-loaded", GINT_TO_POINTER (TRUE));
   if (infos == NULL)
-    return;
+    {
+      g_signal_emit (self, signals[SIGNAL_CHANGED], 0, folder_name);
+      return;
+    }
 
   /* Saves that landed while the folder was read are in the list already. */
   for (guint i = 0; i < infos->len; i++)
@@ -580,6 +610,22 @@ on_listed (GObject      *object,
       if (!found)
         g_list_store_insert_sorted (list, info, compare_infos, NULL);
     }
+
+  /* The list is complete now: an empty one means no snapshots. */
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, folder_name);
+}
+
+/**
+ * pd_snapshot_store_is_listed:
+ * @list: a list from pd_snapshot_store_list()
+ *
+ * Returns: whether the folder has been read (until then an empty list says
+ *   nothing); ::changed is emitted when it has.
+ */
+gboolean
+pd_snapshot_store_is_listed (GListModel *list)
+{
+  return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list), "pd-loaded"));
 }
 
 /**
@@ -602,6 +648,7 @@ pd_snapshot_store_list (PdSnapshotStore *self,
     return g_object_ref (G_LIST_MODEL (list));
 
   list = g_list_store_new (G_TYPE_FILE_INFO);
+  g_object_set_data_full (G_OBJECT (list), "pd-folder-name", g_strdup (name), g_free);
   g_hash_table_insert (self->lists, g_strdup (name), g_object_ref (list));
 
   task = g_task_new (self, NULL, on_listed, g_object_ref (list));

@@ -5,7 +5,8 @@
  *
  * Snapshots live in <base>/<printer name>/<YYYY-MM-DD HH-MM-SS>.{jpg,png},
  * base = $XDG_PICTURES_DIR/Printdeck (or $PRINTDECK_PICTURES_DIR). Saving
- * encodes and writes on a worker (atomic: a temporary file renamed), then
+ * encodes and writes on a worker (a hidden temporary file linked to its
+ * name when whole, so never half a picture and never over another), then
  * keeps the printer's folder under the size limit by deleting its oldest
  * snapshots (never the one just saved). Files the user put there that are not
  * snapshots are left alone.
@@ -51,6 +52,7 @@ GFile           *pd_snapshot_store_save_finish     (PdSnapshotStore  *self,
  * as this store saves and deletes. */
 GListModel      *pd_snapshot_store_list            (PdSnapshotStore  *self,
                                                     const char       *printer_name);
+gboolean         pd_snapshot_store_is_listed       (GListModel       *list);
 gboolean         pd_snapshot_store_delete          (PdSnapshotStore  *self,
                                                     GFile            *file,
                                                     GError          **error);
@@ -59,7 +61,8 @@ gboolean         pd_snapshot_store_delete          (PdSnapshotStore  *self,
  * characters replaced, never "." or "..". */
 char            *pd_snapshot_store_folder_name     (const char       *printer_name);
 
-/* Signals: ::saved (GFile *file, const char *printer_name),
- *          ::changed (const char *printer_name) after saves, deletes and pruning. */
+/* Signals: ::saved (GFile *file, const char *folder_name),
+ *          ::changed (const char *folder_name) after saves, deletes, pruning,
+ *          and when a list's first reading of the folder is done. */
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 
 #include "pd-enums.h"
 #include "pd-format.h"
+#include "pd-printer.h"
 
 /**
  * pd_format_temperature:
@@ -526,4 +527,24 @@ pd_format_tray_summary (const char *slot_name,
     }
 
   return g_string_free (text, FALSE);
+}
+
+/**
+ * pd_format_printer_name:
+ * @printer: a printer
+ *
+ * Returns: what a printer is called: its name, else its model, else its
+ *   serial number (also the name of its snapshot folder)
+ */
+const char *
+pd_format_printer_name (PdPrinter *printer)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (printer), NULL);
+
+  if (pd_printer_get_name (printer) != NULL)
+    return pd_printer_get_name (printer);
+  if (pd_printer_get_model_name (printer) != NULL)
+    return pd_printer_get_model_name (printer);
+
+  return pd_printer_get_serial (printer);
 }

@@ -51,4 +51,6 @@ char       *pd_format_tray_summary (const char *slot_name,
                                     const char *name,
                                     int         remaining);
 
+const char *pd_format_printer_name (PdPrinter *printer);
+
 G_END_DECLS

@@ -22,9 +22,46 @@ struct _PdPreferencesWindow
   GtkAdjustment       *humidity_high_adjustment;
   GtkWidget           *stale_spin;
   GtkWidget           *history_spin;
+  GtkAdjustment       *snapshot_limit_adjustment;
+  GtkWidget           *snapshot_limit_spin;
+  GtkWidget           *auto_snapshots_switch;
+  AdwComboRow         *snapshot_format_row;
 };
 
 G_DEFINE_FINAL_TYPE (PdPreferencesWindow, pd_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* The format row lists the schema's choices in the schema's order. */
+static const char *const snapshot_formats[] = { "auto", "png", "jpeg" };
+
+static gboolean
+format_to_row (GValue   *value,
+               GVariant *variant,
+               gpointer  data)
+{
+  const char *format = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (snapshot_formats); i++)
+    if (g_strcmp0 (format, snapshot_formats[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+static GVariant *
+row_to_format (const GValue       *value,
+               const GVariantType *type,
+               gpointer            data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= G_N_ELEMENTS (snapshot_formats))
+    return NULL;
+
+  return g_variant_new_string (snapshot_formats[selected]);
+}
 
 static void
 pd_preferences_window_dispose (GObject *object)
@@ -49,6 +86,10 @@ pd_preferences_window_class_init (PdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, humidity_high_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, stale_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, history_spin);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_limit_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, auto_snapshots_switch);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_format_row);
 }
 
 static void
@@ -60,6 +101,8 @@ pd_preferences_window_init (PdPreferencesWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Seconds before a silent printer is not responding"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->history_spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Minutes of temperature history"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->snapshot_limit_spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Megabytes of snapshots kept per printer"), -1);
 }
 
 /**
@@ -79,6 +122,10 @@ pd_preferences_window_new (GSettings *settings)
       g_settings_bind (settings, "temperature-history-minutes", self->history_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "humidity-fair", self->humidity_fair_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "humidity-high", self->humidity_high_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "auto-snapshots", self->auto_snapshots_switch, "active", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "snapshot-limit-mb", self->snapshot_limit_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind_with_mapping (settings, "snapshot-format", self->snapshot_format_row, "selected",
+                                    G_SETTINGS_BIND_DEFAULT, format_to_row, row_to_format, NULL, NULL);
     }
   else
     gtk_widget_set_sensitive (GTK_WIDGET (self), FALSE);

@@ -58,6 +58,7 @@ struct _PdPrinterCard
   GtkLabel       *chamber_label;
   GtkWidget      *extras_box;
   GtkWidget      *ams_strip;
+  GtkWidget      *camera_button;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinterCard, pd_printer_card, GTK_TYPE_WIDGET)
@@ -249,6 +250,28 @@ sync_health (PdPrinterCard *self)
     }
 }
 
+/* The extras row: the AMS strip, the camera button, or nothing at all. */
+static void
+sync_extras (PdPrinterCard *self)
+{
+  PdCameraKind kind = self->printer != NULL ? pd_printer_get_camera_kind (self->printer) : PD_CAMERA_KIND_UNKNOWN;
+  gboolean     camera = kind == PD_CAMERA_KIND_RTSPS || kind == PD_CAMERA_KIND_JPEG;
+  gboolean     ams = pd_ams_strip_get_has_ams (PD_AMS_STRIP (self->ams_strip));
+
+  gtk_widget_set_visible (self->ams_strip, ams);
+  gtk_widget_set_visible (self->camera_button, camera);
+  /* on the right, beside the strip or on its own */
+  gtk_widget_set_hexpand (self->camera_button, !ams);
+  gtk_widget_set_visible (self->extras_box, camera || ams);
+
+  /* The target first: an action name without its target is a mismatch. */
+  if (camera && pd_printer_get_serial (self->printer) != NULL)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->camera_button), "s", pd_printer_get_serial (self->printer));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->camera_button), "app.show-camera");
+    }
+}
+
 static void
 sync_accessible (PdPrinterCard *self,
                  PdStatus       status)
@@ -303,6 +326,7 @@ update_card (PdPrinterCard *self)
   gtk_widget_set_visible (self->chamber_box, pd_printer_get_chamber (self->printer) != NULL);
   set_temperature (self->chamber_label, pd_printer_get_chamber (self->printer));
 
+  sync_extras (self);
   sync_accessible (self, status);
 }
 
@@ -417,6 +441,7 @@ pd_printer_card_class_init (PdPrinterCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, chamber_box);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, chamber_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, extras_box);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, camera_button);
 }
 
 static void
@@ -431,14 +456,16 @@ pd_printer_card_init (PdPrinterCard *self)
   g_signal_group_connect_swapped (self->signals, "notify::stale", G_CALLBACK (on_printer_changed), self);
   g_signal_group_connect_swapped (self->signals, "notify::name", G_CALLBACK (on_printer_changed), self);
   g_signal_group_connect_swapped (self->signals, "notify::hms-level", G_CALLBACK (on_printer_changed), self);
+  g_signal_group_connect_swapped (self->signals, "notify::camera-kind", G_CALLBACK (sync_extras), self);
   self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (on_printer_changed), self);
 
   /* The AMS strip: shown only for printers with an AMS */
   self->ams_strip = pd_ams_strip_new ();
   gtk_widget_set_hexpand (self->ams_strip, TRUE);
-  gtk_box_append (GTK_BOX (self->extras_box), self->ams_strip);
-  g_object_bind_property (self->ams_strip, "has-ams", self->extras_box, "visible", G_BINDING_SYNC_CREATE);
+  gtk_box_prepend (GTK_BOX (self->extras_box), self->ams_strip);
+  g_signal_connect_object (self->ams_strip, "notify::has-ams", G_CALLBACK (sync_extras), self, G_CONNECT_SWAPPED);
+  sync_extras (self);
 }
 
 GtkWidget *

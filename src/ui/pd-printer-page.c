@@ -13,6 +13,7 @@
 
 #include "pd-application.h"
 #include "pd-ams-view.h"
+#include "pd-camera-view.h"
 #include "pd-enums.h"
 #include "pd-format.h"
 #include "pd-model.h"
@@ -39,6 +40,11 @@ struct _PdPrinterPage
   AdwActionRow   *health_row;
   GtkWidget      *ams_group;
   PdAmsView      *ams_view;
+  GtkWidget      *camera_group;
+  PdCameraView   *camera_view;
+  GtkWidget      *camera_window_button;
+  GtkWidget      *snapshot_button;
+  GtkWidget      *snapshots_button;
   GtkImage       *health_icon;
   GtkImage       *status_icon;
   AdwActionRow   *job_row;
@@ -394,6 +400,34 @@ sync_actions (PdPrinterPage *self)
                                    pd_session_get_reason (self->session) == PD_SESSION_REASON_CERTIFICATE_CHANGED);
 }
 
+/* No camera, no camera section. The view is a viewer only while the page is
+ * on screen, so the printer's camera runs only while someone looks.
+ */
+static void
+update_camera (PdPrinterPage *self)
+{
+  PdCameraKind    kind = self->printer != NULL ? pd_printer_get_camera_kind (self->printer) : PD_CAMERA_KIND_UNKNOWN;
+  PdCameraSource *camera = NULL;
+  GtkWidget      *buttons[] = { self->camera_window_button, self->snapshot_button, self->snapshots_button };
+  const char     *actions[] = { "app.show-camera", "app.take-snapshot", "app.show-snapshots" };
+
+  if (self->store != NULL && (kind == PD_CAMERA_KIND_RTSPS || kind == PD_CAMERA_KIND_JPEG))
+    camera = pd_printer_store_get_camera (self->store, self->printer);
+
+  gtk_widget_set_visible (self->camera_group, camera != NULL);
+  pd_camera_view_set_source (self->camera_view, camera);
+  if (self->printer == NULL)
+    return;
+
+  pd_camera_view_set_printer_name (self->camera_view, printer_name (self->printer));
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      /* The target first: an action name without its target is a mismatch. */
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", pd_printer_get_serial (self->printer));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (buttons[i]), actions[i]);
+    }
+}
+
 /* No AMS, no filament section. */
 static void
 update_ams_group (PdPrinterPage *self)
@@ -454,6 +488,7 @@ update_page (PdPrinterPage *self)
   active = job != NULL && (status == PD_STATUS_PRINTING || status == PD_STATUS_PREPARING || status == PD_STATUS_PAUSED);
 
   adw_window_title_set_title (self->title, printer_name (printer));
+  pd_camera_view_set_printer_name (self->camera_view, printer_name (printer));
   adw_window_title_set_subtitle (self->title, pd_printer_get_model_name (printer));
 
   stage = pd_printer_get_stage (printer);
@@ -633,12 +668,18 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   g_type_ensure (PD_TYPE_AMS_VIEW);
+  g_type_ensure (PD_TYPE_CAMERA_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-printer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, title);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, health_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, ams_group);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, ams_view);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, camera_group);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, camera_view);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, camera_window_button);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, snapshot_button);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, snapshots_button);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, health_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, job_row);
@@ -696,6 +737,7 @@ pd_printer_page_init (PdPrinterPage *self)
   g_signal_group_connect_swapped (self->printer_signals, "notify::connection-reason", G_CALLBACK (update_page), self);
   g_signal_group_connect_swapped (self->printer_signals, "notify::name", G_CALLBACK (update_page), self);
   g_signal_group_connect_swapped (self->printer_signals, "notify::hms-level", G_CALLBACK (update_page), self);
+  g_signal_group_connect_swapped (self->printer_signals, "notify::camera-kind", G_CALLBACK (update_camera), self);
   self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (update_page), self);
   self->units_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
@@ -747,6 +789,7 @@ pd_printer_page_set_printer (PdPrinterPage *self,
   g_signal_group_set_target (self->units_signals, printer != NULL ? pd_printer_get_ams_units (printer) : NULL);
   pd_ams_view_set_printer (self->ams_view, printer);
   update_ams_group (self);
+  update_camera (self);
   g_signal_group_set_target (self->session_signals, session);
 
   if (self->chart != NULL)

@@ -124,6 +124,12 @@ static const char help_text[] =
   "  humidity N UNIT PERCENT [INDEX]  set an AMS unit's humidity in % (-1: not measured)\n"
   "                       and index as on the wire (1 wet … 5 dry; default: from PERCENT)\n"
   "  scenario N NAME      switch printer N to mixed, print, idle, fail or hms\n"
+  "  camera N off|on      LAN live view off (camera port closed, rtsp_url \"disable\") / on\n"
+  "  camera-fault N FAULT what the JPEG camera sends wrong: none, truncated (announces more\n"
+  "                       than follows), oversized (a 2 GiB header, then garbage), garbage\n"
+  "                       (frames that are not JPEG), close (half a frame, then the end)\n"
+  "  camera-busy N 0|1    serve any number of camera clients / one at a time\n"
+  "  camera-drop N        close every camera connection of printer N now\n"
   "  quit                 stop everything and exit";
 
 /* Reads the integer arguments of a command: words[2] on, @n_required of
@@ -194,6 +200,60 @@ run_ams_command (PdSimPrinter *printer,
     say ("error: no AMS unit %s", words[2]);
   else
     say ("error: no spool in unit %s slot %s", words[2], words[3]);
+}
+
+/* The camera commands: camera, camera-fault, camera-busy, camera-drop. */
+static void
+run_camera_command (PdSimPrinter *printer,
+                    const char   *command,
+                    char *const  *words)
+{
+  g_autoptr (GError) error = NULL;
+  const char        *argument = words[2];
+  gboolean           one_argument = argument != NULL && words[3] == NULL;
+
+  if (pd_sim_printer_get_camera_kind (printer) == PD_CAMERA_KIND_NONE)
+    {
+      say ("error: printer %s has no camera", words[1]);
+      return;
+    }
+
+  if (g_str_equal (command, "camera"))
+    {
+      if (!one_argument || (!g_str_equal (argument, "on") && !g_str_equal (argument, "off")))
+        {
+          say ("error: camera N off|on");
+          return;
+        }
+      pd_sim_printer_set_camera_enabled (printer, g_str_equal (argument, "on"), &error);
+    }
+  else if (g_str_equal (command, "camera-fault"))
+    {
+      PdSimCameraFault fault;
+
+      if (!one_argument || !pd_sim_camera_fault_from_string (argument, &fault))
+        {
+          say ("error: camera-fault N none|truncated|oversized|garbage|close");
+          return;
+        }
+      pd_sim_printer_set_camera_fault (printer, fault);
+    }
+  else if (g_str_equal (command, "camera-busy"))
+    {
+      if (!one_argument || (!g_str_equal (argument, "0") && !g_str_equal (argument, "1")))
+        {
+          say ("error: camera-busy N 0|1");
+          return;
+        }
+      pd_sim_printer_set_camera_max_clients (printer, g_str_equal (argument, "1") ? 1 : 0);
+    }
+  else
+    pd_sim_printer_drop_camera_clients (printer);
+
+  if (error != NULL)
+    say ("error: %s", error->message);
+  else
+    say ("ok");
 }
 
 /* Returns TRUE when the command finishes later (and reads the next line then). */
@@ -278,6 +338,12 @@ run_command (App        *app,
   else if (g_str_equal (command, "remain") || g_str_equal (command, "tray") || g_str_equal (command, "humidity"))
     {
       run_ams_command (printer, command, words);
+      return FALSE;
+    }
+  else if (g_str_equal (command, "camera") || g_str_equal (command, "camera-fault") ||
+           g_str_equal (command, "camera-busy") || g_str_equal (command, "camera-drop"))
+    {
+      run_camera_command (printer, command, words);
       return FALSE;
     }
   else if (g_str_equal (command, "scenario"))
@@ -397,6 +463,10 @@ main (int   argc,
   int                        port_base = 0;
   int                        bridge_port = -1;
   int                        max_clients = 0;
+  g_autofree char           *camera_size = NULL;
+  int                        camera_fps = 0;
+  int                        camera_max_clients = 0;
+  gboolean                   no_cameras = FALSE;
   gboolean                   bridge = FALSE;
   gboolean                   rsa = FALSE;
   gboolean                   full_frames = FALSE;
@@ -419,9 +489,15 @@ main (int   argc,
             { "bridge-port", 0, 0, G_OPTION_ARG_INT, &bridge_port, "The farm bridge's port (implies --bridge)", "P" },
             { "rsa", 0, 0, G_OPTION_ARG_NONE, &rsa, "RSA 2048 keys, as real printers have (slower to make) instead of EC P-256", NULL },
             { "max-clients", 0, 0, G_OPTION_ARG_INT, &max_clients, "MQTT connections each printer accepts (default: no limit; real ones take about 4)", "N" },
-            { "list", 0, 0, G_OPTION_ARG_NONE, &list, "Print \"HOST PORT SERIAL ACCESS_CODE MODEL NAME\" per printer (the default)", NULL },
+            { "no-cameras", 0, 0, G_OPTION_ARG_NONE, &no_cameras, "No camera servers (printers report LAN live view off)", NULL },
+            { "camera-size", 0, 0, G_OPTION_ARG_STRING, &camera_size,
+              "Size of every camera's picture (default 320x240 for RTSPS, 640x360 for JPEG)", "WxH" },
+            { "camera-fps", 0, 0, G_OPTION_ARG_INT, &camera_fps, "Camera frames per second (default 15 for RTSPS, 5 for JPEG)", "N" },
+            { "camera-max-clients", 0, 0, G_OPTION_ARG_INT, &camera_max_clients,
+              "Camera clients each printer serves at once (default: no limit; real ones about 1)", "N" },
+            { "list", 0, 0, G_OPTION_ARG_NONE, &list, "Print \"HOST PORT SERIAL ACCESS_CODE MODEL CAMERA CAMERA_PORT NAME\" per printer (the default)", NULL },
             { "list-json", 0, 0, G_OPTION_ARG_NONE, &list_json,
-              "Print one JSON object per printer: host, port, serial, access_code, model, name, fingerprint, ca_file", NULL },
+              "Print one JSON object per printer: host, port, serial, access_code, model, name, fingerprint, ca_file, camera, camera_port", NULL },
             { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show debug messages", NULL },
             { NULL },
   };
@@ -438,7 +514,8 @@ main (int   argc,
                                 "Runs simulated printers behind a private mosquitto broker on 127.0.0.1: "
                                 "MQTT over TLS with a certificate whose CN is the serial, user bblp and the "
                                 "access code, as a real printer. They report like real ones (full frame on "
-                                "pushall, then deltas) and obey pause, resume, stop and the chamber light.");
+                                "pushall, then deltas), obey pause, resume, stop and the chamber light, and "
+                                "stream their camera.");
   g_option_context_set_description (context,
                                     "After the list, commands are read from stdin, one per line, each answered "
                                     "with \"ok\" or \"error: ...\":\n\n"
@@ -446,7 +523,12 @@ main (int   argc,
                                     "  restart-broker, malformed N, big N, cert N, print N, fail N, hms N,\n"
                                     "  clear-hms N, full N, scenario N NAME, remain N UNIT SLOT PERCENT,\n"
                                     "  tray N UNIT SLOT, tray N none, humidity N UNIT PERCENT [INDEX],\n"
+                                    "  camera N off|on, camera-fault N FAULT, camera-busy N 0|1, camera-drop N,\n"
                                     "  list, help, quit\n\n"
+                                    "Each printer serves its model's camera on a port of its own (camera_port in "
+                                    "the list): RTSPS at rtsps://127.0.0.1:PORT/streaming/live/1 (X1, H2, X2D, "
+                                    "P2S) or the port-6000 TLS JPEG stream (A1, P1, A2L), user bblp and the access "
+                                    "code, with the printer's certificate.\n\n"
                                     "It runs until SIGINT, SIGTERM or quit, then stops the broker and removes "
                                     "its temporary folder (PDSIM_KEEP_DIR=1 keeps it). mosquitto is looked for "
                                     "on PATH and in /usr/sbin; PDSIM_MOSQUITTO names another.\n\n"
@@ -509,6 +591,28 @@ main (int   argc,
   options.bridge_port = bridge_port > 0 ? (guint16) bridge_port : 0;
   options.key_type = rsa ? PD_SIM_KEY_RSA : PD_SIM_KEY_EC;
   options.max_clients = (guint) max_clients;
+  if (camera_size != NULL)
+    {
+      char  *end = NULL;
+      gint64 width = g_ascii_strtoll (camera_size, &end, 10);
+      gint64 height = end != NULL && (*end == 'x' || *end == 'X') ? g_ascii_strtoll (end + 1, &end, 10) : 0;
+
+      if (end == NULL || *end != '\0' || width <= 0 || width > 3840 || height <= 0 || height > 2160)
+        {
+          g_printerr ("printdeck-sim: --camera-size takes WIDTHxHEIGHT, as 640x360\n");
+          return 2;
+        }
+      options.camera_width = (int) width;
+      options.camera_height = (int) height;
+    }
+  if (camera_fps < 0 || camera_max_clients < 0)
+    {
+      g_printerr ("printdeck-sim: --camera-fps and --camera-max-clients take 0 or more\n");
+      return 2;
+    }
+  options.camera_fps = camera_fps;
+  options.camera_max_clients = (guint) camera_max_clients;
+  options.no_cameras = no_cameras;
   (void) list; /* the plain list is the default */
 
   /* Our debug messages only, not GIO's. */

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "pd-json.h"
+#include "pd-sim-camera.h"
 #include "pd-sim-forwarder.h"
 #include "pd-sim-private.h"
 
@@ -92,6 +93,10 @@ struct _PdSimPrinter
   guint             listener;
   guint             max_clients;
   PdSimForwarder   *forwarder;
+  PdCameraKind      camera_kind;     /* NONE when the model has none or cameras are off */
+  GTlsCertificate  *tls_certificate; /* the certificate with its key, for the camera */
+  PdSimCamera      *camera;
+  gboolean          camera_enabled; /* LAN live view on */
 
   gboolean          stalled;
   gboolean          offline;
@@ -306,6 +311,19 @@ write_certificate (PdSimPrinter *self,
       !write_private_file (self->cert_file, cert->cert_pem, error) ||
       !write_private_file (self->key_file, cert->key_pem, error))
     return FALSE;
+
+  /* The camera shows the same certificate as the MQTT port, as on a printer. */
+  if (self->camera_kind != PD_CAMERA_KIND_NONE)
+    {
+      g_autofree char            *pem = g_strconcat (cert->cert_pem, cert->key_pem, NULL);
+      g_autoptr (GTlsCertificate) tls = g_tls_certificate_new_from_pem (pem, -1, error);
+
+      if (tls == NULL)
+        return FALSE;
+      g_set_object (&self->tls_certificate, tls);
+      if (self->camera != NULL)
+        pd_sim_camera_set_certificate (self->camera, tls);
+    }
 
   g_free (self->fingerprint);
   self->fingerprint = g_steal_pointer (&cert->fingerprint);
@@ -1064,6 +1082,28 @@ hms_to_json (PdSimPrinter *self)
   return json_node_init_array (json_node_alloc (), array);
 }
 
+/* ipcam.rtsp_url: where the stream is, or "disable" while LAN live view is
+ * off. Only RTSPS printers send it; A1 and P1 have no such member.
+ */
+static void
+render_ipcam (PdSimPrinter *self)
+{
+  JsonObject      *ipcam;
+  g_autofree char *url = NULL;
+
+  if (self->model->info->camera != PD_CAMERA_KIND_RTSPS)
+    return;
+
+  if ((ipcam = pd_sim_json_get_object (self->state, "ipcam")) == NULL)
+    {
+      ipcam = json_object_new ();
+      json_object_set_object_member (self->state, "ipcam", ipcam);
+    }
+  if (self->camera != NULL && pd_sim_camera_is_listening (self->camera))
+    url = pd_sim_camera_dup_url (self->camera);
+  json_object_set_string_member (ipcam, "rtsp_url", url != NULL ? url : "disable");
+}
+
 static void
 render (PdSimPrinter *self)
 {
@@ -1149,6 +1189,7 @@ render (PdSimPrinter *self)
   json_object_set_string_member (p, "wifi_signal", wifi);
   json_object_set_member (p, "hms", hms_to_json (self));
   render_loaded (self);
+  render_ipcam (self);
 }
 
 /* ---- Reports ------------------------------------------------------------ */
@@ -1757,6 +1798,7 @@ pd_sim_printer_dispose (GObject *object)
 
   _pd_sim_printer_stop (self);
   g_clear_object (&self->forwarder);
+  g_clear_object (&self->camera);
 
   G_OBJECT_CLASS (pd_sim_printer_parent_class)->dispose (object);
 }
@@ -1778,6 +1820,7 @@ pd_sim_printer_finalize (GObject *object)
   g_free (self->password_file);
   g_free (self->acl_file);
   g_free (self->fingerprint);
+  g_clear_object (&self->tls_certificate);
   g_free (self->job_name);
   g_ptr_array_unref (self->commands);
   g_clear_pointer (&self->state, json_object_unref);
@@ -1845,6 +1888,10 @@ _pd_sim_printer_new (PdSim              *sim,
   self->password_file = g_strdup_printf ("%s/%s.passwd", dir, serial);
   self->acl_file = g_strdup_printf ("%s/%s.acl", dir, serial);
   self->max_clients = options->max_clients;
+  self->camera_kind = options->no_cameras ? PD_CAMERA_KIND_NONE : model->info->camera;
+  if (self->camera_kind != PD_CAMERA_KIND_RTSPS && self->camera_kind != PD_CAMERA_KIND_JPEG)
+    self->camera_kind = PD_CAMERA_KIND_NONE;
+  self->camera_enabled = TRUE;
 
   self->rand = g_rand_new_with_seed (seed);
   self->scenario = options->scenario;
@@ -1862,6 +1909,25 @@ _pd_sim_printer_new (PdSim              *sim,
       !write_password_file (self, access_code, error) ||
       !write_certificate (self, _pd_sim_get_ca (sim), error))
     return NULL;
+
+  if (self->camera_kind != PD_CAMERA_KIND_NONE)
+    {
+      int width, height, fps;
+
+      if (!pd_sim_camera_init_gstreamer (error))
+        return NULL;
+      pd_sim_camera_default_size (self->camera_kind, &width, &height, &fps);
+      if (options->camera_width > 0 && options->camera_height > 0)
+        {
+          width = options->camera_width;
+          height = options->camera_height;
+        }
+      if (options->camera_fps > 0)
+        fps = options->camera_fps;
+      self->camera = pd_sim_camera_new (self->camera_kind, self->name, access_code, self->tls_certificate,
+                                        width, height, fps, _pd_sim_get_context (sim));
+      pd_sim_camera_set_max_clients (self->camera, options->camera_max_clients);
+    }
 
   self->n_nozzles = model->info->dual_nozzle ? 2 : 1;
   self->nozzle[0] = self->nozzle[1] = AMBIENT + random_range (self, -2, 2);
@@ -1912,7 +1978,15 @@ _pd_sim_printer_attach (PdSimPrinter *self,
   g_clear_object (&self->forwarder);
   self->forwarder = pd_sim_forwarder_new (broker_port);
 
-  return pd_sim_forwarder_listen (self->forwarder, public_port, error);
+  if (!pd_sim_forwarder_listen (self->forwarder, public_port, error))
+    return FALSE;
+
+  /* An RTSP server's port is only a socket until someone watches: cheap. */
+  if (self->camera != NULL && self->camera_enabled && !pd_sim_camera_listen (self->camera, error))
+    return FALSE;
+  render_ipcam (self);
+
+  return TRUE;
 }
 
 void
@@ -1942,6 +2016,8 @@ _pd_sim_printer_stop (PdSimPrinter *self)
   clear_cancel_timer (self);
   if (self->forwarder != NULL)
     pd_sim_forwarder_close (self->forwarder);
+  if (self->camera != NULL)
+    pd_sim_camera_close (self->camera);
 }
 
 void
@@ -2072,25 +2148,42 @@ pd_sim_printer_get_request_topic (PdSimPrinter *self)
   return self->request_topic;
 }
 
+static const char *
+camera_kind_to_string (PdCameraKind kind)
+{
+  switch (kind)
+    {
+    case PD_CAMERA_KIND_RTSPS: return "rtsps";
+    case PD_CAMERA_KIND_JPEG: return "jpeg";
+    case PD_CAMERA_KIND_UNKNOWN:
+    case PD_CAMERA_KIND_NONE:
+    default: return "none";
+    }
+}
+
 /**
  * pd_sim_printer_to_line:
  *
- * Returns: (transfer full): "HOST PORT SERIAL ACCESS_CODE MODEL NAME"
+ * Returns: (transfer full): "HOST PORT SERIAL ACCESS_CODE MODEL CAMERA
+ *   CAMERA_PORT NAME", CAMERA being rtsps, jpeg or none (CAMERA_PORT 0);
+ *   the name, which may hold spaces, comes last
  */
 char *
 pd_sim_printer_to_line (PdSimPrinter *self)
 {
   g_return_val_if_fail (PD_IS_SIM_PRINTER (self), NULL);
 
-  return g_strdup_printf ("%s %u %s %s %s %s", pd_sim_printer_get_host (self), pd_sim_printer_get_port (self),
-                          self->serial, self->access_code, self->model->info->id, self->name);
+  return g_strdup_printf ("%s %u %s %s %s %s %u %s", pd_sim_printer_get_host (self), pd_sim_printer_get_port (self),
+                          self->serial, self->access_code, self->model->info->id,
+                          camera_kind_to_string (self->camera_kind), pd_sim_printer_get_camera_port (self), self->name);
 }
 
 /**
  * pd_sim_printer_to_json:
  *
  * Returns: (transfer full): one line of JSON with host, port, serial,
- *   access_code, model, name, fingerprint and ca_file
+ *   access_code, model, name, fingerprint, ca_file, camera ("rtsps", "jpeg"
+ *   or "none") and camera_port (0 without a camera)
  */
 char *
 pd_sim_printer_to_json (PdSimPrinter *self)
@@ -2108,6 +2201,8 @@ pd_sim_printer_to_json (PdSimPrinter *self)
   json_object_set_string_member (object, "name", self->name);
   json_object_set_string_member (object, "fingerprint", self->fingerprint);
   json_object_set_string_member (object, "ca_file", self->ca_file);
+  json_object_set_string_member (object, "camera", camera_kind_to_string (self->camera_kind));
+  json_object_set_int_member (object, "camera_port", pd_sim_printer_get_camera_port (self));
   node = json_node_init_object (json_node_alloc (), object);
 
   return pd_json_to_string (node, FALSE);
@@ -2568,7 +2663,8 @@ pd_sim_printer_drop_connections (PdSimPrinter *self)
  * @offline: %TRUE to switch the printer off
  *
  * An offline printer drops its connections, refuses new ones (its port is
- * closed) and publishes nothing. Back online it listens on the same port.
+ * closed, and its camera's) and publishes nothing. Back online it listens
+ * on the same ports.
  *
  * Returns: %FALSE if the port could not be opened again
  */
@@ -2584,11 +2680,18 @@ pd_sim_printer_set_offline (PdSimPrinter *self,
     {
       self->offline = TRUE;
       pd_sim_forwarder_close (self->forwarder);
+      if (self->camera != NULL)
+        pd_sim_camera_close (self->camera);
       return TRUE;
     }
 
   if (!pd_sim_forwarder_listen (self->forwarder, 0, error))
     return FALSE;
+  if (self->camera != NULL && self->camera_enabled && !pd_sim_camera_listen (self->camera, error))
+    {
+      pd_sim_forwarder_close (self->forwarder);
+      return FALSE;
+    }
   self->offline = FALSE;
 
   return TRUE;
@@ -2686,7 +2789,9 @@ on_reloaded (GObject      *source,
  * one (or back) and makes mosquitto reload it: the next connection with the
  * real code gets CONNACK 5, "not authorised". mosquitto also disconnects the
  * clients connected with the code it no longer accepts, as a printer does
- * when its code is renewed. Completes once mosquitto has reloaded.
+ * when its code is renewed. The camera takes the same code as the broker
+ * from now on (at once; viewers connected already stay). Completes once
+ * mosquitto has reloaded.
  */
 void
 pd_sim_printer_set_refusing_async (PdSimPrinter       *self,
@@ -2727,6 +2832,8 @@ pd_sim_printer_set_refusing_async (PdSimPrinter       *self,
       return;
     }
   self->refusing = !!refusing;
+  if (self->camera != NULL)
+    pd_sim_camera_set_access_code (self->camera, refusing ? other : self->access_code);
 
   _pd_sim_reload_broker_async (self->sim, cancellable, on_reloaded, g_steal_pointer (&task));
 }
@@ -2768,6 +2875,202 @@ pd_sim_printer_get_refusing (PdSimPrinter *self)
   g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
 
   return self->refusing;
+}
+
+/* ---- Camera --------------------------------------------------------------- */
+
+/**
+ * pd_sim_printer_get_camera_kind:
+ *
+ * Returns: the model's camera (%PD_CAMERA_KIND_RTSPS or
+ *   %PD_CAMERA_KIND_JPEG), or %PD_CAMERA_KIND_NONE when the simulator runs
+ *   without cameras
+ */
+PdCameraKind
+pd_sim_printer_get_camera_kind (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), PD_CAMERA_KIND_NONE);
+
+  return self->camera_kind;
+}
+
+/**
+ * pd_sim_printer_get_camera_port:
+ *
+ * Returns: the camera's port on 127.0.0.1 (its "322" or "6000"); it stays
+ *   the same while the camera is off or the printer offline; 0 without a
+ *   camera or before the start
+ */
+guint16
+pd_sim_printer_get_camera_port (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_get_port (self->camera) : 0;
+}
+
+/**
+ * pd_sim_printer_get_camera_clients:
+ *
+ * Returns: the camera clients served now (logged in, or past DESCRIBE for
+ *   RTSPS) and still connected
+ */
+guint
+pd_sim_printer_get_camera_clients (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_get_n_clients (self->camera) : 0;
+}
+
+/**
+ * pd_sim_printer_get_camera_connections:
+ *
+ * Returns: every TCP connection the camera accepted since the start,
+ *   whatever became of it (wrong access code, busy, served)
+ */
+guint
+pd_sim_printer_get_camera_connections (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_get_n_connections (self->camera) : 0;
+}
+
+/**
+ * pd_sim_printer_get_camera_sessions:
+ *
+ * Returns: the camera connections that were served since the start
+ */
+guint
+pd_sim_printer_get_camera_sessions (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_get_n_sessions (self->camera) : 0;
+}
+
+/**
+ * pd_sim_printer_get_camera_frames_sent:
+ *
+ * Returns: JPEG: the frames written whole, summed over the clients; RTSPS:
+ *   the frames the shared stream encoded (one stream for every viewer)
+ */
+guint64
+pd_sim_printer_get_camera_frames_sent (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_get_n_frames (self->camera) : 0;
+}
+
+/**
+ * pd_sim_printer_set_camera_max_clients:
+ * @max_clients: 0 for no limit (the default); 1 as a real printer
+ *
+ * How many camera clients are served at once. The next one is refused:
+ * RTSPS answers 453 Not Enough Bandwidth; the JPEG stream ends right after
+ * the login, without a byte. Clients served already stay.
+ */
+void
+pd_sim_printer_set_camera_max_clients (PdSimPrinter *self,
+                                       guint         max_clients)
+{
+  g_return_if_fail (PD_IS_SIM_PRINTER (self));
+
+  if (self->camera != NULL)
+    pd_sim_camera_set_max_clients (self->camera, max_clients);
+}
+
+guint
+pd_sim_printer_get_camera_max_clients (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_get_max_clients (self->camera) : 0;
+}
+
+/**
+ * pd_sim_printer_set_camera_fault:
+ *
+ * What the port-6000 JPEG stream does wrong from its next frame on, to
+ * every client, until set back to %PD_SIM_CAMERA_FAULT_NONE (see
+ * #PdSimCameraFault). RTSPS cameras ignore it.
+ */
+void
+pd_sim_printer_set_camera_fault (PdSimPrinter    *self,
+                                 PdSimCameraFault fault)
+{
+  g_return_if_fail (PD_IS_SIM_PRINTER (self));
+
+  if (self->camera != NULL)
+    pd_sim_camera_set_fault (self->camera, fault);
+}
+
+/**
+ * pd_sim_printer_set_camera_enabled:
+ * @enabled: %FALSE to switch LAN live view off
+ *
+ * Off, the camera's port is closed (connects are refused) and its clients
+ * are dropped; an RTSPS printer reports ipcam.rtsp_url "disable" (at once,
+ * and in every full report) instead of its URL. On again, it listens on the
+ * same port.
+ *
+ * Returns: %FALSE if the printer has no camera or its port could not be
+ *   opened again
+ */
+gboolean
+pd_sim_printer_set_camera_enabled (PdSimPrinter *self,
+                                   gboolean      enabled,
+                                   GError      **error)
+{
+  gboolean running;
+
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  if (self->camera == NULL)
+    {
+      g_set_error (error, PD_SIM_ERROR, PD_SIM_ERROR_INVALID, "%s has no camera", self->name);
+      return FALSE;
+    }
+
+  running = self->sim != NULL && pd_sim_is_running (self->sim);
+  if (!enabled)
+    pd_sim_camera_close (self->camera);
+  /* Before the start, or offline, it opens when the printer does. */
+  else if (running && !self->offline && !pd_sim_camera_listen (self->camera, error))
+    return FALSE;
+  self->camera_enabled = !!enabled;
+
+  if (running)
+    publish_update (self);
+  else
+    render (self);
+
+  return TRUE;
+}
+
+gboolean
+pd_sim_printer_get_camera_enabled (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  return self->camera != NULL && self->camera_enabled;
+}
+
+/**
+ * pd_sim_printer_drop_camera_clients:
+ *
+ * Closes every camera connection now, served or not; new ones are accepted.
+ *
+ * Returns: how many were closed
+ */
+guint
+pd_sim_printer_drop_camera_clients (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->camera != NULL ? pd_sim_camera_drop_clients (self->camera) : 0;
 }
 
 static void

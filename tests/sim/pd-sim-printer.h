@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pd-sim-types.h"
+#include "pd-types.h"
 
 G_BEGIN_DECLS
 
@@ -126,6 +127,24 @@ gboolean      pd_sim_printer_set_refusing (PdSimPrinter *self,
                                            gboolean      refusing,
                                            GError      **error);
 gboolean      pd_sim_printer_get_refusing (PdSimPrinter *self);
+
+/* Camera: RTSPS or the port-6000 JPEG stream, as the model has */
+PdCameraKind  pd_sim_printer_get_camera_kind (PdSimPrinter *self);
+guint16       pd_sim_printer_get_camera_port (PdSimPrinter *self);
+guint         pd_sim_printer_get_camera_clients (PdSimPrinter *self);
+guint         pd_sim_printer_get_camera_connections (PdSimPrinter *self);
+guint         pd_sim_printer_get_camera_sessions (PdSimPrinter *self);
+guint64       pd_sim_printer_get_camera_frames_sent (PdSimPrinter *self);
+void          pd_sim_printer_set_camera_max_clients (PdSimPrinter *self,
+                                                     guint         max_clients);
+guint         pd_sim_printer_get_camera_max_clients (PdSimPrinter *self);
+void          pd_sim_printer_set_camera_fault (PdSimPrinter    *self,
+                                               PdSimCameraFault fault);
+gboolean      pd_sim_printer_set_camera_enabled (PdSimPrinter *self,
+                                                 gboolean      enabled,
+                                                 GError      **error);
+gboolean      pd_sim_printer_get_camera_enabled (PdSimPrinter *self);
+guint         pd_sim_printer_drop_camera_clients (PdSimPrinter *self);
 
 void          pd_sim_printer_regenerate_certificate_async (PdSimPrinter       *self,
                                                            GCancellable       *cancellable,

@@ -40,10 +40,26 @@ typedef enum
   PD_SIM_SCENARIO_HMS,   /* idle, with HMS errors appearing and clearing */
 } PdSimScenario;
 
+/* What a port-6000 JPEG camera does wrong, from the next frame on, to every
+ * client (a fault stays until it is set back to NONE).
+ */
+typedef enum
+{
+  PD_SIM_CAMERA_FAULT_NONE,
+  PD_SIM_CAMERA_FAULT_TRUNCATED,       /* the header announces more than the (whole) JPEG that follows; then EOF */
+  PD_SIM_CAMERA_FAULT_OVERSIZED,       /* the header announces 0x7FFFFFFF bytes; then garbage, never a frame again */
+  PD_SIM_CAMERA_FAULT_GARBAGE,         /* frames of the announced length whose payload is not a JPEG */
+  PD_SIM_CAMERA_FAULT_CLOSE_MID_FRAME, /* a right header, half the JPEG, then EOF */
+} PdSimCameraFault;
+
 GQuark      pd_sim_error_quark (void);
 
 const char *pd_sim_scenario_to_string (PdSimScenario scenario);
 gboolean    pd_sim_scenario_from_string (const char    *text,
                                          PdSimScenario *scenario);
+
+const char *pd_sim_camera_fault_to_string (PdSimCameraFault fault);
+gboolean    pd_sim_camera_fault_from_string (const char       *text,
+                                             PdSimCameraFault *fault);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
  *                                                 ACL: its own two topics)
  *   printers ──> PdSimClient ──plain──> mosquitto plain listener (our own user)
  *   farm client ──TLS──> mosquitto "bridge" listener (own user, every printer's topics)
+ *   camera viewer ──TLS──> PdSimCamera (RTSP server or JPEG stream, in this process)
  *
  * A printer's reports go from its PdSimPrinter through our one client to the
  * broker, which delivers them to whoever subscribed through that printer's
@@ -119,6 +120,45 @@ pd_sim_scenario_from_string (const char    *text,
     if (g_ascii_strcasecmp (text, pd_sim_scenario_to_string (all[i])) == 0)
       {
         *scenario = all[i];
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+const char *
+pd_sim_camera_fault_to_string (PdSimCameraFault fault)
+{
+  switch (fault)
+    {
+    case PD_SIM_CAMERA_FAULT_NONE: return "none";
+    case PD_SIM_CAMERA_FAULT_TRUNCATED: return "truncated";
+    case PD_SIM_CAMERA_FAULT_OVERSIZED: return "oversized";
+    case PD_SIM_CAMERA_FAULT_GARBAGE: return "garbage";
+    case PD_SIM_CAMERA_FAULT_CLOSE_MID_FRAME: return "close";
+    default: return "none";
+    }
+}
+
+/* "none", "truncated", "oversized", "garbage" or "close" (mid-frame). */
+gboolean
+pd_sim_camera_fault_from_string (const char       *text,
+                                 PdSimCameraFault *fault)
+{
+  static const PdSimCameraFault all[] = {
+    PD_SIM_CAMERA_FAULT_NONE,
+    PD_SIM_CAMERA_FAULT_TRUNCATED,
+    PD_SIM_CAMERA_FAULT_OVERSIZED,
+    PD_SIM_CAMERA_FAULT_GARBAGE,
+    PD_SIM_CAMERA_FAULT_CLOSE_MID_FRAME,
+  };
+
+  g_return_val_if_fail (fault != NULL, FALSE);
+
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (all); i++)
+    if (g_ascii_strcasecmp (text, pd_sim_camera_fault_to_string (all[i])) == 0)
+      {
+        *fault = all[i];
         return TRUE;
       }
 
@@ -297,6 +337,20 @@ check_options (PdSim   *self,
     {
       g_set_error (error, PD_SIM_ERROR, PD_SIM_ERROR_INVALID, "ports from %u for %u printers go past 65535",
                    o->port_base, o->n_printers);
+      return FALSE;
+    }
+  if ((o->camera_width != 0 || o->camera_height != 0) &&
+      (o->camera_width < 16 || o->camera_width > 3840 || o->camera_width % 2 != 0 ||
+       o->camera_height < 16 || o->camera_height > 2160 || o->camera_height % 2 != 0))
+    {
+      g_set_error (error, PD_SIM_ERROR, PD_SIM_ERROR_INVALID,
+                   "the camera size must be even, 16×16 to 3840×2160, not %d×%d", o->camera_width, o->camera_height);
+      return FALSE;
+    }
+  if (o->camera_fps < 0 || o->camera_fps > 60)
+    {
+      g_set_error (error, PD_SIM_ERROR, PD_SIM_ERROR_INVALID, "the camera's frame rate must be 1 to 60, not %d",
+                   o->camera_fps);
       return FALSE;
     }
   for (guint i = 0; self->models != NULL && self->models[i] != NULL; i++)
@@ -767,7 +821,8 @@ pd_sim_init (PdSim *self)
  * pd_sim_options_init:
  *
  * Fills @options with the defaults: 3 printers of the default models, the
- * mixed scenario at real speed, a report a second, free ports, EC keys.
+ * mixed scenario at real speed, a report a second, free ports, EC keys,
+ * cameras at their small default sizes, serving any number of viewers.
  */
 void
 pd_sim_options_init (PdSimOptions *options)
@@ -813,7 +868,8 @@ pd_sim_new (const PdSimOptions *options)
  * pd_sim_start_async:
  *
  * Makes the certificates and files, starts mosquitto, connects the
- * simulator's client, opens every printer's port and starts the printers.
+ * simulator's client, opens every printer's port and camera port (an
+ * encoder only starts for a viewer) and starts the printers.
  * Runs on the thread-default main context of this call, which must stay the
  * same for the simulator's life. On failure everything is undone.
  */

@@ -5,10 +5,12 @@
  *
  * A PdSim runs its own mosquitto (a child process) with one TLS listener per
  * printer (CN = serial, user bblp, password = access code), a TCP forwarder
- * in front of each for fault injection, and printers that publish reports
- * and obey commands. Everything runs on the thread-default main context of
- * pd_sim_start(); the _async functions never block it; the sync ones iterate
- * it until done (bounded: every wait inside has a timeout).
+ * in front of each for fault injection, and printers that publish reports,
+ * obey commands and serve their model's camera (RTSPS or the port-6000 JPEG
+ * stream, see pd-sim-camera.c). Everything runs on the thread-default main
+ * context of pd_sim_start() (only the camera encoders have threads); the
+ * _async functions never block it; the sync ones iterate it until done
+ * (bounded: every wait inside has a timeout).
  */
 
 #pragma once
@@ -32,11 +34,16 @@ typedef struct
   gboolean             x1_full_frames;     /* FALSE: X1 models send deltas like the others */
   gboolean             use_seed;           /* FALSE: random serials and access codes */
   guint32              seed;
-  guint16              port_base;   /* 0: free ports; else printer i listens on port_base + i */
-  gboolean             bridge;      /* FALSE: no farm-bridge listener */
-  guint16              bridge_port; /* 0: a free port */
-  PdSimKeyType         key_type;    /* PD_SIM_KEY_EC */
-  guint                max_clients; /* 0: no limit; real printers take about 4 */
+  guint16              port_base;    /* 0: free ports; else printer i listens on port_base + i */
+  gboolean             bridge;       /* FALSE: no farm-bridge listener */
+  guint16              bridge_port;  /* 0: a free port */
+  PdSimKeyType         key_type;     /* PD_SIM_KEY_EC */
+  guint                max_clients;  /* 0: no limit; real printers take about 4 */
+  gboolean             no_cameras;   /* FALSE: each printer serves its model's camera */
+  int                  camera_width; /* 0: 320×240 for RTSPS, 640×360 for JPEG (both or neither) */
+  int                  camera_height;
+  int                  camera_fps;         /* 0: 15 for RTSPS, 5 for JPEG */
+  guint                camera_max_clients; /* 0: no limit; a real printer serves about one */
 } PdSimOptions;
 
 #define PD_TYPE_SIM (pd_sim_get_type ())

@@ -27,6 +27,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
 #include <json-glib/json-glib.h>
 #include <mosquitto.h>
 #include <openssl/evp.h>
@@ -575,6 +578,19 @@ test_identities (void)
       g_assert_cmpstr (json_object_get_string_member (object, "fingerprint"), ==, fingerprint);
       g_assert_cmpstr (json_object_get_string_member (object, "ca_file"), ==, pd_sim_get_ca_file (sim));
       g_assert_cmpstr (json_object_get_string_member (object, "model"), ==, ids[i]);
+
+      /* P1S and A1 mini: the JPEG stream; the others RTSPS; each on a port of its own. */
+      g_assert_cmpint (pd_sim_printer_get_camera_kind (printer), ==, i < 2 ? PD_CAMERA_KIND_JPEG : PD_CAMERA_KIND_RTSPS);
+      g_assert_cmpstr (json_object_get_string_member (object, "camera"), ==, i < 2 ? "jpeg" : "rtsps");
+      g_assert_cmpint (json_object_get_int_member (object, "camera_port"), ==, pd_sim_printer_get_camera_port (printer));
+      g_assert_false (g_hash_table_contains (ports, GUINT_TO_POINTER (pd_sim_printer_get_camera_port (printer))));
+      g_hash_table_add (ports, GUINT_TO_POINTER (pd_sim_printer_get_camera_port (printer)));
+      {
+        g_autofree char *middle = g_strdup_printf (" %s %s %u %s", ids[i], i < 2 ? "jpeg" : "rtsps",
+                                                   pd_sim_printer_get_camera_port (printer), name);
+
+        g_assert_true (g_str_has_suffix (line, middle));
+      }
     }
 
   /* The same seed gives the same serials and codes. */
@@ -2060,6 +2076,1109 @@ test_ams_while_printing (void)
   stop_sim (sim);
 }
 
+/* ---- Cameras -------------------------------------------------------------- */
+
+#define CAMERA_WAIT_MS 15000 /* the first RTSP frame: TLS, DESCRIBE, an encoder starting (slow under ASan) */
+
+static guint32
+get_le32 (const guint8 *p)
+{
+  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
+}
+
+static void
+put_le32 (guint8 *p,
+          guint32 value)
+{
+  p[0] = (guint8) value;
+  p[1] = (guint8) (value >> 8);
+  p[2] = (guint8) (value >> 16);
+  p[3] = (guint8) (value >> 24);
+}
+
+/* One printer of @model, idle, its camera serving @max_clients at once. */
+static PdSim *
+start_camera_sim (const char *model,
+                  guint       max_clients)
+{
+  const char *const  models[] = { model, NULL };
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+
+  pd_sim_options_init (&options);
+  options.n_printers = 1;
+  options.models = models;
+  options.scenario = PD_SIM_SCENARIO_IDLE;
+  options.camera_max_clients = max_clients;
+  sim = pd_sim_new (&options);
+  if (!pd_sim_start (sim, &error))
+    g_error ("cannot start the simulator: %s", error->message);
+
+  return sim;
+}
+
+/* The printer's ipcam.rtsp_url as a full report (pushall) has it. */
+static char *
+dup_rtsp_url (PdSimPrinter *printer)
+{
+  g_autoptr (JsonNode) state = pd_sim_printer_dup_state (printer);
+  JsonObject          *print = json_node_get_object (state);
+  JsonObject          *ipcam = json_object_has_member (print, "ipcam") ? json_object_get_object_member (print, "ipcam") : NULL;
+
+  return g_strdup (ipcam != NULL ? json_object_get_string_member_with_default (ipcam, "rtsp_url", NULL) : NULL);
+}
+
+static gboolean
+camera_has_no_clients (gpointer data)
+{
+  return pd_sim_printer_get_camera_clients (data) == 0;
+}
+
+/* An RTSPS viewer as the app has: rtspsrc, the H.264 decoder, an appsink,
+ * on GStreamer's threads; the simulator's server runs on the main context,
+ * which the waits keep running.
+ */
+typedef struct
+{
+  GstElement *pipeline;
+  GMutex      lock;
+  guint       n_frames;
+  int         width;
+  int         height;
+  char       *error; /* the first error, with its details */
+  gboolean    ended; /* an error, or the end of the stream (the server closed) */
+} RtspViewer;
+
+static GstFlowReturn
+rtsp_viewer_on_sample (GstAppSink *sink,
+                       gpointer    user_data)
+{
+  RtspViewer           *v = user_data;
+  g_autoptr (GstSample) sample = gst_app_sink_pull_sample (sink);
+  GstCaps              *caps = sample != NULL ? gst_sample_get_caps (sample) : NULL;
+  int                   width = 0, height = 0;
+
+  if (caps != NULL)
+    {
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "width", &width);
+      gst_structure_get_int (gst_caps_get_structure (caps, 0), "height", &height);
+    }
+
+  g_mutex_lock (&v->lock);
+  v->n_frames++;
+  v->width = width;
+  v->height = height;
+  g_mutex_unlock (&v->lock);
+  g_main_context_wakeup (NULL);
+
+  return GST_FLOW_OK;
+}
+
+static RtspViewer *
+rtsp_viewer_new (PdSimPrinter *printer,
+                 const char   *code)
+{
+  RtspViewer            *v = g_new0 (RtspViewer, 1);
+  GstAppSinkCallbacks    callbacks = { .new_sample = rtsp_viewer_on_sample };
+  g_autoptr (GstElement) sink = NULL;
+  g_autoptr (GError)     error = NULL;
+  g_autofree char       *launch = NULL;
+
+  launch = g_strdup_printf ("rtspsrc location=rtsps://127.0.0.1:%u/streaming/live/1 user-id=bblp user-pw=%s"
+                            " tls-validation-flags=0 protocols=tcp latency=100"
+                            " ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert"
+                            " ! appsink name=sink sync=false max-buffers=2 drop=true",
+                            pd_sim_printer_get_camera_port (printer),
+                            code != NULL ? code : pd_sim_printer_get_access_code (printer));
+  g_mutex_init (&v->lock);
+  v->pipeline = gst_parse_launch_full (launch, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
+  g_assert_no_error (error);
+  gst_object_ref_sink (v->pipeline);
+  sink = gst_bin_get_by_name (GST_BIN (v->pipeline), "sink");
+  gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, v, NULL);
+  g_assert_cmpint (gst_element_set_state (v->pipeline, GST_STATE_PLAYING), !=, GST_STATE_CHANGE_FAILURE);
+
+  return v;
+}
+
+static void
+rtsp_viewer_poll (RtspViewer *v)
+{
+  g_autoptr (GstBus) bus = gst_element_get_bus (v->pipeline);
+  GstMessage        *message;
+
+  while ((message = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR | GST_MESSAGE_EOS)) != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char   *debug = NULL;
+
+      v->ended = TRUE;
+      if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR)
+        {
+          gst_message_parse_error (message, &error, &debug);
+          if (v->error == NULL)
+            v->error = g_strdup_printf ("%s (%s)", error->message, debug != NULL ? debug : "");
+        }
+      gst_message_unref (message);
+    }
+}
+
+static guint
+rtsp_viewer_n_frames (RtspViewer *v)
+{
+  guint n;
+
+  g_mutex_lock (&v->lock);
+  n = v->n_frames;
+  g_mutex_unlock (&v->lock);
+
+  return n;
+}
+
+typedef struct
+{
+  RtspViewer *viewer;
+  guint       n;
+} RtspWait;
+
+static gboolean
+rtsp_viewer_has_frames (gpointer data)
+{
+  RtspWait *w = data;
+
+  rtsp_viewer_poll (w->viewer);
+  return rtsp_viewer_n_frames (w->viewer) >= w->n || w->viewer->ended;
+}
+
+static gboolean
+rtsp_viewer_failed (gpointer data)
+{
+  RtspViewer *v = data;
+
+  rtsp_viewer_poll (v);
+  return v->error != NULL;
+}
+
+static gboolean
+rtsp_viewer_ended (gpointer data)
+{
+  RtspViewer *v = data;
+
+  rtsp_viewer_poll (v);
+  return v->ended;
+}
+
+/* Waits for @n frames in all (any error fails the test). */
+static void
+rtsp_viewer_wait_frames (RtspViewer *v,
+                         guint       n)
+{
+  RtspWait w = { v, n };
+
+  wait_for (rtsp_viewer_has_frames, &w, CAMERA_WAIT_MS);
+  g_assert_null (v->error);
+  g_assert_false (v->ended);
+  g_assert_cmpuint (rtsp_viewer_n_frames (v), >=, n);
+}
+
+static const char *
+rtsp_viewer_wait_error (RtspViewer *v)
+{
+  g_assert_true (wait_for (rtsp_viewer_failed, v, CAMERA_WAIT_MS));
+  g_test_message ("RTSPS viewer: %s", v->error);
+
+  return v->error;
+}
+
+static void
+rtsp_viewer_free (RtspViewer *v)
+{
+  /* It sends TEARDOWN and waits 100 ms for an answer that cannot come while
+   * this thread, the server's, waits here; then it closes.
+   */
+  gst_element_set_state (v->pipeline, GST_STATE_NULL);
+  gst_object_unref (v->pipeline);
+  g_mutex_clear (&v->lock);
+  g_free (v->error);
+  g_free (v);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtspViewer, rtsp_viewer_free)
+
+/* A port-6000 JPEG client with GIO's TLS, as the app has: it sends the
+ * login and reads everything that comes, until the end.
+ */
+typedef struct
+{
+  GSocketConnection *connection;
+  GIOStream         *tls;
+  GCancellable      *cancellable;
+  GByteArray        *data;
+  gboolean           eof;
+  GError            *error;
+  int                pending;
+  gboolean           paused; /* logged in, but not reading */
+  guint8             login[80];
+  guint8             buffer[16384];
+} JpegViewer;
+
+static gboolean
+accept_any_certificate (GTlsConnection      *connection,
+                        GTlsCertificate     *certificate,
+                        GTlsCertificateFlags errors,
+                        gpointer             user_data)
+{
+  return TRUE;
+}
+
+static void jpeg_viewer_read (JpegViewer *v);
+
+static void
+jpeg_viewer_on_read (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  JpegViewer *v = user_data;
+  GError     *error = NULL;
+  gssize      n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  v->pending--;
+  if (n > 0)
+    {
+      g_byte_array_append (v->data, v->buffer, (guint) n);
+      jpeg_viewer_read (v);
+    }
+  else if (n == 0)
+    v->eof = TRUE;
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error_free (error);
+  else
+    v->error = error;
+}
+
+static void
+jpeg_viewer_read (JpegViewer *v)
+{
+  v->pending++;
+  g_input_stream_read_async (g_io_stream_get_input_stream (v->tls), v->buffer, sizeof v->buffer, G_PRIORITY_DEFAULT,
+                             v->cancellable, jpeg_viewer_on_read, v);
+}
+
+static void
+jpeg_viewer_on_sent (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  JpegViewer *v = user_data;
+  GError     *error = NULL;
+
+  v->pending--;
+  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      if (!v->paused)
+        jpeg_viewer_read (v);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_error_free (error);
+  else
+    v->error = error;
+}
+
+/* Connects and logs in as bblp with @code (NULL: the printer's); @paused:
+ * then reads nothing until jpeg_viewer_resume(), with a small socket buffer.
+ */
+static JpegViewer *
+jpeg_viewer_new_full (PdSimPrinter *printer,
+                      const char   *code,
+                      gboolean      paused)
+{
+  JpegViewer        *v = g_new0 (JpegViewer, 1);
+  g_autoptr (GError) error = NULL;
+
+  v->cancellable = g_cancellable_new ();
+  v->data = g_byte_array_new ();
+  v->paused = paused;
+  v->connection = tcp_connect (pd_sim_printer_get_camera_port (printer), &error);
+  g_assert_no_error (error);
+  if (paused)
+    g_socket_set_option (g_socket_connection_get_socket (v->connection), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  /* No database: the certificate names the serial, not 127.0.0.1, and
+   * another test checks it; and glib-networking would load the system's
+   * CAs for this connection (seconds under ASan).
+   */
+  v->tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()), NULL, &error,
+                           "base-io-stream", v->connection,
+                           "database", NULL,
+                           NULL);
+  g_assert_no_error (error);
+  g_signal_connect (v->tls, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+
+  put_le32 (v->login, 0x40);
+  put_le32 (v->login + 4, 0x3000);
+  memcpy (v->login + 16, "bblp", 4);
+  code = code != NULL ? code : pd_sim_printer_get_access_code (printer);
+  memcpy (v->login + 48, code, MIN (strlen (code), 32));
+
+  v->pending++;
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (v->tls), v->login, sizeof v->login,
+                                   G_PRIORITY_DEFAULT, v->cancellable, jpeg_viewer_on_sent, v);
+
+  return v;
+}
+
+static JpegViewer *
+jpeg_viewer_new (PdSimPrinter *printer,
+                 const char   *code)
+{
+  return jpeg_viewer_new_full (printer, code, FALSE);
+}
+
+static void
+jpeg_viewer_resume (JpegViewer *v)
+{
+  g_assert_true (v->paused);
+  v->paused = FALSE;
+  jpeg_viewer_read (v);
+}
+
+static gboolean
+jpeg_viewer_idle (gpointer data)
+{
+  return ((JpegViewer *) data)->pending == 0;
+}
+
+static void
+jpeg_viewer_free (JpegViewer *v)
+{
+  g_cancellable_cancel (v->cancellable);
+  /* The cancelled operations point into @v. */
+  g_assert_true (wait_for (jpeg_viewer_idle, v, WAIT_MS));
+  /* The TCP connection, not the TLS one: no goodbye on a socket that may be gone. */
+  g_io_stream_close (G_IO_STREAM (v->connection), NULL, NULL);
+  g_clear_object (&v->tls);
+  g_clear_object (&v->connection);
+  g_clear_object (&v->cancellable);
+  g_byte_array_unref (v->data);
+  g_clear_error (&v->error);
+  g_free (v);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JpegViewer, jpeg_viewer_free)
+
+/* The whole frames read so far, as the JPEGs their headers announce (the
+ * header's other words checked on the way).
+ */
+static GPtrArray *
+jpeg_viewer_frames (JpegViewer *v)
+{
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gsize      offset = 0;
+
+  while (offset + 16 <= v->data->len)
+    {
+      const guint8 *header = v->data->data + offset;
+      gsize         size = get_le32 (header);
+
+      g_assert_cmpuint (get_le32 (header + 4), ==, 0);
+      g_assert_cmpuint (get_le32 (header + 8), ==, 1);
+      g_assert_cmpuint (get_le32 (header + 12), ==, 0);
+      if (offset + 16 + size > v->data->len)
+        break;
+      g_ptr_array_add (frames, g_bytes_new (header + 16, size));
+      offset += 16 + size;
+    }
+
+  return frames;
+}
+
+typedef struct
+{
+  JpegViewer *viewer;
+  guint       n;
+} JpegWait;
+
+static gboolean
+jpeg_viewer_has_frames (gpointer data)
+{
+  JpegWait             *w = data;
+  g_autoptr (GPtrArray) frames = NULL;
+
+  if (w->viewer->eof || w->viewer->error != NULL)
+    return TRUE;
+  frames = jpeg_viewer_frames (w->viewer);
+  return frames->len >= w->n;
+}
+
+static gboolean
+jpeg_viewer_has_bytes (gpointer data)
+{
+  JpegWait *w = data;
+
+  return w->viewer->data->len >= w->n || w->viewer->eof || w->viewer->error != NULL;
+}
+
+static gboolean
+jpeg_viewer_ended (gpointer data)
+{
+  JpegViewer *v = data;
+
+  return v->eof || v->error != NULL;
+}
+
+/* Waits for @n whole frames in all. */
+static GPtrArray *
+jpeg_viewer_wait_frames (JpegViewer *v,
+                         guint       n)
+{
+  JpegWait   w = { v, n };
+  GPtrArray *frames;
+
+  g_assert_true (wait_for (jpeg_viewer_has_frames, &w, CAMERA_WAIT_MS));
+  g_assert_no_error (v->error);
+  g_assert_false (v->eof);
+  frames = jpeg_viewer_frames (v);
+  g_assert_cmpuint (frames->len, >=, n);
+
+  return frames;
+}
+
+/* Waits for the end of the stream: a clean one (TLS close_notify, read 0). */
+static void
+jpeg_viewer_wait_eof (JpegViewer *v)
+{
+  g_assert_true (wait_for (jpeg_viewer_ended, v, CAMERA_WAIT_MS));
+  g_assert_no_error (v->error);
+  g_assert_true (v->eof);
+}
+
+static gboolean
+is_jpeg (GBytes *bytes)
+{
+  gsize         size;
+  const guint8 *p = g_bytes_get_data (bytes, &size);
+
+  return size > 4 && p[0] == 0xFF && p[1] == 0xD8 && p[size - 2] == 0xFF && p[size - 1] == 0xD9;
+}
+
+/* A whole JPEG that decodes to @width × @height. */
+static void
+assert_jpeg (GBytes *jpeg,
+             int     width,
+             int     height)
+{
+  g_autoptr (GdkPixbufLoader) loader = NULL;
+  g_autoptr (GError)          error = NULL;
+  gsize                       size;
+  const guint8               *data = g_bytes_get_data (jpeg, &size);
+  GdkPixbuf                  *pixbuf;
+
+  g_assert_true (is_jpeg (jpeg));
+  loader = gdk_pixbuf_loader_new_with_type ("jpeg", &error);
+  g_assert_no_error (error);
+  g_assert_true (gdk_pixbuf_loader_write (loader, data, size, &error));
+  g_assert_no_error (error);
+  g_assert_true (gdk_pixbuf_loader_close (loader, &error));
+  g_assert_no_error (error);
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  g_assert_nonnull (pixbuf);
+  g_assert_cmpint (gdk_pixbuf_get_width (pixbuf), ==, width);
+  g_assert_cmpint (gdk_pixbuf_get_height (pixbuf), ==, height);
+}
+
+static void
+test_camera_rtsps (void)
+{
+  PdSim                 *sim = start_camera_sim ("X1C", 0);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  guint16                port = pd_sim_printer_get_camera_port (printer);
+  g_autofree char       *url = g_strdup_printf ("rtsps://127.0.0.1:%u/streaming/live/1", port);
+  g_autofree char       *reported = dup_rtsp_url (printer);
+  g_autoptr (RtspViewer) viewer = NULL;
+  guint64                frames;
+
+  g_assert_cmpint (pd_sim_printer_get_camera_kind (printer), ==, PD_CAMERA_KIND_RTSPS);
+  g_assert_cmpuint (port, >, 0);
+  g_assert_cmpuint (port, !=, pd_sim_printer_get_port (printer));
+  g_assert_cmpstr (reported, ==, url);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_frames_sent (printer), ==, 0);
+
+  viewer = rtsp_viewer_new (printer, NULL);
+  rtsp_viewer_wait_frames (viewer, 3);
+  g_assert_cmpint (viewer->width, ==, 320);
+  g_assert_cmpint (viewer->height, ==, 240);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_connections (printer), ==, 1);
+  frames = pd_sim_printer_get_camera_frames_sent (printer);
+  g_assert_cmpuint (frames, >=, 3);
+
+  /* The viewer goes: the server sees it leave, and the encoder stops. */
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+  g_assert_true (wait_for (camera_has_no_clients, printer, CAMERA_WAIT_MS));
+  run_for (300);
+  frames = pd_sim_printer_get_camera_frames_sent (printer);
+  run_for (500);
+  g_assert_cmpuint (pd_sim_printer_get_camera_frames_sent (printer), ==, frames);
+
+  /* And it comes back. */
+  viewer = rtsp_viewer_new (printer, NULL);
+  rtsp_viewer_wait_frames (viewer, 3);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 2);
+
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+  stop_sim (sim);
+}
+
+static void
+test_camera_rtsps_wrong_code (void)
+{
+  PdSim                 *sim = start_camera_sim ("H2D", 0);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (RtspViewer) viewer = rtsp_viewer_new (printer, "00000000");
+  g_autoptr (GError)     error = NULL;
+
+  g_assert_nonnull (strstr (rtsp_viewer_wait_error (viewer), "Unauthorized"));
+  g_assert_cmpuint (rtsp_viewer_n_frames (viewer), ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_connections (printer), >=, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 0);
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+
+  /* A printer whose code was renewed refuses the old one on its camera too. */
+  g_assert_true (pd_sim_printer_set_refusing (printer, TRUE, &error));
+  g_assert_no_error (error);
+  viewer = rtsp_viewer_new (printer, NULL);
+  g_assert_nonnull (strstr (rtsp_viewer_wait_error (viewer), "Unauthorized"));
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+  g_assert_true (pd_sim_printer_set_refusing (printer, FALSE, &error));
+  g_assert_no_error (error);
+  viewer = rtsp_viewer_new (printer, NULL);
+  rtsp_viewer_wait_frames (viewer, 1);
+
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+  stop_sim (sim);
+}
+
+static void
+test_camera_rtsps_busy (void)
+{
+  PdSim                 *sim = start_camera_sim ("P2S", 1);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (RtspViewer) first = rtsp_viewer_new (printer, NULL);
+  g_autoptr (RtspViewer) second = NULL;
+  guint                  n;
+
+  g_assert_cmpuint (pd_sim_printer_get_camera_max_clients (printer), ==, 1);
+  rtsp_viewer_wait_frames (first, 3);
+
+  /* One viewer at a time, as on a printer: the next hears 453. */
+  second = rtsp_viewer_new (printer, NULL);
+  g_assert_nonnull (strstr (rtsp_viewer_wait_error (second), "453"));
+  g_assert_cmpuint (rtsp_viewer_n_frames (second), ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_connections (printer), ==, 2);
+  rtsp_viewer_free (g_steal_pointer (&second));
+
+  /* The first one goes on. */
+  n = rtsp_viewer_n_frames (first);
+  rtsp_viewer_wait_frames (first, n + 3);
+
+  /* Without the limit, two share one stream. */
+  pd_sim_printer_set_camera_max_clients (printer, 0);
+  second = rtsp_viewer_new (printer, NULL);
+  rtsp_viewer_wait_frames (second, 3);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 2);
+  n = rtsp_viewer_n_frames (first);
+  rtsp_viewer_wait_frames (first, n + 3);
+
+  rtsp_viewer_free (g_steal_pointer (&second));
+  rtsp_viewer_free (g_steal_pointer (&first));
+  g_assert_true (wait_for (camera_has_no_clients, printer, CAMERA_WAIT_MS));
+  stop_sim (sim);
+}
+
+static gboolean
+has_disabled_ipcam (JsonObject *print,
+                    gpointer    data)
+{
+  JsonObject *ipcam = json_object_has_member (print, "ipcam") ? json_object_get_object_member (print, "ipcam") : NULL;
+
+  return ipcam != NULL && g_strcmp0 (json_object_get_string_member_with_default (ipcam, "rtsp_url", ""), "disable") == 0;
+}
+
+static void
+test_camera_rtsps_off (void)
+{
+  PdSim                        *sim = start_camera_sim ("X1E", 0);
+  PdSimPrinter                 *printer = pd_sim_get_printer (sim, 0);
+  guint16                       port = pd_sim_printer_get_camera_port (printer);
+  g_autoptr (Client)            c = client_ready (printer);
+  g_autoptr (RtspViewer)        viewer = rtsp_viewer_new (printer, NULL);
+  g_autoptr (GError)            error = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+  g_autoptr (JsonObject)        print = NULL;
+  g_autofree char              *url = NULL;
+
+  rtsp_viewer_wait_frames (viewer, 3);
+  client_clear_messages (c);
+
+  /* LAN live view off: the viewer is dropped, the port closed, and the
+   * printer says so at once and in its full report.
+   */
+  g_assert_true (pd_sim_printer_set_camera_enabled (printer, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (pd_sim_printer_get_camera_enabled (printer));
+  g_assert_true (wait_for (rtsp_viewer_ended, viewer, CAMERA_WAIT_MS));
+  g_assert_true (wait_for (camera_has_no_clients, printer, CAMERA_WAIT_MS));
+  connection = tcp_connect (port, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+  print = wait_report (c, 0, has_disabled_ipcam, NULL, NULL);
+  g_clear_pointer (&print, json_object_unref);
+  client_clear_messages (c);
+  client_publish (c, pd_sim_printer_get_request_topic (printer), "{\"pushing\":{\"sequence_id\":\"1\",\"command\":\"pushall\"}}");
+  print = wait_report (c, 0, is_full, NULL, NULL);
+  g_assert_true (has_disabled_ipcam (print, NULL));
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+
+  /* On again: the same port, and the URL is back. */
+  g_assert_true (pd_sim_printer_set_camera_enabled (printer, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pd_sim_printer_get_camera_port (printer), ==, port);
+  url = dup_rtsp_url (printer);
+  g_assert_true (g_str_has_prefix (url, "rtsps://127.0.0.1:"));
+  viewer = rtsp_viewer_new (printer, NULL);
+  rtsp_viewer_wait_frames (viewer, 3);
+
+  /* Dropped, it can come back at once. */
+  g_assert_cmpuint (pd_sim_printer_drop_camera_clients (printer), ==, 1);
+  g_assert_true (wait_for (rtsp_viewer_ended, viewer, CAMERA_WAIT_MS));
+  g_assert_true (wait_for (camera_has_no_clients, printer, CAMERA_WAIT_MS));
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+
+  /* Offline, the camera is gone too; online, it is back on its port. */
+  g_assert_true (pd_sim_printer_set_offline (printer, TRUE, &error));
+  g_assert_no_error (error);
+  connection = tcp_connect (port, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+  g_assert_true (pd_sim_printer_set_offline (printer, FALSE, &error));
+  g_assert_no_error (error);
+  viewer = rtsp_viewer_new (printer, NULL);
+  rtsp_viewer_wait_frames (viewer, 1);
+
+  rtsp_viewer_free (g_steal_pointer (&viewer));
+  client_free (g_steal_pointer (&c));
+  stop_sim (sim);
+}
+
+static void
+test_camera_certificate (void)
+{
+  const char *const  models[] = { "X1C", "A1", NULL };
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+
+  pd_sim_options_init (&options);
+  options.n_printers = 2;
+  options.models = models;
+  options.scenario = PD_SIM_SCENARIO_IDLE;
+  sim = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (sim, &error));
+  g_assert_no_error (error);
+
+  /* Both cameras show the printer's own certificate (CN = serial), the one
+   * of its MQTT port, also after it was renewed.
+   */
+  for (guint i = 0; i < 2; i++)
+    {
+      PdSimPrinter    *printer = pd_sim_get_printer (sim, i);
+      g_autofree char *cn = g_strdup_printf ("/CN=%s", pd_sim_printer_get_serial (printer));
+      g_autofree char *before = g_strdup (pd_sim_printer_get_fingerprint (printer));
+      Handshake        h;
+
+      handshake (&h, pd_sim_printer_get_camera_port (printer));
+      g_assert_cmpstr (h.fingerprint, ==, before);
+      g_assert_cmpstr (h.subject, ==, cn);
+      handshake_clear (&h);
+
+      g_assert_true (pd_sim_printer_regenerate_certificate (printer, &error));
+      g_assert_no_error (error);
+      handshake (&h, pd_sim_printer_get_camera_port (printer));
+      g_assert_cmpstr (h.fingerprint, !=, before);
+      g_assert_cmpstr (h.fingerprint, ==, pd_sim_printer_get_fingerprint (printer));
+      handshake_clear (&h);
+    }
+
+  stop_sim (sim);
+}
+
+static void
+test_camera_jpeg (void)
+{
+  PdSim                 *sim = start_camera_sim ("P1S", 0);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (JpegViewer) viewer = NULL;
+  g_autoptr (GPtrArray)  frames = NULL;
+  g_autofree char       *reported = dup_rtsp_url (printer);
+
+  g_assert_cmpint (pd_sim_printer_get_camera_kind (printer), ==, PD_CAMERA_KIND_JPEG);
+  g_assert_cmpuint (pd_sim_printer_get_camera_port (printer), >, 0);
+  /* P1 and A1 say nothing of RTSP. */
+  g_assert_null (reported);
+
+  viewer = jpeg_viewer_new (printer, NULL);
+  frames = jpeg_viewer_wait_frames (viewer, 3);
+  for (guint i = 0; i < 3; i++)
+    assert_jpeg (g_ptr_array_index (frames, i), 640, 360);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_connections (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_frames_sent (printer), >=, 3);
+
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+  g_assert_true (wait_for (camera_has_no_clients, printer, CAMERA_WAIT_MS));
+
+  stop_sim (sim);
+}
+
+static void
+test_camera_jpeg_wrong_code (void)
+{
+  PdSim                 *sim = start_camera_sim ("A1", 0);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (JpegViewer) viewer = jpeg_viewer_new (printer, "00000000");
+  g_autoptr (GPtrArray)  frames = NULL;
+  g_autoptr (GError)     error = NULL;
+
+  /* As a printer: the stream just ends, without a byte. */
+  jpeg_viewer_wait_eof (viewer);
+  g_assert_cmpuint (viewer->data->len, ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_connections (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 0);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  /* A code that is too short is as wrong. */
+  viewer = jpeg_viewer_new (printer, "1234567");
+  jpeg_viewer_wait_eof (viewer);
+  g_assert_cmpuint (viewer->data->len, ==, 0);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  /* A printer whose code was renewed refuses the old one on its camera too. */
+  g_assert_true (pd_sim_printer_set_refusing (printer, TRUE, &error));
+  g_assert_no_error (error);
+  viewer = jpeg_viewer_new (printer, NULL);
+  jpeg_viewer_wait_eof (viewer);
+  g_assert_cmpuint (viewer->data->len, ==, 0);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+  g_assert_true (pd_sim_printer_set_refusing (printer, FALSE, &error));
+  g_assert_no_error (error);
+  viewer = jpeg_viewer_new (printer, NULL);
+  frames = jpeg_viewer_wait_frames (viewer, 1);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  stop_sim (sim);
+}
+
+static void
+test_camera_jpeg_busy (void)
+{
+  PdSim                 *sim = start_camera_sim ("A1MINI", 1);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (JpegViewer) first = jpeg_viewer_new (printer, NULL);
+  g_autoptr (JpegViewer) second = NULL;
+  g_autoptr (GPtrArray)  frames = jpeg_viewer_wait_frames (first, 2);
+  guint                  n = frames->len;
+
+  /* The second one logs in and the stream ends: it is busy. */
+  second = jpeg_viewer_new (printer, NULL);
+  jpeg_viewer_wait_eof (second);
+  g_assert_cmpuint (second->data->len, ==, 0);
+  g_assert_cmpuint (pd_sim_printer_get_camera_connections (printer), ==, 2);
+  g_assert_cmpuint (pd_sim_printer_get_camera_sessions (printer), ==, 1);
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 1);
+  jpeg_viewer_free (g_steal_pointer (&second));
+
+  /* The first goes on. */
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (first, n + 2);
+
+  /* Once it left, the next one is served. */
+  jpeg_viewer_free (g_steal_pointer (&first));
+  g_assert_true (wait_for (camera_has_no_clients, printer, CAMERA_WAIT_MS));
+  second = jpeg_viewer_new (printer, NULL);
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (second, 1);
+
+  jpeg_viewer_free (g_steal_pointer (&second));
+  stop_sim (sim);
+}
+
+/* A viewer that does not read does not hold up the others; it misses
+ * frames, and gets whole ones once it reads again.
+ */
+static void
+test_camera_jpeg_slow_client (void)
+{
+  PdSim                 *sim = start_camera_sim ("P1S", 0);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (JpegViewer) slow = jpeg_viewer_new_full (printer, NULL, TRUE);
+  g_autoptr (JpegViewer) fast = jpeg_viewer_new (printer, NULL);
+  g_autoptr (GPtrArray)  frames = jpeg_viewer_wait_frames (fast, 2);
+  guint                  n = frames->len;
+
+  /* 6 frames, 50 kB: more than the slow one's buffers hold. */
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (fast, n + 6);
+  n = frames->len;
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 2);
+
+  /* What was waiting for it is fewer frames, all whole; then more come. */
+  jpeg_viewer_resume (slow);
+  run_for (100);
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_frames (slow);
+  g_test_message ("the slow viewer had %u frames waiting, the other got %u meanwhile", frames->len, n);
+  g_assert_cmpuint (frames->len, <, n);
+  n = frames->len;
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (slow, n + 3);
+  for (guint i = 0; i < frames->len; i++)
+    g_assert_true (is_jpeg (g_ptr_array_index (frames, i)));
+  assert_jpeg (g_ptr_array_index (frames, frames->len - 1), 640, 360);
+
+  jpeg_viewer_free (g_steal_pointer (&fast));
+  jpeg_viewer_free (g_steal_pointer (&slow));
+  stop_sim (sim);
+}
+
+static void
+test_camera_jpeg_faults (void)
+{
+  PdSim                 *sim = start_camera_sim ("P1P", 0);
+  PdSimPrinter          *printer = pd_sim_get_printer (sim, 0);
+  g_autoptr (JpegViewer) viewer = jpeg_viewer_new (printer, NULL);
+  g_autoptr (GPtrArray)  frames = jpeg_viewer_wait_frames (viewer, 2);
+  guint                  n = frames->len;
+  gsize                  announced, size;
+
+  g_assert_true (is_jpeg (g_ptr_array_index (frames, 0)));
+
+  /* Garbage: frames as announced, but not JPEG. */
+  pd_sim_printer_set_camera_fault (printer, PD_SIM_CAMERA_FAULT_GARBAGE);
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (viewer, n + 3);
+  g_assert_false (is_jpeg (g_ptr_array_index (frames, frames->len - 1)));
+  g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (frames, frames->len - 1)), >, 1000);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  /* Truncated: the header announces more than the JPEG that follows, then the end. */
+  pd_sim_printer_set_camera_fault (printer, PD_SIM_CAMERA_FAULT_TRUNCATED);
+  viewer = jpeg_viewer_new (printer, NULL);
+  jpeg_viewer_wait_eof (viewer);
+  g_assert_cmpuint (viewer->data->len, >, 16 + 4);
+  announced = get_le32 (viewer->data->data);
+  size = viewer->data->len - 16;
+  g_assert_cmpuint (announced, >, size);
+  {
+    g_autoptr (GBytes) jpeg = g_bytes_new (viewer->data->data + 16, size);
+
+    g_assert_true (is_jpeg (jpeg));
+  }
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  /* Close mid-frame: a right header, half the JPEG, the end. */
+  pd_sim_printer_set_camera_fault (printer, PD_SIM_CAMERA_FAULT_CLOSE_MID_FRAME);
+  viewer = jpeg_viewer_new (printer, NULL);
+  jpeg_viewer_wait_eof (viewer);
+  g_assert_cmpuint (viewer->data->len, >, 16);
+  announced = get_le32 (viewer->data->data);
+  g_assert_cmpuint (viewer->data->len - 16, ==, announced / 2);
+  g_assert_cmpuint (viewer->data->data[16], ==, 0xFF);
+  g_assert_cmpuint (viewer->data->data[17], ==, 0xD8);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  /* Oversized: 2 GiB announced, then garbage that goes on. */
+  pd_sim_printer_set_camera_fault (printer, PD_SIM_CAMERA_FAULT_OVERSIZED);
+  viewer = jpeg_viewer_new (printer, NULL);
+  {
+    JpegWait w = { viewer, 16 + 20000 };
+
+    g_assert_true (wait_for (jpeg_viewer_has_bytes, &w, CAMERA_WAIT_MS));
+  }
+  g_assert_false (viewer->eof);
+  g_assert_no_error (viewer->error);
+  g_assert_cmpuint (get_le32 (viewer->data->data), ==, 0x7FFFFFFF);
+  g_assert_cmpuint (viewer->data->data[16], !=, 0xFF);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+
+  /* Well again. */
+  pd_sim_printer_set_camera_fault (printer, PD_SIM_CAMERA_FAULT_NONE);
+  viewer = jpeg_viewer_new (printer, NULL);
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (viewer, 2);
+  assert_jpeg (g_ptr_array_index (frames, 1), 640, 360);
+
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+  stop_sim (sim);
+}
+
+static void
+test_camera_jpeg_off (void)
+{
+  PdSim                        *sim = start_camera_sim ("A2L", 0);
+  PdSimPrinter                 *printer = pd_sim_get_printer (sim, 0);
+  guint16                       port = pd_sim_printer_get_camera_port (printer);
+  g_autoptr (JpegViewer)        viewer = jpeg_viewer_new (printer, NULL);
+  g_autoptr (GPtrArray)         frames = jpeg_viewer_wait_frames (viewer, 1);
+  g_autoptr (GError)            error = NULL;
+  g_autoptr (GSocketConnection) connection = NULL;
+
+  /* Dropped: the stream stops; a new one is served. */
+  g_assert_cmpuint (pd_sim_printer_drop_camera_clients (printer), ==, 1);
+  g_assert_true (wait_for (jpeg_viewer_ended, viewer, CAMERA_WAIT_MS));
+  g_assert_cmpuint (pd_sim_printer_get_camera_clients (printer), ==, 0);
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+  viewer = jpeg_viewer_new (printer, NULL);
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (viewer, 1);
+
+  /* Off: connections are refused. */
+  g_assert_true (pd_sim_printer_set_camera_enabled (printer, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_for (jpeg_viewer_ended, viewer, CAMERA_WAIT_MS));
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+  connection = tcp_connect (port, &error);
+  g_assert_null (connection);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_clear_error (&error);
+
+  /* On: the same port. */
+  g_assert_true (pd_sim_printer_set_camera_enabled (printer, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pd_sim_printer_get_camera_port (printer), ==, port);
+  viewer = jpeg_viewer_new (printer, NULL);
+  g_clear_pointer (&frames, g_ptr_array_unref);
+  frames = jpeg_viewer_wait_frames (viewer, 1);
+
+  jpeg_viewer_free (g_steal_pointer (&viewer));
+  stop_sim (sim);
+}
+
+static void
+test_camera_options (void)
+{
+  const char *const  models[] = { "X1C", "A1", NULL };
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+  PdSimPrinter      *printer;
+
+  /* Another size and rate for both kinds. */
+  pd_sim_options_init (&options);
+  options.n_printers = 2;
+  options.models = models;
+  options.scenario = PD_SIM_SCENARIO_IDLE;
+  options.camera_width = 176;
+  options.camera_height = 144;
+  options.camera_fps = 10;
+  sim = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (sim, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (RtspViewer) viewer = rtsp_viewer_new (pd_sim_get_printer (sim, 0), NULL);
+    g_autoptr (JpegViewer) jpeg = jpeg_viewer_new (pd_sim_get_printer (sim, 1), NULL);
+    g_autoptr (GPtrArray)  frames = NULL;
+
+    rtsp_viewer_wait_frames (viewer, 2);
+    g_assert_cmpint (viewer->width, ==, 176);
+    g_assert_cmpint (viewer->height, ==, 144);
+    frames = jpeg_viewer_wait_frames (jpeg, 2);
+    assert_jpeg (g_ptr_array_index (frames, 1), 176, 144);
+  }
+  stop_sim (sim);
+
+  /* No cameras: no ports, and LAN live view off in the reports. */
+  options.no_cameras = TRUE;
+  sim = pd_sim_new (&options);
+  g_assert_true (pd_sim_start (sim, &error));
+  g_assert_no_error (error);
+  printer = pd_sim_get_printer (sim, 0);
+  g_assert_cmpint (pd_sim_printer_get_camera_kind (printer), ==, PD_CAMERA_KIND_NONE);
+  g_assert_cmpuint (pd_sim_printer_get_camera_port (printer), ==, 0);
+  {
+    g_autofree char     *url = dup_rtsp_url (printer);
+    g_autofree char     *json = pd_sim_printer_to_json (printer);
+    g_autofree char     *line = pd_sim_printer_to_line (printer);
+    g_autoptr (JsonNode) node = json_from_string (json, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (url, ==, "disable");
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "camera"), ==, "none");
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "camera_port"), ==, 0);
+    g_assert_true (g_str_has_suffix (line, " X1C none 0 Sim X1C 1"));
+  }
+  g_assert_false (pd_sim_printer_set_camera_enabled (printer, TRUE, &error));
+  g_assert_error (error, PD_SIM_ERROR, PD_SIM_ERROR_INVALID);
+  g_clear_error (&error);
+  stop_sim (sim);
+
+  /* A size a camera cannot have. */
+  options.no_cameras = FALSE;
+  options.camera_width = 101;
+  sim = pd_sim_new (&options);
+  g_assert_false (pd_sim_start (sim, &error));
+  g_assert_error (error, PD_SIM_ERROR, PD_SIM_ERROR_INVALID);
+  g_assert_finalize_object (sim);
+}
+
+/* A hundred printers, 60 of them with an RTSP server and 40 with a JPEG
+ * port, still start in well under a second: the encoders only run for
+ * viewers. Under ASan, where a time says nothing and every malloc unwinds
+ * its stack, 20 do.
+ */
+static void
+test_camera_many (void)
+{
+#ifdef __SANITIZE_ADDRESS__
+  const guint n = 20;
+#else
+  const guint n = 100;
+#endif
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+  gint64             start;
+  double             seconds;
+
+  pd_sim_options_init (&options);
+  options.n_printers = n;
+  options.scenario = PD_SIM_SCENARIO_IDLE;
+  sim = pd_sim_new (&options);
+  start = g_get_monotonic_time ();
+  g_assert_true (pd_sim_start (sim, &error));
+  g_assert_no_error (error);
+  seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  g_test_message ("%u printers with cameras started in %.0f ms", n, seconds * 1000);
+  g_assert_cmpfloat (seconds, <, 5); /* about 0.55 s, with cameras or without; room for a busy machine */
+
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (pd_sim_printer_get_camera_port (pd_sim_get_printer (sim, i)), >, 0);
+  {
+    /* The last A1 (the models go X1C, H2D, A1, P1P, X1 in turn) */
+    g_autoptr (JpegViewer) viewer = jpeg_viewer_new (pd_sim_get_printer (sim, n - 3), NULL);
+    g_autoptr (GPtrArray)  frames = jpeg_viewer_wait_frames (viewer, 1);
+  }
+
+  stop_sim (sim);
+}
+
 /* ---- The program ---------------------------------------------------------- */
 
 typedef struct
@@ -2179,9 +3298,13 @@ test_program (void)
       g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
       object = json_node_get_object (node);
       for (const char *const *key = (const char *const[]){ "host", "port", "serial", "access_code", "model",
-                                                           "name", "fingerprint", "ca_file", NULL };
+                                                           "name", "fingerprint", "ca_file", "camera",
+                                                           "camera_port", NULL };
            *key != NULL; key++)
         g_assert_true (json_object_has_member (object, *key));
+      /* X1C, H2D, A1 */
+      g_assert_cmpstr (json_object_get_string_member (object, "camera"), ==, i < 2 ? "rtsps" : "jpeg");
+      g_assert_cmpint (json_object_get_int_member (object, "camera_port"), >, 0);
       g_assert_cmpstr (json_object_get_string_member (object, "host"), ==, "127.0.0.1");
       g_assert_true (g_file_test (json_object_get_string_member (object, "ca_file"), G_FILE_TEST_IS_REGULAR));
       if (dir == NULL)
@@ -2194,7 +3317,9 @@ test_program (void)
     const char     commands[] = "stall 1\nresume 1\nbogus 1\nstall 9\nhms 2\n"
                                 "remain 1 1 2 55\nremain 1 2 0 50\nremain 1 1 2 101\n"
                                 "tray 1 -1 254\ntray 1 none\ntray 1 2 0\ntray 1 x 0\n"
-                                "humidity 1 2 70\nhumidity 1 0 -1 2\nhumidity 1 9 50\nhumidity 1 2\n";
+                                "humidity 1 2 70\nhumidity 1 0 -1 2\nhumidity 1 9 50\nhumidity 1 2\n"
+                                "camera 1 off\ncamera 1 on\ncamera 1 maybe\ncamera-fault 3 garbage\n"
+                                "camera-fault 3 worse\ncamera-busy 3 1\ncamera-busy 3 2\ncamera-drop 2\n";
 
     g_assert_true (g_output_stream_write_all (in, commands, sizeof commands - 1, NULL, NULL, &error));
     g_assert_no_error (error);
@@ -2215,6 +3340,14 @@ test_program (void)
     g_assert_cmpstr (read_line (&reader, 16), ==, "ok");
     g_assert_cmpstr (read_line (&reader, 17), ==, "error: no AMS unit 9");
     g_assert_true (g_str_has_prefix (read_line (&reader, 18), "error: humidity N UNIT PERCENT [INDEX]"));
+    g_assert_cmpstr (read_line (&reader, 19), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 20), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 21), ==, "error: camera N off|on");
+    g_assert_cmpstr (read_line (&reader, 22), ==, "ok");
+    g_assert_true (g_str_has_prefix (read_line (&reader, 23), "error: camera-fault N none|truncated"));
+    g_assert_cmpstr (read_line (&reader, 24), ==, "ok");
+    g_assert_cmpstr (read_line (&reader, 25), ==, "error: camera-busy N 0|1");
+    g_assert_cmpstr (read_line (&reader, 26), ==, "ok");
   }
 
   /* Its one child is mosquitto. */
@@ -2249,8 +3382,10 @@ test_program_quit (void)
   reader.stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
   reader.lines = g_ptr_array_new_with_free_func (g_free);
 
-  g_assert_true (g_str_has_suffix (read_line (&reader, 0), " P1S Sim P1S 1"));
-  g_assert_true (g_str_has_suffix (read_line (&reader, 1), " A1MINI Sim A1 mini 2"));
+  /* HOST PORT SERIAL ACCESS_CODE MODEL CAMERA CAMERA_PORT NAME */
+  g_assert_true (g_regex_match_simple ("^127\\.0\\.0\\.1 [0-9]+ 01P[0-9A-Z]{12} [0-9]{8} P1S jpeg [0-9]+ Sim P1S 1$",
+                                       read_line (&reader, 0), 0, 0));
+  g_assert_true (g_regex_match_simple (" A1MINI jpeg [0-9]+ Sim A1 mini 2$", read_line (&reader, 1), 0, 0));
   g_assert_true (g_str_has_prefix (read_line (&reader, 2), "# bridge 127.0.0.1 "));
 
   g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (sim), quit, sizeof quit - 1, NULL, NULL, &error));
@@ -2288,6 +3423,7 @@ main (int   argc,
   int result;
 
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
   mosquitto_lib_init ();
 
   g_test_add_func ("/sim/new-destroy", test_new_destroy);
@@ -2311,6 +3447,19 @@ main (int   argc,
   g_test_add_func ("/sim/ams/active-tray", test_ams_active_tray);
   g_test_add_func ("/sim/ams/humidity", test_ams_humidity);
   g_test_add_func ("/sim/ams/while-printing", test_ams_while_printing);
+  g_test_add_func ("/sim/camera/rtsps", test_camera_rtsps);
+  g_test_add_func ("/sim/camera/rtsps-wrong-code", test_camera_rtsps_wrong_code);
+  g_test_add_func ("/sim/camera/rtsps-busy", test_camera_rtsps_busy);
+  g_test_add_func ("/sim/camera/rtsps-off", test_camera_rtsps_off);
+  g_test_add_func ("/sim/camera/certificate", test_camera_certificate);
+  g_test_add_func ("/sim/camera/jpeg", test_camera_jpeg);
+  g_test_add_func ("/sim/camera/jpeg-wrong-code", test_camera_jpeg_wrong_code);
+  g_test_add_func ("/sim/camera/jpeg-busy", test_camera_jpeg_busy);
+  g_test_add_func ("/sim/camera/jpeg-slow-client", test_camera_jpeg_slow_client);
+  g_test_add_func ("/sim/camera/jpeg-faults", test_camera_jpeg_faults);
+  g_test_add_func ("/sim/camera/jpeg-off", test_camera_jpeg_off);
+  g_test_add_func ("/sim/camera/options", test_camera_options);
+  g_test_add_func ("/sim/camera/many", test_camera_many);
   g_test_add_func ("/sim/program", test_program);
   g_test_add_func ("/sim/program-quit", test_program_quit);
   g_test_add_func ("/sim/program-bad-option", test_program_bad_option);
