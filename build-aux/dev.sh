@@ -73,7 +73,7 @@ with_session() {
     eval "$(printf test | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
     export GNOME_KEYRING_CONTROL
     "$@"'
-  xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- bash -c "$script" session "$@"
+  xvfb-run -a -s "-screen 0 ${PD_SCREEN:-1280x800x24} -nolisten tcp" dbus-run-session -- bash -c "$script" session "$@"
 }
 
 run_suite() {
@@ -120,7 +120,9 @@ cmd_bench() {
   for b in "$builddir"/tests/bench/bench-*; do
     [ -x "$b" ] || continue
     echo "== $(basename "$b")"
-    "$b" "$@"
+    # on a display large enough for a full-size 1080p view, with the
+    # renderer that is cheapest without a GPU (see docs/performance.md)
+    PD_SCREEN=2048x1280x24 GSK_RENDERER=${GSK_RENDERER:-cairo} with_session "$b" "$@"
   done
 }
 
