@@ -27,6 +27,8 @@ struct _PdCameraPaintable
   PdCameraFrame  *frame;    /* the latest; NULL before the first */
   GdkTexture     *texture;  /* frame as a texture, made on the first draw */
   gboolean        unusable; /* the frame cannot be a texture: not tried again */
+  cairo_surface_t *surface; /* frame as a cairo surface (direct cairo drawing) */
+  gboolean        direct_cairo;
   guint           n_conversions;
 };
 
@@ -109,6 +111,45 @@ frame_to_texture (PdCameraFrame *frame)
   return gdk_memory_texture_new (width, height, format, bytes, stride);
 }
 
+static const cairo_user_data_key_t frame_key;
+
+/* The frame's BGRA bytes as a cairo surface, zero-copy (the surface keeps
+ * the frame): cairo's ARGB32 is BGRA on little-endian machines. */
+static cairo_surface_t *
+ensure_surface (PdCameraPaintable *self)
+{
+  PdCameraFrame *frame = self->frame;
+  int            width;
+  int            height;
+  gsize          stride;
+
+  if (self->surface != NULL || frame == NULL || G_BYTE_ORDER != G_LITTLE_ENDIAN ||
+      pd_camera_frame_get_format (frame) != PD_CAMERA_PIXELS_BGRA)
+    return self->surface;
+
+  width = pd_camera_frame_get_width (frame);
+  height = pd_camera_frame_get_height (frame);
+  stride = pd_camera_frame_get_stride (frame);
+  if (stride % 4 != 0 || stride < (gsize) cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, width) ||
+      stride > G_MAXINT)
+    return NULL;
+
+  /* RGB24: the alpha byte (always 255) is ignored, so cairo copies rather
+   * than blends. */
+  self->surface = cairo_image_surface_create_for_data ((unsigned char *) g_bytes_get_data (pd_camera_frame_get_pixels (frame), NULL),
+                                                       CAIRO_FORMAT_RGB24, width, height, (int) stride);
+  if (cairo_surface_status (self->surface) != CAIRO_STATUS_SUCCESS)
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      return NULL;
+    }
+  cairo_surface_set_user_data (self->surface, &frame_key, pd_camera_frame_ref (frame),
+                               (cairo_destroy_func_t) pd_camera_frame_unref);
+  self->n_conversions++;
+
+  return self->surface;
+}
+
 static GdkTexture *
 ensure_texture (PdCameraPaintable *self)
 {
@@ -134,6 +175,7 @@ set_frame (PdCameraPaintable *self,
   size_changed = frame_width (frame) != frame_width (self->frame) || frame_height (frame) != frame_height (self->frame);
   g_clear_pointer (&self->frame, pd_camera_frame_unref);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
   self->unusable = FALSE;
   self->frame = frame != NULL ? pd_camera_frame_ref (frame) : NULL;
 
@@ -157,8 +199,32 @@ pd_camera_paintable_snapshot (GdkPaintable *paintable,
                               double        height)
 {
   PdCameraPaintable *self = PD_CAMERA_PAINTABLE (paintable);
-  GdkTexture        *texture = ensure_texture (self);
+  cairo_surface_t   *surface;
+  GdkTexture        *texture;
 
+  /* GTK 4.8's cairo renderer turns a memory texture into a cairo surface
+   * through floats, per pixel, for every view that draws it, even when the
+   * formats are the same; a cairo node over the frame's own bytes is drawn
+   * by pixman directly. The GL renderer, on the other hand, uploads a
+   * texture once for all views: there the texture is the cheaper way. */
+  if (self->direct_cairo && width > 0 && height > 0 && (surface = ensure_surface (self)) != NULL)
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (GTK_SNAPSHOT (snapshot), &GRAPHENE_RECT_INIT (0, 0, width, height));
+      double   sx = width / cairo_image_surface_get_width (surface);
+      double   sy = height / cairo_image_surface_get_height (surface);
+
+      cairo_scale (cr, sx, sy);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      /* bilinear: the stream is already scaled near the view's size */
+      cairo_pattern_set_filter (cairo_get_source (cr),
+                                G_APPROX_VALUE (sx, 1.0, 0.001) && G_APPROX_VALUE (sy, 1.0, 0.001) ? CAIRO_FILTER_FAST
+                                                                                                   : CAIRO_FILTER_BILINEAR);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+      return;
+    }
+
+  texture = ensure_texture (self);
   if (texture != NULL)
     gdk_paintable_snapshot (GDK_PAINTABLE (texture), snapshot, width, height);
 }
@@ -231,6 +297,7 @@ pd_camera_paintable_dispose (GObject *object)
   if (self->source != NULL && g_object_get_qdata (G_OBJECT (self->source), shared_quark) == self)
     g_object_set_qdata (G_OBJECT (self->source), shared_quark, NULL);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->frame, pd_camera_frame_unref);
   g_clear_object (&self->source);
 
@@ -343,6 +410,22 @@ pd_camera_paintable_get_for_source (PdCameraSource *source)
   g_object_set_qdata (G_OBJECT (source), shared_quark, self);
 
   return self;
+}
+
+/**
+ * pd_camera_paintable_set_direct_cairo:
+ * @direct: whether the views draw with GTK's cairo renderer
+ *
+ * With the cairo renderer, frames are drawn as cairo surfaces over their own
+ * bytes rather than as textures (see the snapshot function for why).
+ */
+void
+pd_camera_paintable_set_direct_cairo (PdCameraPaintable *self,
+                                      gboolean           direct)
+{
+  g_return_if_fail (PD_IS_CAMERA_PAINTABLE (self));
+
+  self->direct_cairo = !!direct;
 }
 
 PdCameraSource *

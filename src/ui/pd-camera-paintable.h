@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (PdCameraPaintable, pd_camera_paintable, PD, CAMERA_PAINTAB
 PdCameraPaintable *pd_camera_paintable_new (PdCameraSource *source);
 PdCameraPaintable *pd_camera_paintable_get_for_source (PdCameraSource *source);
 PdCameraSource    *pd_camera_paintable_get_source (PdCameraPaintable *self);
+void               pd_camera_paintable_set_direct_cairo (PdCameraPaintable *self,
+                                                         gboolean           direct);
 PdCameraFrame     *pd_camera_paintable_get_frame (PdCameraPaintable *self);
 GdkTexture        *pd_camera_paintable_get_texture (PdCameraPaintable *self);
 guint              pd_camera_paintable_get_n_conversions (PdCameraPaintable *self);

@@ -429,12 +429,24 @@ pd_camera_view_size_allocate (GtkWidget *widget,
   self->allocating = FALSE;
 }
 
+/* See pd_camera_paintable_set_direct_cairo(). */
+static void
+set_direct_cairo (PdCameraView *self)
+{
+  GtkNative   *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  if (self->paintable != NULL)
+    pd_camera_paintable_set_direct_cairo (self->paintable, renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer));
+}
+
 static void
 pd_camera_view_map (GtkWidget *widget)
 {
   PdCameraView *self = PD_CAMERA_VIEW (widget);
 
   GTK_WIDGET_CLASS (pd_camera_view_parent_class)->map (widget);
+  set_direct_cairo (self);
   sync_viewer (self);
   update_status (self);
 }
@@ -679,6 +691,8 @@ pd_camera_view_set_source (PdCameraView   *self,
       g_signal_connect_swapped (self->paintable, "invalidate-size", G_CALLBACK (on_source_changed), self);
     }
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    set_direct_cairo (self);
   self->has_picture = self->paintable != NULL && pd_camera_paintable_get_frame (self->paintable) != NULL;
 
   sync_viewer (self);

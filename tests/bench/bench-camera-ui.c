@@ -12,6 +12,9 @@
  *
  *   baseline     an empty window, for the same time
  *   tile         one 1080p30 RTSPS stream in a 640×360 view
+ *   second-tile  + a second 640×360 window on the same printer (the printer
+ *                page and the camera wall at once)
+ *   same-window  two 640×360 views of the printer side by side in one window
  *   full         the same stream in a 1920×1080 view
  *   second-view  full + a second 640×360 window on the same printer
  *   four-tiles   four 720p30 RTSPS printers, 2×2 views of 640×360
@@ -156,7 +159,7 @@ main (int    argc,
   };
   PdCameraSource *sources[4] = { NULL, };
   GtkWidget      *windows[2] = { NULL, };
-  Figures         base, tile, full, second, four, jpeg;
+  Figures         base, tile, second_tile, same_window, full, second, four, jpeg;
   Sim            *sim;
 
   setlocale (LC_ALL, "");
@@ -188,6 +191,16 @@ main (int    argc,
   windows[0] = show_views (sources, 1, 640, 360, 1);
   tile = measure (sources, 1, seconds);
   report ("tile", tile, base.cpu_percent);
+  windows[1] = show_views (sources, 1, 640, 360, 1);
+  second_tile = measure (sources, 1, seconds);
+  report ("second-tile", second_tile, base.cpu_percent);
+  gtk_window_destroy (GTK_WINDOW (windows[0]));
+  gtk_window_destroy (GTK_WINDOW (windows[1]));
+  sources[1] = g_object_ref (sources[0]);
+  windows[0] = show_views (sources, 2, 640, 360, 2);
+  same_window = measure (sources, 1, seconds);
+  report ("same-window", same_window, base.cpu_percent);
+  g_clear_object (&sources[1]);
   close_all (windows, 1, sources, 1);
 
   sources[0] = source_for (g_ptr_array_index (sim->printers, 0));
@@ -225,7 +238,9 @@ main (int    argc,
   json_line ("camera-ui", "rtsps_1080p_tile_cpu_percent", tile.cpu_percent, "%");
   json_line ("camera-ui", "rtsps_1080p_full_cpu_percent", full.cpu_percent, "%");
   json_line ("camera-ui", "tile_vs_full_ratio", full.cpu_percent > 0 ? tile.cpu_percent / full.cpu_percent : 0, "x");
-  json_line ("camera-ui", "second_view_extra_cpu_percent", second.cpu_percent - full.cpu_percent, "%");
+  json_line ("camera-ui", "second_tile_extra_cpu_percent", second_tile.cpu_percent - tile.cpu_percent, "%");
+  json_line ("camera-ui", "second_view_same_window_extra_cpu_percent", same_window.cpu_percent - tile.cpu_percent, "%");
+  json_line ("camera-ui", "second_view_of_full_extra_cpu_percent", second.cpu_percent - full.cpu_percent, "%");
   json_line ("camera-ui", "four_tiles_720p_cpu_percent", four.cpu_percent, "%");
   json_line ("camera-ui", "jpeg_tile_cpu_percent", jpeg.cpu_percent, "%");
   json_line ("camera-ui", "four_tiles_drawn_fps", four.drawn_fps, "fps");
