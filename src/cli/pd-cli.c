@@ -386,6 +386,24 @@ prompt_access_code (void)
   return g_strdup (buf);
 }
 
+/* From $PRINTDECK_ACCESS_CODE, else asked for; NULL (and said why) if none. */
+static char *
+read_access_code (void)
+{
+  char *access_code = g_strdup (g_getenv ("PRINTDECK_ACCESS_CODE"));
+
+  if (access_code == NULL)
+    access_code = prompt_access_code ();
+  if (access_code == NULL || *access_code == '\0')
+    {
+      g_free (access_code);
+      g_printerr (_("No access code: set PRINTDECK_ACCESS_CODE or run in a terminal.\n"));
+      return NULL;
+    }
+
+  return access_code;
+}
+
 static void
 watch_print_changes (PdPrinter *printer,
                      GPtrArray *changes,
@@ -572,14 +590,8 @@ cmd_watch (int    argc,
       return 2;
     }
 
-  access_code = g_strdup (g_getenv ("PRINTDECK_ACCESS_CODE"));
-  if (access_code == NULL)
-    access_code = prompt_access_code ();
-  if (access_code == NULL || *access_code == '\0')
-    {
-      g_printerr (_("No access code: set PRINTDECK_ACCESS_CODE or run in a terminal.\n"));
-      return 2;
-    }
+  if ((access_code = read_access_code ()) == NULL)
+    return 2;
 
   watch.loop = g_main_loop_new (NULL, FALSE);
   watch.once = once;
@@ -752,14 +764,8 @@ cmd_snapshot (int    argc,
       return 2;
     }
 
-  access_code = g_strdup (g_getenv ("PRINTDECK_ACCESS_CODE"));
-  if (access_code == NULL)
-    access_code = prompt_access_code ();
-  if (access_code == NULL || *access_code == '\0')
-    {
-      g_printerr (_("No access code: set PRINTDECK_ACCESS_CODE or run in a terminal.\n"));
-      return 2;
-    }
+  if ((access_code = read_access_code ()) == NULL)
+    return 2;
 
   source = pd_camera_source_new (kind, argv[1], (guint16) port, argv[2]);
   pd_camera_source_set_access_code (source, access_code);
