@@ -19,6 +19,7 @@
 #include "pd-application.h"
 #include "pd-camera-manager.h"
 #include "pd-camera-paintable.h"
+#include "pd-camera-throttle.h"
 #include "pd-camera-view.h"
 #include "pd-camera-window.h"
 #include "pd-cameras-window.h"
@@ -1097,6 +1098,84 @@ printers_ready (gpointer data)
   return TRUE;
 }
 
+/* Throttle: a paintable that changes 100 times in a second --------------------*/
+
+typedef struct
+{
+  GObject parent_instance;
+} TestPicture;
+
+typedef struct
+{
+  GObjectClass parent_class;
+} TestPictureClass;
+
+static void
+test_picture_snapshot (GdkPaintable *paintable,
+                       GdkSnapshot  *snapshot,
+                       double        width,
+                       double        height)
+{
+}
+
+static void
+test_picture_iface_init (GdkPaintableInterface *iface)
+{
+  iface->snapshot = test_picture_snapshot;
+}
+
+static GType test_picture_get_type (void);
+G_DEFINE_TYPE_WITH_CODE (TestPicture, test_picture, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (GDK_TYPE_PAINTABLE, test_picture_iface_init))
+
+static void
+test_picture_class_init (TestPictureClass *klass)
+{
+}
+
+static void
+test_picture_init (TestPicture *self)
+{
+}
+
+static void
+count_call (guint *count)
+{
+  (*count)++;
+}
+
+static guint
+changes_passed_on (guint max_fps)
+{
+  g_autoptr (GObject)          inner = g_object_new (test_picture_get_type (), NULL);
+  g_autoptr (PdCameraThrottle) throttle = pd_camera_throttle_new (GDK_PAINTABLE (inner));
+  guint                        count = 0;
+
+  pd_camera_throttle_set_max_fps (throttle, max_fps);
+  g_signal_connect_swapped (throttle, "invalidate-contents", G_CALLBACK (count_call), &count);
+  for (guint i = 0; i < 100; i++)
+    {
+      gdk_paintable_invalidate_contents (GDK_PAINTABLE (inner));
+      pd_test_spin (10);
+    }
+  /* the last change arrives, late */
+  pd_test_spin (250);
+
+  return count;
+}
+
+static void
+test_throttle (void)
+{
+  guint at_10 = changes_passed_on (10);
+  guint at_0 = changes_passed_on (0);
+
+  g_test_message ("100 changes in ~1.2 s: %u passed on at 10 fps, %u at no limit", at_10, at_0);
+  g_assert_cmpuint (at_0, ==, 100);
+  g_assert_cmpuint (at_10, >=, 8);
+  g_assert_cmpuint (at_10, <=, 16);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1167,6 +1246,7 @@ main (int   argc,
   g_test_add_func ("/camera-ui/auto-snapshot", test_auto_snapshot);
   g_test_add_func ("/camera-ui/camera-wall", test_camera_wall);
   g_test_add_func ("/camera-ui/preferences", test_preferences);
+  g_test_add_func ("/camera-ui/throttle", test_throttle);
 
   status = g_test_run ();
 

@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pd-camera-throttle.h"
 #include "pd-camera-view.h"
 
 /* A window being resized asks for a new size every frame; the source only
@@ -34,6 +35,8 @@ struct _PdCameraView
 
   PdCameraSource    *source;
   PdCameraPaintable *paintable;
+  PdCameraThrottle  *throttle; /* what the picture draws: the paintable, at most max-fps */
+  guint              max_fps;
   GSignalGroup      *source_signals;
   char              *printer_name;
   char              *status;
@@ -66,6 +69,7 @@ enum
   PROP_PRINTER_NAME,
   PROP_LIVE,
   PROP_ASPECT_RATIO,
+  PROP_MAX_FPS,
   PROP_HAS_PICTURE,
   PROP_STATUS,
   N_PROPS
@@ -474,6 +478,7 @@ pd_camera_view_dispose (GObject *object)
   g_clear_object (&self->source_signals);
   if (self->picture != NULL)
     gtk_picture_set_paintable (self->picture, NULL);
+  g_clear_object (&self->throttle);
   if (self->paintable != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->paintable, on_frame, self);
@@ -523,6 +528,10 @@ pd_camera_view_get_property (GObject    *object,
       g_value_set_double (value, self->aspect_ratio);
       break;
 
+    case PROP_MAX_FPS:
+      g_value_set_uint (value, self->max_fps);
+      break;
+
     case PROP_HAS_PICTURE:
       g_value_set_boolean (value, self->has_picture);
       break;
@@ -562,6 +571,10 @@ pd_camera_view_set_property (GObject      *object,
       pd_camera_view_set_aspect_ratio (self, g_value_get_double (value));
       break;
 
+    case PROP_MAX_FPS:
+      pd_camera_view_set_max_fps (self, g_value_get_uint (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -597,6 +610,11 @@ pd_camera_view_class_init (PdCameraViewClass *klass)
   properties[PROP_ASPECT_RATIO] =
     g_param_spec_double ("aspect-ratio", NULL, NULL, 0.0, 100.0, 0.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* redraws a second at most (small tiles need fewer than the camera
+   * sends; see docs/performance.md); 0: every frame */
+  properties[PROP_MAX_FPS] =
+    g_param_spec_uint ("max-fps", NULL, NULL, 0, 120, 0,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_HAS_PICTURE] =
     g_param_spec_boolean ("has-picture", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -679,6 +697,7 @@ pd_camera_view_set_source (PdCameraView   *self,
       g_signal_handlers_disconnect_by_func (self->paintable, on_frame, self);
       g_signal_handlers_disconnect_by_func (self->paintable, on_source_changed, self);
     }
+  g_clear_object (&self->throttle);
   g_clear_object (&self->paintable);
   g_set_object (&self->source, source);
   g_signal_group_set_target (self->source_signals, source);
@@ -689,8 +708,10 @@ pd_camera_view_set_source (PdCameraView   *self,
       g_signal_connect_swapped (self->paintable, "invalidate-contents", G_CALLBACK (on_frame), self);
       /* a new size is a new "Live, 1280 × 720" */
       g_signal_connect_swapped (self->paintable, "invalidate-size", G_CALLBACK (on_source_changed), self);
+      self->throttle = pd_camera_throttle_new (GDK_PAINTABLE (self->paintable));
+      pd_camera_throttle_set_max_fps (self->throttle, self->max_fps);
     }
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->throttle));
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     set_direct_cairo (self);
   self->has_picture = self->paintable != NULL && pd_camera_paintable_get_frame (self->paintable) != NULL;
@@ -789,6 +810,38 @@ pd_camera_view_set_aspect_ratio (PdCameraView *self,
   self->aspect_ratio = aspect_ratio;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ASPECT_RATIO]);
+}
+
+/**
+ * pd_camera_view_set_max_fps:
+ * @self: a view
+ * @max_fps: redraws a second at most; 0: every frame
+ *
+ * Without a GPU, drawing is most of what a view costs; a tile that shows a
+ * print's progress needs far fewer than the camera's 30 pictures a second.
+ * The source still decodes once for all views.
+ */
+void
+pd_camera_view_set_max_fps (PdCameraView *self,
+                            guint         max_fps)
+{
+  g_return_if_fail (PD_IS_CAMERA_VIEW (self));
+
+  if (self->max_fps == max_fps)
+    return;
+
+  self->max_fps = max_fps;
+  if (self->throttle != NULL)
+    pd_camera_throttle_set_max_fps (self->throttle, max_fps);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_FPS]);
+}
+
+guint
+pd_camera_view_get_max_fps (PdCameraView *self)
+{
+  g_return_val_if_fail (PD_IS_CAMERA_VIEW (self), 0);
+
+  return self->max_fps;
 }
 
 gboolean

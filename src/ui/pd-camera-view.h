@@ -30,6 +30,9 @@ void               pd_camera_view_set_live (PdCameraView *self,
 double             pd_camera_view_get_aspect_ratio (PdCameraView *self);
 void               pd_camera_view_set_aspect_ratio (PdCameraView *self,
                                                     double        aspect_ratio);
+guint              pd_camera_view_get_max_fps (PdCameraView *self);
+void               pd_camera_view_set_max_fps (PdCameraView *self,
+                                               guint         max_fps);
 gboolean           pd_camera_view_get_has_picture (PdCameraView *self);
 const char        *pd_camera_view_get_status (PdCameraView *self);
 PdCameraPaintable *pd_camera_view_get_paintable (PdCameraView *self);

@@ -168,6 +168,10 @@ create_tile (gpointer item,
 
   /* every tile 16:9, so the rows line up whatever the cameras */
   pd_camera_view_set_aspect_ratio (PD_CAMERA_VIEW (view), 16.0 / 9.0);
+  /* a wall shows progress: fewer redraws than the camera's 30 a second
+   * cost far less without a GPU, and decoding stays once per camera */
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "camera-tile-fps", view, "max-fps", G_SETTINGS_BIND_GET);
   gtk_widget_set_size_request (view, TILE_WIDTH, -1);
   gtk_widget_set_hexpand (view, TRUE);
   gtk_overlay_set_child (GTK_OVERLAY (overlay), view);

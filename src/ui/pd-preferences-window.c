@@ -24,6 +24,8 @@ struct _PdPreferencesWindow
   GtkWidget           *history_spin;
   GtkAdjustment       *snapshot_limit_adjustment;
   GtkWidget           *snapshot_limit_spin;
+  GtkAdjustment       *tile_fps_adjustment;
+  GtkWidget           *tile_fps_spin;
   GtkWidget           *auto_snapshots_switch;
   AdwComboRow         *snapshot_format_row;
 };
@@ -88,6 +90,8 @@ pd_preferences_window_class_init (PdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, history_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_limit_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, tile_fps_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, tile_fps_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, auto_snapshots_switch);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_format_row);
 }
@@ -103,6 +107,8 @@ pd_preferences_window_init (PdPreferencesWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Minutes of temperature history"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->snapshot_limit_spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Megabytes of snapshots kept per printer"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->tile_fps_spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pictures a second in camera tiles"), -1);
 }
 
 /**
@@ -124,6 +130,7 @@ pd_preferences_window_new (GSettings *settings)
       g_settings_bind (settings, "humidity-high", self->humidity_high_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "auto-snapshots", self->auto_snapshots_switch, "active", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "snapshot-limit-mb", self->snapshot_limit_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "camera-tile-fps", self->tile_fps_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind_with_mapping (settings, "snapshot-format", self->snapshot_format_row, "selected",
                                     G_SETTINGS_BIND_DEFAULT, format_to_row, row_to_format, NULL, NULL);
     }

@@ -403,6 +403,23 @@ sync_actions (PdPrinterPage *self)
 /* No camera, no camera section. The view is a viewer only while the page is
  * on screen, so the printer's camera runs only while someone looks.
  */
+
+/* A small, secondary view: redrawn at the camera wall's rate (see
+ * pd_camera_view_set_max_fps()); bound once. */
+static void
+bind_tile_fps (PdCameraView *view)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (g_object_get_data (G_OBJECT (view), "pd-fps-bound") != NULL || !PD_IS_APPLICATION (app) ||
+      pd_application_get_settings (PD_APPLICATION (app)) == NULL)
+    return;
+
+  g_settings_bind (pd_application_get_settings (PD_APPLICATION (app)), "camera-tile-fps", view, "max-fps",
+                   G_SETTINGS_BIND_GET);
+  g_object_set_data (G_OBJECT (view), "pd-fps-bound", GINT_TO_POINTER (TRUE));
+}
+
 static void
 update_camera (PdPrinterPage *self)
 {
@@ -416,6 +433,7 @@ update_camera (PdPrinterPage *self)
 
   gtk_widget_set_visible (self->camera_group, camera != NULL);
   pd_camera_view_set_source (self->camera_view, camera);
+  bind_tile_fps (self->camera_view);
   if (self->printer == NULL)
     return;
 
