@@ -15,6 +15,8 @@
  *   second-tile  + a second 640×360 window on the same printer (the printer
  *                page and the camera wall at once)
  *   same-window  two 640×360 views of the printer side by side in one window
+ *   second-tile-app, second-view-app, camera-wall: the same with the second
+ *                view or the wall's tiles at the app's tile rate (10 fps)
  *   full         the same stream in a 1920×1080 view
  *   second-view  full + a second 640×360 window on the same printer
  *   four-tiles   four 720p30 RTSPS printers, 2×2 views of 640×360
@@ -40,12 +42,16 @@ typedef struct
   double rss_mb;
 } Figures;
 
+/* Tiles redraw at the app's default camera-tile-fps; 0: every frame. */
+#define TILE_FPS 10
+
 static GtkWidget *
-show_views (PdCameraSource **sources,
-            guint            n,
-            int              width,
-            int              height,
-            guint            columns)
+show_views_at (PdCameraSource **sources,
+               guint            n,
+               int              width,
+               int              height,
+               guint            columns,
+               guint            max_fps)
 {
   GtkWidget *window = gtk_window_new ();
   GtkWidget *grid = gtk_grid_new ();
@@ -56,12 +62,23 @@ show_views (PdCameraSource **sources,
       GtkWidget *view = pd_camera_view_new (sources[i]);
 
       gtk_widget_set_size_request (view, width, height);
+      pd_camera_view_set_max_fps (PD_CAMERA_VIEW (view), max_fps);
       gtk_grid_attach (GTK_GRID (grid), view, (int) (i % columns), (int) (i / columns), 1, 1);
     }
   gtk_window_set_child (GTK_WINDOW (window), grid);
   gtk_window_present (GTK_WINDOW (window));
 
   return window;
+}
+
+static GtkWidget *
+show_views (PdCameraSource **sources,
+            guint            n,
+            int              width,
+            int              height,
+            guint            columns)
+{
+  return show_views_at (sources, n, width, height, columns, 0);
 }
 
 static guint
@@ -160,6 +177,7 @@ main (int    argc,
   PdCameraSource *sources[4] = { NULL, };
   GtkWidget      *windows[2] = { NULL, };
   Figures         base, tile, second_tile, same_window, full, second, four, jpeg;
+  Figures         second_tile_app, second_app, wall;
   Sim            *sim;
 
   setlocale (LC_ALL, "");
@@ -194,6 +212,10 @@ main (int    argc,
   windows[1] = show_views (sources, 1, 640, 360, 1);
   second_tile = measure (sources, 1, seconds);
   report ("second-tile", second_tile, base.cpu_percent);
+  gtk_window_destroy (GTK_WINDOW (windows[1]));
+  windows[1] = show_views_at (sources, 1, 640, 360, 1, TILE_FPS);
+  second_tile_app = measure (sources, 1, seconds);
+  report ("2nd-tile-app", second_tile_app, base.cpu_percent);
   gtk_window_destroy (GTK_WINDOW (windows[0]));
   gtk_window_destroy (GTK_WINDOW (windows[1]));
   sources[1] = g_object_ref (sources[0]);
@@ -211,6 +233,10 @@ main (int    argc,
   windows[1] = show_views (sources, 1, 640, 360, 1);
   second = measure (sources, 1, seconds);
   report ("second-view", second, base.cpu_percent);
+  gtk_window_destroy (GTK_WINDOW (windows[1]));
+  windows[1] = show_views_at (sources, 1, 640, 360, 1, TILE_FPS);
+  second_app = measure (sources, 1, seconds);
+  report ("2nd-view-app", second_app, base.cpu_percent);
   g_print ("             connections to the camera: %" G_GUINT64_FORMAT "\n",
            pd_camera_source_get_n_connections (sources[0]));
   close_all (windows, 2, sources, 1);
@@ -222,6 +248,10 @@ main (int    argc,
   windows[0] = show_views (sources, 4, 640, 360, 2);
   four = measure (sources, 4, seconds);
   report ("four-tiles", four, base.cpu_percent);
+  gtk_window_destroy (GTK_WINDOW (windows[0]));
+  windows[0] = show_views_at (sources, 4, 640, 360, 2, TILE_FPS);
+  wall = measure (sources, 4, seconds);
+  report ("camera-wall", wall, base.cpu_percent);
   close_all (windows, 1, sources, 4);
   sim_stop (sim);
 
@@ -242,6 +272,9 @@ main (int    argc,
   json_line ("camera-ui", "second_view_same_window_extra_cpu_percent", same_window.cpu_percent - tile.cpu_percent, "%");
   json_line ("camera-ui", "second_view_of_full_extra_cpu_percent", second.cpu_percent - full.cpu_percent, "%");
   json_line ("camera-ui", "four_tiles_720p_cpu_percent", four.cpu_percent, "%");
+  json_line ("camera-ui", "camera_wall_4x720p_tile_fps_cpu_percent", wall.cpu_percent, "%");
+  json_line ("camera-ui", "second_tile_at_tile_fps_extra_cpu_percent", second_tile_app.cpu_percent - tile.cpu_percent, "%");
+  json_line ("camera-ui", "second_view_of_full_at_tile_fps_extra_cpu_percent", second_app.cpu_percent - full.cpu_percent, "%");
   json_line ("camera-ui", "jpeg_tile_cpu_percent", jpeg.cpu_percent, "%");
   json_line ("camera-ui", "four_tiles_drawn_fps", four.drawn_fps, "fps");
 
