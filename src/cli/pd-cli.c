@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <glib-unix.h>
@@ -24,6 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "pd-debug-log.h"
 #include "pd-enums.h"
 #include "pd-hms-database.h"
 #include "pd-json.h"
@@ -64,11 +66,70 @@ print_changes (const char *source,
   g_print ("%s\n", line);
 }
 
+/* A line of a debug-log export or `watch --record`: {"time", "direction",
+ * "topic", "payload"}. Sets *payload to the report's text, or NULL for a
+ * message we sent (skipped); FALSE when @data is not such a line. */
+static gboolean
+unwrap_recorded (const char *data,
+                 gsize       length,
+                 char      **payload)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject            *object;
+  JsonNode              *inner;
+
+  *payload = NULL;
+  if (length > PD_REPORT_MAX_SIZE * 4 || !pd_json_depth_within (data, length, PD_REPORT_MAX_DEPTH + 2) ||
+      !json_parser_load_from_data (parser, data, (gssize) length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (json_object_get_size (object) > 6 || !json_object_has_member (object, "direction") ||
+      !json_object_has_member (object, "payload") || !json_object_has_member (object, "time"))
+    return FALSE;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "direction", ""), "in") != 0)
+    return TRUE;
+
+  inner = json_object_get_member (object, "payload");
+  if (JSON_NODE_HOLDS_VALUE (inner) && json_node_get_value_type (inner) == G_TYPE_STRING)
+    *payload = g_strdup (json_node_get_string (inner));
+  else
+    *payload = pd_json_to_string (inner, FALSE);
+
+  return TRUE;
+}
+
+static void
+feed_report (Inspect    *inspect,
+             const char *source,
+             const char *data,
+             gsize       length);
+
 static void
 feed (Inspect    *inspect,
       const char *source,
       const char *data,
       gsize       length)
+{
+  g_autofree char *payload = NULL;
+
+  if (unwrap_recorded (data, length, &payload))
+    {
+      if (payload != NULL)
+        feed_report (inspect, source, payload, strlen (payload));
+      return;
+    }
+
+  feed_report (inspect, source, data, length);
+}
+
+static void
+feed_report (Inspect    *inspect,
+             const char *source,
+             const char *data,
+             gsize       length)
 {
   g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) changes = NULL;
@@ -355,6 +416,8 @@ typedef struct
   gboolean    text;
   int         status;
   guint       timeout_id;
+  FILE       *record;   /* --record: every message, in and out, as JSON lines */
+  char       *secret;   /* redacted from the recording */
 } Watch;
 
 /* Reads the access code from the terminal without echoing it. */
@@ -499,6 +562,21 @@ watch_message (PdSession          *session,
   JsonNode              *root;
   JsonObject            *print;
 
+  if (watch->record != NULL)
+    {
+      g_autoptr (PdDebugMessage) message = pd_debug_message_new (g_get_real_time (), direction, topic, payload,
+                                                                 watch->secret);
+      g_autofree char           *line = pd_debug_message_to_line (message);
+
+      if (fprintf (watch->record, "%s\n", line) < 0 || fflush (watch->record) != 0)
+        {
+          g_printerr (_("The recording could not be written: %s\n"), g_strerror (errno));
+          watch->status = 1;
+          g_main_loop_quit (watch->loop);
+          return;
+        }
+    }
+
   if (!watch->once || watch->full_report_seen || direction != PD_MESSAGE_INCOMING)
     return;
 
@@ -554,6 +632,7 @@ cmd_watch (int    argc,
   g_autofree char           *fingerprint = NULL;
   g_autofree char           *model = NULL;
   g_autofree char           *access_code = NULL;
+  g_autofree char           *record = NULL;
   gboolean                   once = FALSE;
   int                        port = PD_SESSION_DEFAULT_PORT;
   int                        timeout = 0;
@@ -564,6 +643,7 @@ cmd_watch (int    argc,
     { "fingerprint", 'f', 0, G_OPTION_ARG_STRING, &fingerprint, N_("Require the printer's certificate to have this SHA-256 fingerprint"), N_("SHA256") },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout, N_("Give up after this many seconds without a connection (with --once: without the state)"), N_("SECONDS") },
     { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("The printer model, when the serial does not tell"), N_("MODEL") },
+    { "record", 'r', 0, G_OPTION_ARG_FILENAME, &record, N_("Also write every message in and out to FILE as JSON lines (what “inspect” reads; secrets redacted)"), N_("FILE") },
     { NULL }
   };
 
@@ -592,6 +672,14 @@ cmd_watch (int    argc,
 
   if ((access_code = read_access_code ()) == NULL)
     return 2;
+
+  if (record != NULL && (watch.record = fopen (record, "w")) == NULL)
+    {
+      g_printerr (_("%s cannot be written: %s\n"), record, g_strerror (errno));
+      memset (access_code, 0, strlen (access_code));
+      return 1;
+    }
+  watch.secret = g_strdup (access_code);
 
   watch.loop = g_main_loop_new (NULL, FALSE);
   watch.once = once;
@@ -624,6 +712,14 @@ cmd_watch (int    argc,
   g_clear_object (&watch.session);
   g_clear_object (&watch.printer);
   g_main_loop_unref (watch.loop);
+  if (watch.record != NULL && fclose (watch.record) != 0 && watch.status == 0)
+    {
+      g_printerr (_("The recording could not be written: %s\n"), g_strerror (errno));
+      watch.status = 1;
+    }
+  if (watch.secret != NULL)
+    memset (watch.secret, 0, strlen (watch.secret));
+  g_free (watch.secret);
 
   return watch.status;
 }

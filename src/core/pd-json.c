@@ -190,3 +190,41 @@ pd_json_to_string (JsonNode *node,
 
   return g_string_free (out, FALSE);
 }
+
+/* Checks that the text nests no deeper than @max_depth before json-glib,
+ * which recurses without a limit, reads it. The reports in it are checked
+ * again, with all the report limits, by pd_report_parse().
+ */
+gboolean
+pd_json_depth_within (const char *data,
+                      gsize       length,
+                      guint       max_depth)
+{
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      switch (data[i])
+        {
+        case '"':
+          for (i++; i < length && data[i] != '"'; i++)
+            if (data[i] == '\\')
+              i++;
+          break;
+        case '{':
+        case '[':
+          if (++depth > max_depth)
+            return FALSE;
+          break;
+        case '}':
+        case ']':
+          if (depth > 0)
+            depth--;
+          break;
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
+}

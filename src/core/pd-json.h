@@ -13,4 +13,10 @@ G_BEGIN_DECLS
 char *pd_json_to_string (JsonNode *node,
                          gboolean  pretty);
 
+/* Whether @data nests no deeper than @max_depth (json-glib recurses without
+ * a limit: check before parsing text from the network). */
+gboolean pd_json_depth_within (const char *data,
+                               gsize       length,
+                               guint       max_depth);
+
 G_END_DECLS

@@ -75,6 +75,7 @@ typedef struct
   gboolean         bridge_given; /* the session was given bridge settings */
   gboolean         removing;     /* its code is being deleted from the keyring */
   PdCameraSource  *camera;       /* made on first use */
+  PdDebugLog      *debug_log;    /* made on first use */
   char            *code;         /* the printer's access code, for the camera; NULL with a bridge */
 } Entry;
 
@@ -140,6 +141,9 @@ entry_clear (Entry *entry)
   if (entry->camera != NULL)
     g_signal_handlers_disconnect_by_data (entry->camera, entry);
   g_clear_object (&entry->camera);
+  if (entry->debug_log != NULL)
+    pd_debug_log_stop (entry->debug_log);
+  g_clear_object (&entry->debug_log);
   forget_code (entry);
   g_clear_object (&entry->session);
   g_clear_object (&entry->printer);
@@ -232,6 +236,9 @@ entry_apply_code (Entry      *entry,
   if (config->bridge_user == NULL)
     entry->code = g_strdup (code);
   camera_sync (entry);
+  /* a printer's code or a bridge's password: neither may show in the log */
+  if (entry->debug_log != NULL)
+    pd_debug_log_set_secret (entry->debug_log, code);
 
   if (config->bridge_user != NULL || entry->bridge_given)
     {
@@ -641,44 +648,6 @@ on_printer_state_changed (PdPrinter *printer,
     self->cache_timeout_id = g_timeout_add_seconds (CACHE_SAVE_SECONDS, on_cache_timeout, self);
 }
 
-/* Checks that the text nests no deeper than @max_depth before json-glib,
- * which recurses without a limit, reads it. The reports in it are checked
- * again, with all the report limits, by pd_report_parse().
- */
-static gboolean
-json_depth_within (const char *data,
-                   gsize       length,
-                   guint       max_depth)
-{
-  guint depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      switch (data[i])
-        {
-        case '"':
-          for (i++; i < length && data[i] != '"'; i++)
-            if (data[i] == '\\')
-              i++;
-          break;
-        case '{':
-        case '[':
-          if (++depth > max_depth)
-            return FALSE;
-          break;
-        case '}':
-        case ']':
-          if (depth > 0)
-            depth--;
-          break;
-        default:
-          break;
-        }
-    }
-
-  return TRUE;
-}
-
 /* Loading -----------------------------------------------------------------------*/
 
 typedef struct
@@ -856,7 +825,7 @@ load_cache (LoadData *data)
       return;
     }
 
-  if (length > MAX_CACHE_BYTES || !json_depth_within (contents, length, MAX_CACHE_DEPTH))
+  if (length > MAX_CACHE_BYTES || !pd_json_depth_within (contents, length, MAX_CACHE_DEPTH))
     {
       g_message ("The printers’ last state is not restored: %s is not a state cache", data->cache_path);
       return;
@@ -2151,6 +2120,36 @@ on_camera_printer_changed (PdPrinter  *printer,
                            Entry      *entry)
 {
   camera_sync (entry);
+}
+
+/**
+ * pd_printer_store_get_debug_log:
+ * @self: a store
+ * @printer: one of its printers
+ *
+ * Returns: (transfer none) (nullable): the printer's debug log (stopped until
+ *   started), or %NULL when the printer is not in the store
+ */
+PdDebugLog *
+pd_printer_store_get_debug_log (PdPrinterStore *self,
+                                PdPrinter      *printer)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (PD_IS_PRINTER_STORE (self), NULL);
+  g_return_val_if_fail (PD_IS_PRINTER (printer), NULL);
+
+  entry = find_entry_by_printer (self, printer);
+  if (entry == NULL)
+    return NULL;
+
+  if (entry->debug_log == NULL)
+    {
+      entry->debug_log = pd_debug_log_new (entry->session);
+      pd_debug_log_set_secret (entry->debug_log, entry->code);
+    }
+
+  return entry->debug_log;
 }
 
 /**

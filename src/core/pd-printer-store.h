@@ -10,6 +10,7 @@
 
 #include "pd-printer-config.h"
 #include "pd-camera-source.h"
+#include "pd-debug-log.h"
 #include "pd-printer.h"
 #include "pd-session.h"
 
@@ -65,6 +66,10 @@ void                   pd_printer_store_shutdown        (PdPrinterStore      *se
 PdPrinter             *pd_printer_store_find            (PdPrinterStore      *self,
                                                          const char          *serial);
 PdSession             *pd_printer_store_get_session     (PdPrinterStore      *self,
+                                                         PdPrinter           *printer);
+/* The printer's MQTT debug log (one per printer, stopped until started);
+ * made on first use, its secret the printer's access code. */
+PdDebugLog            *pd_printer_store_get_debug_log   (PdPrinterStore      *self,
                                                          PdPrinter           *printer);
 /* The printer's camera (one per printer, shared by every view); made on first
  * use, kept configured (address, access code, pinned certificate) by the
