@@ -312,7 +312,11 @@ test_capture_and_export (void)
   g_assert_true (pd_debug_log_export_finish (log, result, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_cmpuint (g_strv_length (g_strsplit (contents, "\n", -1)) - 1, ==, n); /* one line a message */
+  {
+    g_auto (GStrv) lines = g_strsplit (contents, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (lines) - 1, ==, n); /* one line a message */
+  }
   g_assert_null (strstr (contents, pd_sim_printer_get_access_code (p)));
   g_assert_nonnull (strstr (contents, "\"direction\":\"out\""));
 
