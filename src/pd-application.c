@@ -17,6 +17,7 @@
 
 #include "pd-application.h"
 #include "pd-camera-manager.h"
+#include "pd-debug-manager.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
 #include "pd-humidity-monitor.h"
@@ -35,6 +36,7 @@ struct _PdApplication
   GHashTable        *histories; /* PdPrinter → PdTemperatureHistory */
   PdHumidityMonitor *humidity;
   PdCameraManager   *cameras;
+  PdDebugManager    *debug;
   char              *load_error;        /* printers.ini could not be read */
   GtkWidget         *load_error_dialog; /* weak */
 
@@ -460,6 +462,10 @@ pd_application_startup (GApplication *app)
     pd_camera_manager_add_actions (self->cameras, GTK_APPLICATION (self));
   }
 
+  /* The MQTT debug logs: their capacity, their windows, their actions. */
+  self->debug = pd_debug_manager_new (self->store, self->settings);
+  pd_debug_manager_add_actions (self->debug, GTK_APPLICATION (self));
+
   /* Listening only; another program may hold the port (Bambu Studio does). */
   self->discovery = new_discovery ();
   if (!pd_discovery_start (self->discovery, &error))
@@ -503,6 +509,7 @@ pd_application_dispose (GObject *object)
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_clear_object (&self->humidity);
   g_clear_object (&self->cameras);
+  g_clear_object (&self->debug);
   if (self->load_error_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->load_error_dialog), (gpointer *) &self->load_error_dialog);
   self->load_error_dialog = NULL;
@@ -778,6 +785,20 @@ pd_application_get_cameras (PdApplication *self)
   g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
 
   return self->cameras;
+}
+
+/**
+ * pd_application_get_debug:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the debug log features (from startup on)
+ */
+PdDebugManager *
+pd_application_get_debug (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->debug;
 }
 
 /**

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "pd-camera-manager.h"
+#include "pd-debug-manager.h"
 #include "pd-discovery.h"
 #include "pd-printer-store.h"
 #include "pd-snapshot-store.h"
@@ -26,6 +27,7 @@ GSettings            *pd_application_get_settings (PdApplication *self);
 PdPrinterStore       *pd_application_get_store (PdApplication *self);
 PdDiscovery          *pd_application_get_discovery (PdApplication *self);
 PdCameraManager      *pd_application_get_cameras (PdApplication *self);
+PdDebugManager       *pd_application_get_debug (PdApplication *self);
 PdSnapshotStore      *pd_application_get_snapshot_store (PdApplication *self);
 PdTemperatureHistory *pd_application_get_history (PdApplication *self,
                                                   PdPrinter     *printer);

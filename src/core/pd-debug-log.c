@@ -138,7 +138,8 @@ struct _PdDebugMessage
   char              *topic;
   gsize              size;
   char              *text;
-  JsonNode          *json;
+  gboolean           is_json; /* text is a JSON document (checked at capture) */
+  JsonNode          *json;    /* parsed again when asked for: a tree is ~20× its text */
   char              *summary;
 };
 
@@ -237,6 +238,23 @@ make_valid_text (const char *data,
  *
  * Returns: (transfer full): the message, redacted
  */
+/* The text as JSON, if it is, within the limits; NULL otherwise. */
+static JsonNode *
+parse_text (const char *text)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  gsize                  length = strlen (text);
+
+  if (length == 0 || length > MAX_PARSE_SIZE || !pd_json_depth_within (text, length, MAX_PARSE_DEPTH))
+    return NULL;
+
+  parser = json_parser_new (); /* mutable: redacted in place */
+  if (!json_parser_load_from_data (parser, text, (gssize) length, NULL) || json_parser_get_root (parser) == NULL)
+    return NULL;
+
+  return json_node_copy (json_parser_get_root (parser));
+}
+
 PdDebugMessage *
 pd_debug_message_new (gint64             time_us,
                       PdMessageDirection direction,
@@ -244,36 +262,33 @@ pd_debug_message_new (gint64             time_us,
                       GBytes            *payload,
                       const char        *secret)
 {
-  PdDebugMessage  *self = g_object_new (PD_TYPE_DEBUG_MESSAGE, NULL);
-  gsize            length = 0;
-  const char      *data = payload != NULL ? g_bytes_get_data (payload, &length) : NULL;
-  g_autofree char *text = make_valid_text (data != NULL ? data : "", length);
+  PdDebugMessage      *self = g_object_new (PD_TYPE_DEBUG_MESSAGE, NULL);
+  gsize                length = 0;
+  const char          *data = payload != NULL ? g_bytes_get_data (payload, &length) : NULL;
+  g_autofree char     *text = make_valid_text (data != NULL ? data : "", length);
+  g_autoptr (JsonNode) json = NULL;
 
   self->time = time_us;
   self->direction = direction;
   self->topic = g_strdup (topic != NULL ? topic : "");
   self->size = length;
 
-  if (length > 0 && length <= MAX_PARSE_SIZE && pd_json_depth_within (text, strlen (text), MAX_PARSE_DEPTH))
-    {
-      g_autoptr (JsonParser) parser = json_parser_new (); /* mutable: redacted in place */
-
-      if (json_parser_load_from_data (parser, text, -1, NULL) && json_parser_get_root (parser) != NULL)
-        self->json = json_node_copy (json_parser_get_root (parser));
-    }
-
-  if (self->json != NULL && redact_node (self->json, secret, 0))
-    self->text = pd_json_to_string (self->json, FALSE);
+  /* Parsed once here for the redaction and the summary, then let go: the
+   * text stays (redacted), the tree is made again only for the message a
+   * person opens. */
+  json = parse_text (text);
+  self->is_json = json != NULL;
+  /* redacted, or on several lines (an export is one message a line):
+   * written again, compact */
+  if (json != NULL && (redact_node (json, secret, 0) || strpbrk (text, "\r\n") != NULL))
+    self->text = pd_json_to_string (json, FALSE);
   else
     {
       self->text = replace_secret (text, secret);
       if (self->text == NULL)
         self->text = g_steal_pointer (&text);
     }
-
-  if (self->json != NULL)
-    json_node_seal (self->json); /* shared by every view and the export worker */
-  self->summary = make_summary (self->json, length);
+  self->summary = make_summary (json, length);
 
   return self;
 }
@@ -330,7 +345,23 @@ JsonNode *
 pd_debug_message_get_json (PdDebugMessage *self)
 {
   g_return_val_if_fail (PD_IS_DEBUG_MESSAGE (self), NULL);
+
+  if (self->json == NULL && self->is_json)
+    {
+      self->json = parse_text (self->text);
+      if (self->json != NULL)
+        json_node_seal (self->json);
+    }
+
   return self->json;
+}
+
+/* Lets go of the tree made for a person (the text stays). */
+void
+pd_debug_message_release_json (PdDebugMessage *self)
+{
+  g_return_if_fail (PD_IS_DEBUG_MESSAGE (self));
+  g_clear_pointer (&self->json, json_node_unref);
 }
 
 char *
@@ -338,7 +369,7 @@ pd_debug_message_dup_pretty (PdDebugMessage *self)
 {
   g_return_val_if_fail (PD_IS_DEBUG_MESSAGE (self), NULL);
 
-  if (self->json != NULL)
+  if (pd_debug_message_get_json (self) != NULL)
     return pd_json_to_string (self->json, TRUE);
   return g_strdup (self->text);
 }
@@ -375,36 +406,35 @@ pd_debug_message_matches (PdDebugMessage *self,
 char *
 pd_debug_message_to_line (PdDebugMessage *self)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode)    root = NULL;
-  g_autoptr (GDateTime)   time = NULL;
-  g_autofree char        *seconds = NULL;
-  g_autofree char        *stamp = NULL;
+  g_autoptr (GDateTime) time = NULL;
+  g_autofree char      *seconds = NULL;
+  g_autofree char      *topic = NULL;
+  g_autofree char      *payload = NULL;
+  g_autoptr (JsonNode)  topic_node = json_node_new (JSON_NODE_VALUE);
+  g_autoptr (JsonNode)  text_node = NULL;
 
   g_return_val_if_fail (PD_IS_DEBUG_MESSAGE (self), NULL);
 
   time = g_date_time_new_from_unix_utc (self->time / G_USEC_PER_SEC);
   seconds = time != NULL ? g_date_time_format (time, "%Y-%m-%dT%H:%M:%S") : g_strdup ("1970-01-01T00:00:00");
-  stamp = g_strdup_printf ("%s.%03dZ", seconds, (int) ((self->time % G_USEC_PER_SEC) / 1000));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, stamp);
-  json_builder_set_member_name (b, "direction");
-  json_builder_add_string_value (b, self->direction == PD_MESSAGE_INCOMING ? "in" : "out");
-  json_builder_set_member_name (b, "topic");
-  json_builder_add_string_value (b, self->topic);
-  json_builder_set_member_name (b, "size");
-  json_builder_add_int_value (b, (gint64) self->size);
-  json_builder_set_member_name (b, "payload");
-  if (self->json != NULL)
-    json_builder_add_value (b, json_node_copy (self->json));
+  json_node_set_string (topic_node, self->topic);
+  topic = pd_json_to_string (topic_node, FALSE);
+  /* A JSON payload goes in as it is (a compact document, already
+   * redacted): no tree is built, on whatever thread this runs. */
+  if (self->is_json)
+    payload = g_strdup (self->text);
   else
-    json_builder_add_string_value (b, self->text);
-  json_builder_end_object (b);
+    {
+      text_node = json_node_new (JSON_NODE_VALUE);
+      json_node_set_string (text_node, self->text);
+      payload = pd_json_to_string (text_node, FALSE);
+    }
 
-  root = json_builder_get_root (b);
-  return pd_json_to_string (root, FALSE);
+  return g_strdup_printf ("{\"time\":\"%s.%03dZ\",\"direction\":\"%s\",\"topic\":%s,\"size\":%" G_GSIZE_FORMAT
+                          ",\"payload\":%s}",
+                          seconds, (int) ((self->time % G_USEC_PER_SEC) / 1000),
+                          self->direction == PD_MESSAGE_INCOMING ? "in" : "out", topic, self->size, payload);
 }
 
 /* The log ----------------------------------------------------------------------*/
@@ -417,7 +447,11 @@ struct _PdDebugLog
   gulong      handler;   /* connected only while capturing */
   char       *secret;
   guint       capacity;
-  GQueue      messages;  /* PdDebugMessage, oldest first */
+  /* a ring: count messages from head, oldest first, in alloc slots */
+  PdDebugMessage **ring;
+  guint            alloc;
+  guint            head;
+  guint            count;
   guint64     next_sequence;
   guint64     n_dropped;
 };
@@ -446,7 +480,14 @@ pd_debug_log_get_item_type (GListModel *model)
 static guint
 pd_debug_log_get_n_items (GListModel *model)
 {
-  return PD_DEBUG_LOG (model)->messages.length;
+  return PD_DEBUG_LOG (model)->count;
+}
+
+static PdDebugMessage *
+nth (PdDebugLog *self,
+     guint       position)
+{
+  return self->ring[(self->head + position) % self->alloc];
 }
 
 static gpointer
@@ -454,9 +495,8 @@ pd_debug_log_get_item (GListModel *model,
                        guint       position)
 {
   PdDebugLog *self = PD_DEBUG_LOG (model);
-  gpointer    item = g_queue_peek_nth (&self->messages, position);
 
-  return item != NULL ? g_object_ref (item) : NULL;
+  return position < self->count ? g_object_ref (nth (self, position)) : NULL;
 }
 
 static void
@@ -474,13 +514,30 @@ trim (PdDebugLog *self,
 {
   guint removed = 0;
 
-  while (self->messages.length > keep)
+  while (self->count > keep)
     {
-      g_object_unref (g_queue_pop_head (&self->messages));
+      g_clear_object (&self->ring[self->head]);
+      self->head = (self->head + 1) % self->alloc;
+      self->count--;
       removed++;
     }
 
   return removed;
+}
+
+/* Room for @capacity, oldest first from slot 0 (after a trim to it). */
+static void
+resize_ring (PdDebugLog *self,
+             guint       capacity)
+{
+  PdDebugMessage **ring = g_new0 (PdDebugMessage *, capacity);
+
+  for (guint i = 0; i < self->count; i++)
+    ring[i] = nth (self, i);
+  g_free (self->ring);
+  self->ring = ring;
+  self->alloc = capacity;
+  self->head = 0;
 }
 
 void
@@ -506,8 +563,12 @@ pd_debug_log_add (PdDebugLog        *self,
       g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_DROPPED]);
     }
-  g_queue_push_tail (&self->messages, message);
-  g_list_model_items_changed (G_LIST_MODEL (self), self->messages.length - 1, 0, 1);
+  /* the ring grows to the capacity as messages come, not before */
+  if (self->count == self->alloc)
+    resize_ring (self, MIN (self->capacity, MAX (16, self->alloc * 2)));
+  self->ring[(self->head + self->count) % self->alloc] = message;
+  self->count++;
+  g_list_model_items_changed (G_LIST_MODEL (self), self->count - 1, 0, 1);
 }
 
 static void
@@ -528,7 +589,12 @@ pd_debug_log_dispose (GObject *object)
   if (self->session != NULL && self->handler != 0)
     g_clear_signal_handler (&self->handler, self->session);
   g_clear_object (&self->session);
-  g_queue_clear_full (&self->messages, g_object_unref);
+  if (self->ring != NULL)
+    {
+      trim (self, 0);
+      g_clear_pointer (&self->ring, g_free);
+      self->alloc = 0;
+    }
 
   G_OBJECT_CLASS (pd_debug_log_parent_class)->dispose (object);
 }
@@ -616,7 +682,6 @@ static void
 pd_debug_log_init (PdDebugLog *self)
 {
   self->capacity = PD_DEBUG_LOG_DEFAULT_CAPACITY;
-  g_queue_init (&self->messages);
 }
 
 /**
@@ -680,7 +745,7 @@ pd_debug_log_clear (PdDebugLog *self)
 
   g_return_if_fail (PD_IS_DEBUG_LOG (self));
 
-  removed = trim (self, 0);
+  removed = self->alloc > 0 ? trim (self, 0) : 0;
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
   if (self->n_dropped != 0)
@@ -702,7 +767,9 @@ pd_debug_log_set_capacity (PdDebugLog *self,
   if (self->capacity == capacity)
     return;
   self->capacity = capacity;
-  removed = trim (self, capacity);
+  removed = self->alloc > 0 ? trim (self, capacity) : 0;
+  if (self->alloc > capacity)
+    resize_ring (self, capacity);
   if (removed > 0)
     {
       self->n_dropped += removed;
@@ -785,9 +852,9 @@ pd_debug_log_export_async (PdDebugLog         *self,
   g_return_if_fail (G_IS_FILE (file));
 
   /* The messages are immutable: the worker reads the ones there now. */
-  messages = g_ptr_array_new_full (self->messages.length, g_object_unref);
-  for (GList *l = self->messages.head; l != NULL; l = l->next)
-    g_ptr_array_add (messages, g_object_ref (l->data));
+  messages = g_ptr_array_new_full (self->count, g_object_unref);
+  for (guint i = 0; i < self->count; i++)
+    g_ptr_array_add (messages, g_object_ref (nth (self, i)));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pd_debug_log_export_async);

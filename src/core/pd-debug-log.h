@@ -46,8 +46,10 @@ const char        *pd_debug_message_get_topic     (PdDebugMessage     *self);
 gsize              pd_debug_message_get_size      (PdDebugMessage     *self); /* bytes as sent */
 /* The payload as text (redacted, valid UTF-8). */
 const char        *pd_debug_message_get_text      (PdDebugMessage     *self);
-/* The payload as JSON (redacted), NULL when it is not JSON; parsed once. */
+/* The payload as JSON (redacted), NULL when it is not JSON; parsed from
+ * the text when first asked for and kept until released (main thread). */
 JsonNode          *pd_debug_message_get_json      (PdDebugMessage     *self);
+void               pd_debug_message_release_json  (PdDebugMessage     *self);
 /* Pretty-printed JSON, or the text when it is not JSON. */
 char              *pd_debug_message_dup_pretty    (PdDebugMessage     *self);
 /* "print.push_status · 14 fields", "pushing.pushall", "not JSON · 12 bytes" */

@@ -28,6 +28,8 @@ struct _PdPreferencesWindow
   GtkWidget           *tile_fps_spin;
   GtkWidget           *auto_snapshots_switch;
   AdwComboRow         *snapshot_format_row;
+  GtkAdjustment       *debug_capacity_adjustment;
+  GtkWidget           *debug_capacity_spin;
 };
 
 G_DEFINE_FINAL_TYPE (PdPreferencesWindow, pd_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -94,6 +96,8 @@ pd_preferences_window_class_init (PdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, tile_fps_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, auto_snapshots_switch);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_format_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, debug_capacity_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, debug_capacity_spin);
 }
 
 static void
@@ -109,6 +113,8 @@ pd_preferences_window_init (PdPreferencesWindow *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Megabytes of snapshots kept per printer"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->tile_fps_spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pictures a second in camera tiles"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->debug_capacity_spin),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Messages kept in each printer's debug log"), -1);
 }
 
 /**
@@ -131,6 +137,8 @@ pd_preferences_window_new (GSettings *settings)
       g_settings_bind (settings, "auto-snapshots", self->auto_snapshots_switch, "active", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "snapshot-limit-mb", self->snapshot_limit_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "camera-tile-fps", self->tile_fps_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "debug-log-capacity", self->debug_capacity_adjustment, "value",
+                       G_SETTINGS_BIND_DEFAULT);
       g_settings_bind_with_mapping (settings, "snapshot-format", self->snapshot_format_row, "selected",
                                     G_SETTINGS_BIND_DEFAULT, format_to_row, row_to_format, NULL, NULL);
     }

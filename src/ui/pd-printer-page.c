@@ -33,6 +33,7 @@ struct _PdPrinterPage
   GSignalGroup   *hms_signals;   /* on the printer's HMS list */
   GSignalGroup   *units_signals; /* on the printer's AMS units */
   GSignalGroup   *session_signals;
+  GSignalGroup   *debug_signals; /* on the printer's debug log */
   gboolean        light_on;
 
   AdwWindowTitle *title;
@@ -77,6 +78,9 @@ struct _PdPrinterPage
   AdwActionRow   *firmware_row;
   AdwActionRow   *wifi_row;
   AdwActionRow   *fingerprint_row;
+  GtkWidget      *debug_group;
+  AdwActionRow   *debug_row;
+  GtkWidget      *debug_capture_button;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinterPage, pd_printer_page, GTK_TYPE_WIDGET)
@@ -395,9 +399,67 @@ sync_actions (PdPrinterPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "printer.refresh", connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "printer.edit", self->printer != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "printer.remove", self->printer != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "printer.toggle-debug", self->printer != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "printer.show-debug-log", self->printer != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "printer.trust-certificate",
                                  self->session != NULL &&
                                    pd_session_get_reason (self->session) == PD_SESSION_REASON_CERTIFICATE_CHANGED);
+}
+
+/* MQTT debug log ------------------------------------------------------------------*/
+
+static PdDebugManager *
+debug_manager (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return PD_IS_APPLICATION (app) ? pd_application_get_debug (PD_APPLICATION (app)) : NULL;
+}
+
+static void
+sync_debug (PdPrinterPage *self)
+{
+  PdDebugLog *log = g_signal_group_dup_target (self->debug_signals);
+  gboolean    capturing = log != NULL && pd_debug_log_get_capturing (log);
+
+  gtk_widget_set_visible (self->debug_group, log != NULL);
+  gtk_button_set_label (GTK_BUTTON (self->debug_capture_button), capturing ? _("Stop") : _("Start MQTT Debug"));
+  adw_action_row_set_subtitle (self->debug_row, capturing ? _("Capturing every message to and from the printer")
+                                                          : _("Every message to and from the printer, for bug reports"));
+  g_clear_object (&log);
+}
+
+static void
+update_debug (PdPrinterPage *self)
+{
+  PdDebugManager *manager = debug_manager ();
+
+  g_signal_group_set_target (self->debug_signals, manager != NULL && self->printer != NULL
+                                                    ? pd_debug_manager_get_log (manager, self->printer)
+                                                    : NULL);
+  sync_debug (self);
+}
+
+static void
+toggle_debug (GtkWidget  *widget,
+              const char *action,
+              GVariant   *parameter)
+{
+  PdPrinterPage *self = PD_PRINTER_PAGE (widget);
+
+  if (self->printer != NULL)
+    gtk_widget_activate_action (widget, "app.toggle-debug", "s", pd_printer_get_serial (self->printer));
+}
+
+static void
+show_debug_log (GtkWidget  *widget,
+                const char *action,
+                GVariant   *parameter)
+{
+  PdPrinterPage *self = PD_PRINTER_PAGE (widget);
+
+  if (self->printer != NULL)
+    gtk_widget_activate_action (widget, "app.show-debug-log", "s", pd_printer_get_serial (self->printer));
 }
 
 /* No camera, no camera section. The view is a viewer only while the page is
@@ -612,6 +674,9 @@ pd_printer_page_dispose (GObject *object)
     g_signal_group_set_target (self->units_signals, NULL);
   g_clear_object (&self->units_signals);
   g_clear_object (&self->session_signals);
+  if (self->debug_signals != NULL)
+    g_signal_group_set_target (self->debug_signals, NULL);
+  g_clear_object (&self->debug_signals);
   g_clear_object (&self->printer);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
@@ -729,6 +794,9 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, firmware_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, wifi_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, fingerprint_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, debug_group);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, debug_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, debug_capture_button);
 
   gtk_widget_class_install_action (widget_class, "printer.pause", NULL, pause_print);
   gtk_widget_class_install_action (widget_class, "printer.resume", NULL, resume_print);
@@ -738,10 +806,14 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_install_action (widget_class, "printer.edit", NULL, edit_printer);
   gtk_widget_class_install_action (widget_class, "printer.remove", NULL, remove_printer);
   gtk_widget_class_install_action (widget_class, "printer.trust-certificate", NULL, trust_certificate);
+  gtk_widget_class_install_action (widget_class, "printer.toggle-debug", NULL, toggle_debug);
+  gtk_widget_class_install_action (widget_class, "printer.show-debug-log", NULL, show_debug_log);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "printer.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "printer.refresh", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "printer.edit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "printer.show-debug-log", NULL);
 }
 
 static void
@@ -764,6 +836,9 @@ pd_printer_page_init (PdPrinterPage *self)
   self->session_signals = g_signal_group_new (PD_TYPE_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "notify::pinned-fingerprint", G_CALLBACK (update_page), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::reason", G_CALLBACK (update_page), self);
+
+  self->debug_signals = g_signal_group_new (PD_TYPE_DEBUG_LOG);
+  g_signal_group_connect_swapped (self->debug_signals, "notify::capturing", G_CALLBACK (sync_debug), self);
 
   sync_actions (self);
 }
@@ -808,6 +883,7 @@ pd_printer_page_set_printer (PdPrinterPage *self,
   pd_ams_view_set_printer (self->ams_view, printer);
   update_ams_group (self);
   update_camera (self);
+  update_debug (self);
   g_signal_group_set_target (self->session_signals, session);
 
   if (self->chart != NULL)
