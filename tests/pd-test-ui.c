@@ -68,12 +68,21 @@ pd_test_save_screenshot (GtkWidget  *widget,
   g_autofree char          *path = NULL;
   int                       w, h;
 
-  pd_test_wait_for_frames (widget);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
+  /* A window still being laid out (slow under ASan) draws nothing yet:
+   * try again for a few frames, bounded in time. */
   paintable = gtk_widget_paintable_new (widget);
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  for (guint attempt = 0; attempt < 50 && node == NULL; attempt++)
+    {
+      pd_test_wait_for_frames (widget);
+      w = gtk_widget_get_width (widget);
+      h = gtk_widget_get_height (widget);
+      if (w <= 0 || h <= 0)
+        continue;
+      if (snapshot == NULL)
+        snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
