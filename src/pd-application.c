@@ -167,7 +167,8 @@ start_simulator (PdApplication *self,
 
   self->simulator = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, error,
                                       simulator, "--printers", "4", "--models", "H2D,X1C,A1,P1P",
-                                      "--scenario", "print,print,hms,print", "--speed", "10", "--list-json", NULL);
+                                      "--scenario", "print,print,hms,print", "--speed", "10", "--list-json",
+                                      "--quit-on-eof", NULL);
   if (self->simulator == NULL)
     return FALSE;
 

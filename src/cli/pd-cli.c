@@ -1184,7 +1184,7 @@ cmd_demo (int    argc,
 
     demo.sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
                                  sim, "--printers", printers_arg, "--models", "H2D,X1C,A1,P1P,P1S,A1MINI,X1E,H2S",
-                                 "--speed", speed_arg, "--list-json", NULL);
+                                 "--speed", speed_arg, "--list-json", "--quit-on-eof", NULL);
   }
   if (demo.sim == NULL)
     {

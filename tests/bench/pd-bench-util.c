@@ -40,7 +40,8 @@ sim_start (const char *models,
   sim->printers = g_ptr_array_new_with_free_func ((GDestroyNotify) sim_printer_free);
   sim->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
                                    PRINTDECK_SIM, "--printers", printers, "--models", models,
-                                   "--camera-size", size, "--camera-fps", rate, "--list-json", NULL);
+                                   "--camera-size", size, "--camera-fps", rate, "--list-json",
+                                   "--quit-on-eof", NULL);
   if (sim->process == NULL)
     g_error ("printdeck-sim: %s", error->message);
 

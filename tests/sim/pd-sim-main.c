@@ -7,7 +7,8 @@
  * commands from stdin, one per line, and answers each with "ok" (after the
  * lines it prints, for list) or "error: …". Runs until SIGINT, SIGTERM or
  * "quit"; the end of stdin is not a reason to stop, so that it can run in
- * the background.
+ * the background — unless --quit-on-eof: a program that starts it with a
+ * pipe (the app's demo) then takes it along when it dies, even killed.
  */
 
 #define G_LOG_DOMAIN "pd-sim"
@@ -34,6 +35,7 @@ typedef struct
   GCancellable     *cancellable;
   gboolean          json;
   gboolean          quitting;
+  gboolean          quit_on_eof;
   int               status;
 } App;
 
@@ -388,9 +390,15 @@ on_line (GObject      *source,
 
   if (line == NULL)
     {
-      /* End of input (or a closed stdin): keep running until a signal. */
+      /* End of input (or a closed stdin): keep running until a signal,
+       * or stop now when asked to (the program that started us is gone). */
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_printerr ("printdeck-sim: stdin: %s\n", error->message);
+      if (app->quit_on_eof && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          app->quitting = TRUE;
+          g_main_loop_quit (app->loop);
+        }
       return;
     }
 
@@ -473,6 +481,7 @@ main (int   argc,
   gboolean                   list = FALSE;
   gboolean                   list_json = FALSE;
   gboolean                   verbose = FALSE;
+  gboolean                   quit_on_eof = FALSE;
   guint                      sigint, sigterm;
   const GOptionEntry         entries[] = {
             { "printers", 'n', 0, G_OPTION_ARG_INT, &n_printers, "Number of printers (default 3)", "N" },
@@ -499,6 +508,8 @@ main (int   argc,
             { "list-json", 0, 0, G_OPTION_ARG_NONE, &list_json,
               "Print one JSON object per printer: host, port, serial, access_code, model, name, fingerprint, ca_file, camera, camera_port", NULL },
             { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show debug messages", NULL },
+            { "quit-on-eof", 0, 0, G_OPTION_ARG_NONE, &quit_on_eof,
+              "Stop when stdin ends (for a program that starts the simulator with a pipe)", NULL },
             { NULL },
   };
 
@@ -625,6 +636,7 @@ main (int   argc,
   app.loop = g_main_loop_new (NULL, FALSE);
   app.cancellable = g_cancellable_new ();
   app.json = list_json;
+  app.quit_on_eof = quit_on_eof;
   app.status = EXIT_SUCCESS;
   app.sim = pd_sim_new (&options);
 

@@ -3400,6 +3400,30 @@ test_program_quit (void)
   g_ptr_array_unref (reader.lines);
 }
 
+/* --quit-on-eof: the program that started it is gone (its end of the pipe
+ * closed, as when it is killed): the simulator stops, no orphan left. */
+static void
+test_program_quit_on_eof (void)
+{
+  g_autoptr (GSubprocess) sim = NULL;
+  g_autoptr (GError)      error = NULL;
+  Reader                  reader = { 0 };
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                          PRINTDECK_SIM, "-n", "1", "--no-cameras", "--quit-on-eof", NULL);
+  g_assert_no_error (error);
+  reader.stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  reader.lines = g_ptr_array_new_with_free_func (g_free);
+  g_assert_nonnull (read_line (&reader, 0));
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (sim), NULL, &error));
+  g_assert_true (wait_for (subprocess_exited, sim, 10000));
+  g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
+
+  g_clear_object (&reader.stream);
+  g_ptr_array_unref (reader.lines);
+}
+
 static void
 test_program_bad_option (void)
 {
@@ -3462,6 +3486,7 @@ main (int   argc,
   g_test_add_func ("/sim/camera/many", test_camera_many);
   g_test_add_func ("/sim/program", test_program);
   g_test_add_func ("/sim/program-quit", test_program_quit);
+  g_test_add_func ("/sim/program-quit-on-eof", test_program_quit_on_eof);
   g_test_add_func ("/sim/program-bad-option", test_program_bad_option);
 
   result = g_test_run ();
