@@ -494,8 +494,13 @@ pd_debug_detail_set_message (PdDebugDetail  *self,
   g_return_if_fail (PD_IS_DEBUG_DETAIL (self));
   g_return_if_fail (message == NULL || PD_IS_DEBUG_MESSAGE (message));
 
-  if (!g_set_object (&self->message, message))
+  if (self->message == message)
     return;
+  /* The log keeps messages as text; the tree parsed for the one shown goes
+   * with it (the rows hold the nodes they show). */
+  if (self->message != NULL)
+    pd_debug_message_release_json (self->message);
+  g_set_object (&self->message, message);
 
   self->changes_done = FALSE;
   gtk_single_selection_set_selected (self->tree_selection, GTK_INVALID_LIST_POSITION);
