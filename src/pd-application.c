@@ -699,6 +699,35 @@ demo_action (GSimpleAction *action,
     g_warning ("The demo could not start: %s", error != NULL ? error->message : "no path");
 }
 
+static void
+on_uri_launched (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    g_message ("%s could not be opened: %s", (const char *) data, error->message);
+  g_free (data);
+}
+
+/* app.open-uri: a snapshot, a folder, an export — with the user's default
+ * app, from whatever window (toasts, the gallery) asks. */
+static void
+open_uri_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  PdApplication                  *self = user_data;
+  const char                     *uri = g_variant_get_string (parameter, NULL);
+  GtkWindow                      *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GdkDisplay                     *display = window != NULL ? gtk_widget_get_display (GTK_WIDGET (window)) : gdk_display_get_default ();
+  g_autoptr (GdkAppLaunchContext) context = display != NULL ? gdk_display_get_app_launch_context (display) : NULL;
+
+  g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), self->cancellable, on_uri_launched,
+                                           g_strdup (uri));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
@@ -707,6 +736,7 @@ static const GActionEntry app_actions[] = {
   { "refresh", refresh_action },
   { "update-hms", update_hms_action },
   { "demo", demo_action },
+  { "open-uri", open_uri_action, "s" },
 };
 
 static void

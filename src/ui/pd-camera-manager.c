@@ -324,38 +324,11 @@ take_snapshot_action (GSimpleAction *action,
   pd_camera_manager_take_snapshot_async (self, printer, self->cancellable, on_snapshot_action_done, target);
 }
 
-static void
-on_launched (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    g_message ("The snapshot could not be opened: %s", error->message);
-}
-
-/* Opens a snapshot (or a folder) by its URI with the user's default app. */
-static void
-open_snapshot_action (GSimpleAction *action,
-                      GVariant      *parameter,
-                      gpointer       data)
-{
-  PdCameraManager                *self = data;
-  GtkWindow                      *window = self->app != NULL ? gtk_application_get_active_window (self->app) : NULL;
-  GdkDisplay                     *display = window != NULL ? gtk_widget_get_display (GTK_WIDGET (window)) : gdk_display_get_default ();
-  g_autoptr (GdkAppLaunchContext) context = display != NULL ? gdk_display_get_app_launch_context (display) : NULL;
-
-  g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL), G_APP_LAUNCH_CONTEXT (context),
-                                           self->cancellable, on_launched, NULL);
-}
-
 static const GActionEntry camera_actions[] = {
   { "show-camera", show_camera_action, "s" },
   { "take-snapshot", take_snapshot_action, "s" },
   { "show-snapshots", show_snapshots_action, "s" },
   { "show-cameras", show_cameras_action },
-  { "open-snapshot", open_snapshot_action, "s" },
 };
 
 /* GObject -----------------------------------------------------------------------*/
@@ -453,7 +426,7 @@ pd_camera_manager_new (PdPrinterStore *store,
  * @app: the application
  *
  * Adds app.show-camera, app.take-snapshot, app.show-snapshots (each with a
- * printer's serial number), app.show-cameras and app.open-snapshot (a URI),
+ * printer's serial number) and app.show-cameras,
  * and their shortcuts.
  */
 void
@@ -733,7 +706,7 @@ pd_camera_manager_new_saved_toast (GFile *file)
   g_autofree char *uri = g_file_get_uri (file);
 
   adw_toast_set_button_label (toast, _("_Open"));
-  adw_toast_set_action_name (toast, "app.open-snapshot");
+  adw_toast_set_action_name (toast, "app.open-uri");
   adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
 
   return toast;

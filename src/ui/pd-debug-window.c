@@ -563,7 +563,7 @@ on_exported (GObject      *source,
       if (uri != NULL)
         {
           adw_toast_set_button_label (toast, _("Open Folder"));
-          adw_toast_set_action_name (toast, "win.open-folder");
+          adw_toast_set_action_name (toast, "app.open-uri");
           adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
         }
     }
@@ -608,29 +608,6 @@ static void export(GtkWidget  *widget,
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_export_response), self);
   gtk_native_dialog_show (self->chooser);
-}
-
-static void
-on_folder_opened (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      data)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    g_message ("The folder could not be opened: %s", error->message);
-}
-
-static void
-open_folder (GtkWidget  *widget,
-             const char *action,
-             GVariant   *parameter)
-{
-  PdDebugWindow                  *self = PD_DEBUG_WINDOW (widget);
-  g_autoptr (GdkAppLaunchContext) context = gdk_display_get_app_launch_context (gtk_widget_get_display (widget));
-
-  g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL), G_APP_LAUNCH_CONTEXT (context),
-                                           self->cancellable, on_folder_opened, NULL);
 }
 
 /* Actions ------------------------------------------------------------------------*/
@@ -872,7 +849,6 @@ pd_debug_window_class_init (PdDebugWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.direction", "direction");
   gtk_widget_class_install_action (widget_class, "win.clear", NULL, clear);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export);
-  gtk_widget_class_install_action (widget_class, "win.open-folder", "s", open_folder);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, focus_search);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.capture", NULL);

@@ -367,7 +367,7 @@ static void
 open_uri (PdSnapshotWindow *self,
           const char       *uri)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "app.open-snapshot", "s", uri);
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.open-uri", "s", uri);
 }
 
 static void
