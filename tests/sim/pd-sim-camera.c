@@ -317,6 +317,7 @@ static void
 setup_rtsp (PdSimCamera *self)
 {
   g_autoptr (GstRTSPMountPoints) mounts = NULL;
+  g_autoptr (GstRTSPThreadPool)  pool = NULL;
   g_autofree char               *encoder = NULL;
   g_autofree char               *picture = NULL;
   g_autofree char               *launch = NULL;
@@ -351,6 +352,15 @@ setup_rtsp (PdSimCamera *self)
   gst_rtsp_auth_set_tls_certificate (self->auth, self->certificate);
   set_basic_auth (self);
   gst_rtsp_server_set_auth (self->server, self->auth);
+
+  /* No client threads: with the default pool (one thread) the clients'
+   * watches ran on that thread while pd_sim_camera_drop_clients() closed
+   * their connections from this one, and GStreamer read from a stream that
+   * was being freed. With none, each client attaches to the context of the
+   * server's own source, ours.
+   */
+  pool = gst_rtsp_server_get_thread_pool (self->server);
+  gst_rtsp_thread_pool_set_max_threads (pool, 0);
 
   g_signal_connect (self->server, "client-connected", G_CALLBACK (on_rtsp_client_connected), self);
 }
