@@ -33,6 +33,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -1321,6 +1322,12 @@ pd_session_class_init (PdSessionClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GParamFlags   ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags   rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  /* libmosquitto writes TLS records with write(2), not send() with
+   * MSG_NOSIGNAL: a printer that drops the connection would otherwise kill
+   * the whole process with SIGPIPE at the next write. EPIPE is handled.
+   */
+  signal (SIGPIPE, SIG_IGN);
 
   object_class->dispose = pd_session_dispose;
   object_class->finalize = pd_session_finalize;
