@@ -16,11 +16,14 @@
 #include <glib/gstdio.h>
 
 #include "pd-application.h"
+#include "pd-background.h"
 #include "pd-camera-manager.h"
 #include "pd-debug-manager.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
-#include "pd-humidity-monitor.h"
+#include "pd-notification-center.h"
+#include "pd-printer-page.h"
+#include "pd-tray.h"
 #include "pd-secrets.h"
 #include "pd-preferences-window.h"
 #include "pd-printer-dialog.h"
@@ -34,9 +37,11 @@ struct _PdApplication
   PdPrinterStore    *store;
   PdDiscovery       *discovery;
   GHashTable        *histories; /* PdPrinter → PdTemperatureHistory */
-  PdHumidityMonitor *humidity;
   PdCameraManager   *cameras;
   PdDebugManager    *debug;
+  PdNotificationCenter *notifications;
+  PdTray            *tray;
+  PdBackground      *background;
   char              *load_error;        /* printers.ini could not be read */
   GtkWidget         *load_error_dialog; /* weak */
 
@@ -215,7 +220,6 @@ on_store_items_changed (PdApplication *self,
   while (g_hash_table_iter_next (&iter, &printer, NULL))
     if (pd_printer_store_find (self->store, pd_printer_get_serial (printer)) != printer)
       {
-        pd_humidity_monitor_remove_printer (self->humidity, printer);
         g_hash_table_iter_remove (&iter);
       }
 
@@ -229,7 +233,6 @@ on_store_items_changed (PdApplication *self,
       history = pd_temperature_history_new (item);
       pd_temperature_history_set_duration (history, minutes);
       g_hash_table_insert (self->histories, g_object_ref (item), history);
-      pd_humidity_monitor_add_printer (self->humidity, item);
     }
 }
 
@@ -340,25 +343,6 @@ on_store_loaded (GObject      *source,
     }
 }
 
-/* The hook for the notifications: for now, a line in the log. */
-static void
-on_humid (PdApplication     *self,
-          PdPrinter         *printer,
-          PdAmsUnit         *unit,
-          PdHumidity         level,
-          PdHumidityMonitor *monitor)
-{
-  g_message ("%s: %s is humid (%d %%, level %d)", pd_printer_get_serial (printer), pd_ams_unit_get_name (unit),
-             pd_ams_unit_get_humidity_percent (unit), pd_ams_unit_get_humidity_level (unit));
-}
-
-static void
-on_humidity_thresholds_changed (PdApplication *self)
-{
-  pd_humidity_monitor_set_thresholds (self->humidity, g_settings_get_uint (self->settings, "humidity-fair"),
-                                      g_settings_get_uint (self->settings, "humidity-high"));
-}
-
 static void
 on_stale_timeout_changed (PdApplication *self)
 {
@@ -423,6 +407,9 @@ pd_application_startup (GApplication *app)
   else
     g_message ("GSettings schema %s is not installed; settings will not be saved", BASE_ID);
 
+  /* Running on without a window, and at login; never for the demo. */
+  self->background = pd_background_new (GTK_APPLICATION (self), self->demo ? NULL : self->settings);
+
   if (self->demo)
     {
       self->demo_dir = g_dir_make_tmp ("printdeck-demo-XXXXXX", &error);
@@ -444,11 +431,6 @@ pd_application_startup (GApplication *app)
     {
       g_signal_connect_object (self->settings, "changed::stale-timeout", G_CALLBACK (on_stale_timeout_changed), self,
                                G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->settings, "changed::humidity-fair", G_CALLBACK (on_humidity_thresholds_changed),
-                               self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (self->settings, "changed::humidity-high", G_CALLBACK (on_humidity_thresholds_changed),
-                               self, G_CONNECT_SWAPPED);
-      on_humidity_thresholds_changed (self);
       on_stale_timeout_changed (self);
     }
   pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
@@ -462,6 +444,19 @@ pd_application_startup (GApplication *app)
     self->cameras = pd_camera_manager_new (self->store, self->settings, demo_pictures);
     pd_camera_manager_add_actions (self->cameras, GTK_APPLICATION (self));
   }
+
+  /* Notifications: offline, errors, finished and failed prints, humidity. */
+  self->notifications = pd_notification_center_new (app, self->store, self->settings);
+
+  /* The tray icon, where a StatusNotifierWatcher (KDE, waybar, GNOME's
+   * AppIndicator extension) shows it; nothing where none is.
+   */
+  if (g_application_get_dbus_connection (app) != NULL)
+    {
+      self->tray = pd_tray_new (g_application_get_dbus_connection (app), APPLICATION_ID, G_LIST_MODEL (self->store),
+                                G_ACTION_GROUP (app));
+      pd_tray_start (self->tray);
+    }
 
   /* The MQTT debug logs: their capacity, their windows, their actions. */
   self->debug = pd_debug_manager_new (self->store, self->settings);
@@ -485,6 +480,10 @@ pd_application_shutdown (GApplication *app)
   PdApplication *self = PD_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->notifications != NULL)
+    pd_notification_center_shutdown (self->notifications);
+  if (self->tray != NULL)
+    pd_tray_stop (self->tray);
   if (self->cameras != NULL)
     pd_camera_manager_shutdown (self->cameras);
   if (self->store != NULL)
@@ -508,9 +507,13 @@ pd_application_dispose (GObject *object)
   PdApplication *self = PD_APPLICATION (object);
 
   g_clear_pointer (&self->histories, g_hash_table_unref);
-  g_clear_object (&self->humidity);
   g_clear_object (&self->cameras);
   g_clear_object (&self->debug);
+  g_clear_object (&self->notifications);
+  if (self->tray != NULL)
+    pd_tray_stop (self->tray);
+  g_clear_object (&self->tray);
+  g_clear_object (&self->background);
   if (self->load_error_dialog != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->load_error_dialog), (gpointer *) &self->load_error_dialog);
   self->load_error_dialog = NULL;
@@ -571,7 +574,12 @@ quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  PdApplication *self = user_data;
+
+  /* Quit means quit, also while running in the background. */
+  if (self->background != NULL)
+    pd_background_quit (self->background);
+  g_application_quit (G_APPLICATION (self));
 }
 
 static void
@@ -728,6 +736,114 @@ open_uri_action (GSimpleAction *action,
                                            g_strdup (uri));
 }
 
+/* The main window, made if needed, presented. */
+static PdWindow *
+present_window (PdApplication *self)
+{
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (PD_IS_WINDOW (l->data))
+      {
+        window = l->data;
+        break;
+      }
+  if (window == NULL)
+    window = GTK_WINDOW (pd_window_new (self));
+
+  gtk_window_present (window);
+  return PD_WINDOW (window);
+}
+
+/* The printer @parameter names, or NULL (a notification of one removed since). */
+static PdPrinter *
+find_printer (PdApplication *self,
+              GVariant      *parameter)
+{
+  const char *serial = g_variant_get_string (parameter, NULL);
+  PdPrinter  *printer = pd_printer_store_find (self->store, serial);
+
+  if (printer == NULL)
+    g_message ("No printer %s (removed?)", serial);
+
+  return printer;
+}
+
+/* app.show-window: from the tray, or a notification of a printer gone. */
+static void
+show_window_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  present_window (user_data);
+}
+
+/* app.show-printer: a notification (or the tray) opens the printer's page. */
+static void
+show_printer_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  PdApplication *self = user_data;
+  PdWindow      *window = present_window (self);
+  PdPrinter     *printer = find_printer (self, parameter);
+
+  if (printer != NULL)
+    pd_window_show_printer (window, printer);
+}
+
+/* app.pause-printer: straight from a notification. A pause can be undone. */
+static void
+pause_printer_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  PdApplication         *self = user_data;
+  PdPrinter             *printer = find_printer (self, parameter);
+  PdSession             *session = printer != NULL ? pd_printer_store_get_session (self->store, printer) : NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  if (session == NULL)
+    return;
+
+  json_parser_load_from_data (parser, "{\"print\":{\"command\":\"pause\",\"param\":\"\"}}", -1, NULL);
+  g_message ("%s: pausing (asked from a notification)", pd_printer_get_serial (printer));
+  pd_session_send_async (session, json_parser_get_root (parser), NULL, NULL, NULL);
+}
+
+/* app.stop-printer: a stop cannot be undone, so it is asked on the
+ * printer's page, as from its own button.
+ */
+static void
+stop_printer_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  PdApplication *self = user_data;
+  PdWindow      *window = present_window (self);
+  PdPrinter     *printer = find_printer (self, parameter);
+
+  if (printer == NULL)
+    return;
+  pd_window_show_printer (window, printer);
+  gtk_widget_activate_action (GTK_WIDGET (_pd_window_get_printer_page (window)), "printer.stop", NULL);
+}
+
+/* app.mute-printer(serial, muted) */
+static void
+mute_printer_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  PdApplication *self = user_data;
+  const char    *serial;
+  gboolean       muted;
+
+  g_variant_get (parameter, "(&sb)", &serial, &muted);
+  if (self->notifications != NULL)
+    pd_notification_center_set_muted (self->notifications, serial, muted);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "about", about_action },
@@ -737,6 +853,11 @@ static const GActionEntry app_actions[] = {
   { "update-hms", update_hms_action },
   { "demo", demo_action },
   { "open-uri", open_uri_action, "s" },
+  { "show-window", show_window_action },
+  { "show-printer", show_printer_action, "s" },
+  { "pause-printer", pause_printer_action, "s" },
+  { "stop-printer", stop_printer_action, "s" },
+  { "mute-printer", mute_printer_action, "(sb)" },
 };
 
 static void
@@ -750,8 +871,6 @@ pd_application_init (PdApplication *self)
 
   self->cancellable = g_cancellable_new ();
   self->histories = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
-  self->humidity = pd_humidity_monitor_new ();
-  g_signal_connect_object (self->humidity, "humid", G_CALLBACK (on_humid), self, G_CONNECT_SWAPPED);
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
@@ -897,4 +1016,33 @@ pd_application_is_demo (PdApplication *self)
   g_return_val_if_fail (PD_IS_APPLICATION (self), FALSE);
 
   return self->demo;
+}
+
+/**
+ * pd_application_get_notifications:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the notifications (from startup on)
+ */
+PdNotificationCenter *
+pd_application_get_notifications (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->notifications;
+}
+
+/**
+ * pd_application_get_tray:
+ * @self: the application
+ *
+ * Returns: (transfer none) (nullable): the tray icon (from startup on, when
+ *   the app is on a session bus)
+ */
+PdTray *
+pd_application_get_tray (PdApplication *self)
+{
+  g_return_val_if_fail (PD_IS_APPLICATION (self), NULL);
+
+  return self->tray;
 }

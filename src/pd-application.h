@@ -11,9 +11,11 @@
 #include "pd-camera-manager.h"
 #include "pd-debug-manager.h"
 #include "pd-discovery.h"
+#include "pd-notification-center.h"
 #include "pd-printer-store.h"
 #include "pd-snapshot-store.h"
 #include "pd-temperature-history.h"
+#include "pd-tray.h"
 
 G_BEGIN_DECLS
 
@@ -29,6 +31,8 @@ PdDiscovery          *pd_application_get_discovery (PdApplication *self);
 PdCameraManager      *pd_application_get_cameras (PdApplication *self);
 PdDebugManager       *pd_application_get_debug (PdApplication *self);
 PdSnapshotStore      *pd_application_get_snapshot_store (PdApplication *self);
+PdNotificationCenter *pd_application_get_notifications (PdApplication *self);
+PdTray               *pd_application_get_tray (PdApplication *self);
 PdTemperatureHistory *pd_application_get_history (PdApplication *self,
                                                   PdPrinter     *printer);
 gboolean              pd_application_can_demo (PdApplication *self);

@@ -149,6 +149,27 @@ typedef enum
 } PdCameraProblem;
 
 /**
+ * PdNoticeKind:
+ * @PD_NOTICE_OFFLINE: the printer went offline (or came back)
+ * @PD_NOTICE_ERROR: HMS errors or a print error
+ * @PD_NOTICE_FINISHED: a print finished
+ * @PD_NOTICE_FAILED: a print failed (a cancel is not a failure)
+ * @PD_NOTICE_HUMIDITY: an AMS unit holding filament is too humid
+ *
+ * What a notification is about: each printer has at most one of each.
+ */
+typedef enum
+{
+  PD_NOTICE_OFFLINE,
+  PD_NOTICE_ERROR,
+  PD_NOTICE_FINISHED,
+  PD_NOTICE_FAILED,
+  PD_NOTICE_HUMIDITY,
+} PdNoticeKind;
+
+#define PD_N_NOTICE_KINDS (PD_NOTICE_HUMIDITY + 1)
+
+/**
  * PdTristate:
  *
  * A yes/no value that may not be known (yet), e.g. the chamber light.

@@ -245,9 +245,9 @@ _pd_ams_unit_new (int id)
 /* "AMS A"…, "HT-A"…, "AMS lite": how Bambu Studio and the printers' screens
  * name the units. The A2L reports its AMS lite as unit 16.
  */
-static char *
-unit_name (int       id,
-           PdAmsType unit_type)
+char *
+pd_ams_unit_name_for (int       id,
+                      PdAmsType unit_type)
 {
   if (unit_type == PD_AMS_TYPE_AMS_LITE || id == 16)
     return g_strdup ("AMS lite");
@@ -297,7 +297,7 @@ _pd_ams_unit_update (PdAmsUnit            *self,
   unit_type = pd_state_get_unit_type (state, unit);
   _PD_UPDATE (self, self->unit_type, unit_type, properties[PROP_UNIT_TYPE]);
 
-  name = unit_name (unit->id, unit_type);
+  name = pd_ams_unit_name_for (unit->id, unit_type);
   _pd_update_string (self, &self->name, name, properties[PROP_NAME]);
 
   extruder = unit_extruder (state, unit);
@@ -308,22 +308,16 @@ _pd_ams_unit_update (PdAmsUnit            *self,
 
   _pd_update_double (self, &self->temperature, unit->temperature, properties[PROP_TEMPERATURE]);
 
-  /* A classic AMS or an AMS lite reports dry_time 0 too, but has no heater. */
-  drying_supported = pd_state_get_unit_drying (unit, &drying, &remaining) &&
-                     (unit_type == PD_AMS_TYPE_AMS_2_PRO || unit_type == PD_AMS_TYPE_AMS_HT);
-  if (!drying_supported)
-    {
-      drying = FALSE;
-      remaining = -1;
-    }
+  drying_supported = pd_state_get_unit_drying_supported (state, unit);
+  if (drying_supported)
+    pd_state_get_unit_drying (unit, &drying, &remaining);
   _PD_UPDATE (self, self->drying_supported, drying_supported, properties[PROP_DRYING_SUPPORTED]);
   _PD_UPDATE (self, self->drying, drying, properties[PROP_DRYING]);
   _PD_UPDATE (self, self->drying_remaining_minutes, remaining, properties[PROP_DRYING_REMAINING_MINUTES]);
 
   _pd_ams_trays_sync (self->trays, state, unit, unit->trays, unit->n_trays);
 
-  for (guint i = 0; i < unit->n_trays && !holds_filament; i++)
-    holds_filament = pd_state_get_tray_present (state, unit, &unit->trays[i]);
+  holds_filament = pd_state_get_unit_holds_filament (state, unit);
   _PD_UPDATE (self, self->holds_filament, holds_filament, properties[PROP_HOLDS_FILAMENT]);
 
   g_object_thaw_notify (G_OBJECT (self));
@@ -458,17 +452,5 @@ pd_ams_unit_get_humidity (PdAmsUnit *self,
 {
   g_return_val_if_fail (PD_IS_AMS_UNIT (self), PD_HUMIDITY_UNKNOWN);
 
-  if (self->humidity_percent >= 0)
-    {
-      if ((guint) self->humidity_percent > high_percent)
-        return PD_HUMIDITY_HIGH;
-      if ((guint) self->humidity_percent > fair_percent)
-        return PD_HUMIDITY_FAIR;
-      return PD_HUMIDITY_OK;
-    }
-
-  if (self->humidity_level >= 1 && self->humidity_level <= 5)
-    return self->humidity_level >= 4 ? PD_HUMIDITY_HIGH : PD_HUMIDITY_OK;
-
-  return PD_HUMIDITY_UNKNOWN;
+  return pd_humidity_rate (self->humidity_percent, self->humidity_level, fair_percent, high_percent);
 }

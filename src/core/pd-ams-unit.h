@@ -12,6 +12,10 @@
 
 G_BEGIN_DECLS
 
+/* The humidity thresholds, in %, until the user sets others */
+#define PD_HUMIDITY_DEFAULT_FAIR 40
+#define PD_HUMIDITY_DEFAULT_HIGH 60
+
 #define PD_TYPE_AMS_UNIT (pd_ams_unit_get_type ())
 
 G_DECLARE_FINAL_TYPE (PdAmsUnit, pd_ams_unit, PD, AMS_UNIT, GObject)
@@ -38,5 +42,9 @@ gboolean    pd_ams_unit_get_holds_filament (PdAmsUnit *self);
 PdHumidity  pd_ams_unit_get_humidity (PdAmsUnit *self,
                                       guint      fair_percent,
                                       guint      high_percent);
+
+/* the same name for a unit known by its id and type */
+char       *pd_ams_unit_name_for (int       id,
+                                  PdAmsType unit_type);
 
 G_END_DECLS

@@ -1333,3 +1333,97 @@ pd_state_lookup (PdState    *state,
 
   return node != NULL ? node : null_node;
 }
+
+/**
+ * pd_state_get_unit_drying_supported:
+ * @state: a state
+ * @unit: one of its AMS units
+ *
+ * A classic AMS or an AMS lite reports dry_time 0 too, but has no heater:
+ * only AMS 2 Pro and AMS HT units that report their drying state dry.
+ */
+gboolean
+pd_state_get_unit_drying_supported (const PdState        *state,
+                                    const PdAmsUnitState *unit)
+{
+  PdAmsType unit_type;
+
+  g_return_val_if_fail (state != NULL && unit != NULL, FALSE);
+
+  unit_type = pd_state_get_unit_type (state, unit);
+  return (unit_type == PD_AMS_TYPE_AMS_2_PRO || unit_type == PD_AMS_TYPE_AMS_HT) &&
+         pd_state_get_unit_drying (unit, NULL, NULL);
+}
+
+/**
+ * pd_state_get_unit_is_drying:
+ * @state: a state
+ * @unit: one of its AMS units
+ *
+ * Returns: whether the unit dries its filament now
+ */
+gboolean
+pd_state_get_unit_is_drying (const PdState        *state,
+                             const PdAmsUnitState *unit)
+{
+  gboolean drying = FALSE;
+
+  g_return_val_if_fail (state != NULL && unit != NULL, FALSE);
+
+  return pd_state_get_unit_drying_supported (state, unit) &&
+         pd_state_get_unit_drying (unit, &drying, NULL) && drying;
+}
+
+/**
+ * pd_state_get_unit_holds_filament:
+ * @state: a state
+ * @unit: one of its AMS units
+ *
+ * Returns: whether at least one of the unit's slots holds a spool
+ */
+gboolean
+pd_state_get_unit_holds_filament (const PdState        *state,
+                                  const PdAmsUnitState *unit)
+{
+  g_return_val_if_fail (state != NULL && unit != NULL, FALSE);
+
+  for (guint i = 0; i < unit->n_trays; i++)
+    if (pd_state_get_tray_present (state, unit, &unit->trays[i]))
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * pd_humidity_rate:
+ * @percent: relative humidity in %, or -1 when not reported
+ * @level: the level 1 (dry) … 5 (wet) as Bambu's apps show it, or -1
+ * @fair_percent: above this relative humidity the unit is "fair"
+ * @high_percent: above this, "high"
+ *
+ * Rates an AMS unit's humidity. A measured percentage is compared with the
+ * thresholds; a unit that only reports the level is high at 4 and 5, fine
+ * below (a level is not a percentage, so the thresholds do not apply).
+ *
+ * Returns: the rating, %PD_HUMIDITY_UNKNOWN when neither is reported
+ */
+PdHumidity
+pd_humidity_rate (int   percent,
+                  int   level,
+                  guint fair_percent,
+                  guint high_percent)
+{
+  if (percent >= 0)
+    {
+      if ((guint) percent > high_percent)
+        return PD_HUMIDITY_HIGH;
+      if ((guint) percent > fair_percent)
+        return PD_HUMIDITY_FAIR;
+      return PD_HUMIDITY_OK;
+    }
+
+  if (level >= 1 && level <= 5)
+    return level >= 4 ? PD_HUMIDITY_HIGH : PD_HUMIDITY_OK;
+
+  return PD_HUMIDITY_UNKNOWN;
+}

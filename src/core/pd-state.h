@@ -197,6 +197,16 @@ const char        *pd_tray_state_get_display_name (const PdTrayState *tray);
 gboolean           pd_state_get_active_slot (const PdState *state,
                                              int           *unit,
                                              int           *slot);
+gboolean           pd_state_get_unit_drying_supported (const PdState        *state,
+                                                       const PdAmsUnitState *unit);
+gboolean           pd_state_get_unit_is_drying (const PdState        *state,
+                                                const PdAmsUnitState *unit);
+gboolean           pd_state_get_unit_holds_filament (const PdState        *state,
+                                                     const PdAmsUnitState *unit);
+PdHumidity         pd_humidity_rate (int   percent,
+                                     int   level,
+                                     guint fair_percent,
+                                     guint high_percent);
 PdCameraKind       pd_state_get_camera_kind (const PdState *state);
 PdTristate         pd_state_get_door_open (const PdState *state);
 

@@ -20,7 +20,7 @@
 #include "pd-ams-swatch.h"
 #include "pd-ams-view.h"
 #include "pd-format.h"
-#include "pd-humidity-monitor.h"
+#include "pd-ams-unit.h"
 
 #define SWATCH_SIZE 16
 

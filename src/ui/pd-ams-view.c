@@ -26,7 +26,7 @@
 #include "pd-ams-view.h"
 #include "pd-enums.h"
 #include "pd-format.h"
-#include "pd-humidity-monitor.h"
+#include "pd-ams-unit.h"
 
 struct _PdAmsView
 {

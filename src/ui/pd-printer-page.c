@@ -35,6 +35,7 @@ struct _PdPrinterPage
   GSignalGroup   *session_signals;
   GSignalGroup   *debug_signals; /* on the printer's debug log */
   gboolean        light_on;
+  gboolean        notifications_on;
 
   AdwWindowTitle *title;
   AdwActionRow   *status_row;
@@ -58,6 +59,7 @@ struct _PdPrinterPage
   AdwActionRow   *grams_row;
   GtkLabel       *grams_label;
   AdwActionRow   *light_row;
+  AdwActionRow   *notify_row;
   AdwActionRow   *nozzle_row;
   GtkLabel       *nozzle_label;
   AdwActionRow   *nozzle_right_row;
@@ -89,6 +91,7 @@ enum
 {
   PROP_0,
   PROP_LIGHT_ON,
+  PROP_NOTIFICATIONS_ON,
   N_PROPS
 };
 
@@ -688,6 +691,30 @@ pd_printer_page_dispose (GObject *object)
   G_OBJECT_CLASS (pd_printer_page_parent_class)->dispose (object);
 }
 
+static PdNotificationCenter *
+notification_center (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return PD_IS_APPLICATION (app) ? pd_application_get_notifications (PD_APPLICATION (app)) : NULL;
+}
+
+/* The switch shows whether this printer notifies; only with the app. */
+static void
+update_notifications (PdPrinterPage *self)
+{
+  PdNotificationCenter *center = notification_center ();
+  gboolean              on = self->printer != NULL && center != NULL &&
+                             !pd_notification_center_get_muted (center, pd_printer_get_serial (self->printer));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->notify_row), self->printer != NULL && center != NULL);
+  if (self->notifications_on == on)
+    return;
+
+  self->notifications_on = on;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTIFICATIONS_ON]);
+}
+
 static void
 pd_printer_page_get_property (GObject    *object,
                               guint       prop_id,
@@ -700,6 +727,10 @@ pd_printer_page_get_property (GObject    *object,
     {
     case PROP_LIGHT_ON:
       g_value_set_boolean (value, self->light_on);
+      break;
+
+    case PROP_NOTIFICATIONS_ON:
+      g_value_set_boolean (value, self->notifications_on);
       break;
 
     default:
@@ -729,6 +760,18 @@ pd_printer_page_set_property (GObject      *object,
         }
       break;
 
+    case PROP_NOTIFICATIONS_ON:
+      /* The switch was flipped: this printer is muted, or not. */
+      if (self->notifications_on != g_value_get_boolean (value) && self->printer != NULL &&
+          notification_center () != NULL)
+        {
+          self->notifications_on = g_value_get_boolean (value);
+          pd_notification_center_set_muted (notification_center (), pd_printer_get_serial (self->printer),
+                                            !self->notifications_on);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -746,6 +789,9 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
 
   properties[PROP_LIGHT_ON] =
     g_param_spec_boolean ("light-on", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NOTIFICATIONS_ON] =
+    g_param_spec_boolean ("notifications-on", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -775,6 +821,7 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, grams_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, grams_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, light_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, notify_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, nozzle_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, nozzle_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, nozzle_right_row);
@@ -802,6 +849,7 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_install_action (widget_class, "printer.resume", NULL, resume_print);
   gtk_widget_class_install_action (widget_class, "printer.stop", NULL, stop_print);
   gtk_widget_class_install_property_action (widget_class, "printer.light", "light-on");
+  gtk_widget_class_install_property_action (widget_class, "printer.notifications", "notifications-on");
   gtk_widget_class_install_action (widget_class, "printer.refresh", NULL, refresh);
   gtk_widget_class_install_action (widget_class, "printer.edit", NULL, edit_printer);
   gtk_widget_class_install_action (widget_class, "printer.remove", NULL, remove_printer);
@@ -841,6 +889,13 @@ pd_printer_page_init (PdPrinterPage *self)
   g_signal_group_connect_swapped (self->debug_signals, "notify::capturing", G_CALLBACK (sync_debug), self);
 
   sync_actions (self);
+
+  /* Muted or not from elsewhere (another window's page, the settings) */
+  if (PD_IS_APPLICATION (g_application_get_default ()) &&
+      pd_application_get_settings (PD_APPLICATION (g_application_get_default ())) != NULL)
+    g_signal_connect_object (pd_application_get_settings (PD_APPLICATION (g_application_get_default ())),
+                             "changed::notify-muted-printers", G_CALLBACK (update_notifications), self,
+                             G_CONNECT_SWAPPED);
 }
 
 void
@@ -884,6 +939,7 @@ pd_printer_page_set_printer (PdPrinterPage *self,
   update_ams_group (self);
   update_camera (self);
   update_debug (self);
+  update_notifications (self);
   g_signal_group_set_target (self->session_signals, session);
 
   if (self->chart != NULL)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "pd-hms-dialog.h"
-#include "pd-humidity-monitor.h"
+#include "pd-ams-unit.h"
 #include "pd-printer-card.h"
 #include "pd-printer-page.h"
 #include "pd-printer-store.h"
