@@ -103,6 +103,7 @@ struct _PdSimCamera
   guint16          port; /* kept while closed: it listens on the same one again */
   guint            max_clients;
   PdSimCameraFault fault;
+  GMutex           clients_lock; /* RTSP clients live on the pool's thread */
   guint            n_clients; /* served now */
   guint            n_connections;
   guint            n_sessions;
@@ -188,6 +189,53 @@ clear_source (GSource **source)
 
 /* ---- RTSPS -------------------------------------------------------------- */
 
+/* The default thread pool, remembering each client's context. */
+#define PD_TYPE_SIM_RTSP_POOL (pd_sim_rtsp_pool_get_type ())
+G_DECLARE_FINAL_TYPE (PdSimRtspPool, pd_sim_rtsp_pool, PD, SIM_RTSP_POOL, GstRTSPThreadPool)
+
+struct _PdSimRtspPool
+{
+  GstRTSPThreadPool parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (PdSimRtspPool, pd_sim_rtsp_pool, GST_TYPE_RTSP_THREAD_POOL)
+
+#define CLIENT_CONTEXT_KEY "pd-sim-context"
+
+static GstRTSPThread *
+pd_sim_rtsp_pool_get_thread (GstRTSPThreadPool *pool,
+                             GstRTSPThreadType  type,
+                             GstRTSPContext    *ctx)
+{
+  GstRTSPThread *thread = GST_RTSP_THREAD_POOL_CLASS (pd_sim_rtsp_pool_parent_class)->get_thread (pool, type, ctx);
+
+  /* Before the client is attached: nothing else has it yet. */
+  if (thread != NULL && type == GST_RTSP_THREAD_TYPE_CLIENT && ctx != NULL && ctx->client != NULL)
+    g_object_set_data_full (G_OBJECT (ctx->client), CLIENT_CONTEXT_KEY, g_main_context_ref (thread->context),
+                            (GDestroyNotify) g_main_context_unref);
+
+  return thread;
+}
+
+static void
+pd_sim_rtsp_pool_class_init (PdSimRtspPoolClass *klass)
+{
+  GST_RTSP_THREAD_POOL_CLASS (klass)->get_thread = pd_sim_rtsp_pool_get_thread;
+}
+
+static void
+pd_sim_rtsp_pool_init (PdSimRtspPool *self)
+{
+}
+
+static gboolean
+close_client (gpointer data)
+{
+  gst_rtsp_client_close (data);
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 rtsp_client_free (RtspClient *rc)
 {
@@ -207,7 +255,12 @@ on_rtsp_pre_request (GstRTSPClient  *client,
   RtspClient  *rc = user_data;
   PdSimCamera *self = rc->camera;
 
-  if (!rc->served && self->max_clients > 0 && self->n_clients >= self->max_clients)
+  gboolean     busy;
+
+  g_mutex_lock (&self->clients_lock);
+  busy = !rc->served && self->max_clients > 0 && self->n_clients >= self->max_clients;
+  g_mutex_unlock (&self->clients_lock);
+  if (busy)
     {
       g_debug ("camera of %s: busy, a client is refused", self->name);
       return GST_RTSP_STS_NOT_ENOUGH_BANDWIDTH;
@@ -225,12 +278,14 @@ on_rtsp_served (GstRTSPClient  *client,
   RtspClient  *rc = user_data;
   PdSimCamera *self = rc->camera;
 
-  if (rc->served)
-    return;
-
-  rc->served = TRUE;
-  self->n_clients++;
-  self->n_sessions++;
+  g_mutex_lock (&self->clients_lock);
+  if (!rc->served)
+    {
+      rc->served = TRUE;
+      self->n_clients++;
+      self->n_sessions++;
+    }
+  g_mutex_unlock (&self->clients_lock);
 }
 
 static void
@@ -240,9 +295,11 @@ on_rtsp_closed (GstRTSPClient *client,
   RtspClient  *rc = user_data;
   PdSimCamera *self = rc->camera;
 
+  g_mutex_lock (&self->clients_lock);
   if (rc->served)
     self->n_clients--;
   g_ptr_array_remove_fast (self->rtsp_clients, rc);
+  g_mutex_unlock (&self->clients_lock);
 }
 
 static void
@@ -253,7 +310,6 @@ on_rtsp_client_connected (GstRTSPServer *server,
   PdSimCamera *self = user_data;
   RtspClient  *rc = g_new0 (RtspClient, 1);
 
-  self->n_connections++;
   rc->camera = self;
   rc->client = g_object_ref (client);
   g_signal_connect (client, "pre-describe-request", G_CALLBACK (on_rtsp_pre_request), rc);
@@ -261,7 +317,10 @@ on_rtsp_client_connected (GstRTSPServer *server,
   g_signal_connect (client, "describe-request", G_CALLBACK (on_rtsp_served), rc);
   g_signal_connect (client, "setup-request", G_CALLBACK (on_rtsp_served), rc);
   g_signal_connect (client, "closed", G_CALLBACK (on_rtsp_closed), rc);
+  g_mutex_lock (&self->clients_lock);
+  self->n_connections++;
   g_ptr_array_add (self->rtsp_clients, rc);
+  g_mutex_unlock (&self->clients_lock);
 }
 
 static GstPadProbeReturn
@@ -353,14 +412,12 @@ setup_rtsp (PdSimCamera *self)
   set_basic_auth (self);
   gst_rtsp_server_set_auth (self->server, self->auth);
 
-  /* No client threads: with the default pool (one thread) the clients'
-   * watches ran on that thread while pd_sim_camera_drop_clients() closed
-   * their connections from this one, and GStreamer read from a stream that
-   * was being freed. With none, each client attaches to the context of the
-   * server's own source, ours.
+  /* The clients' watches run on the pool's thread: note which context each
+   * one has, so that dropping a client closes it there (see
+   * drop_rtsp_clients()).
    */
-  pool = gst_rtsp_server_get_thread_pool (self->server);
-  gst_rtsp_thread_pool_set_max_threads (pool, 0);
+  pool = g_object_new (PD_TYPE_SIM_RTSP_POOL, NULL);
+  gst_rtsp_server_set_thread_pool (self->server, pool);
 
   g_signal_connect (self->server, "client-connected", G_CALLBACK (on_rtsp_client_connected), self);
 }
@@ -411,10 +468,24 @@ drop_rtsp_clients (PdSimCamera *self)
   g_autoptr (GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
 
   /* Closing one emits "closed", which changes the list. */
+  g_mutex_lock (&self->clients_lock);
   for (guint i = 0; i < self->rtsp_clients->len; i++)
     g_ptr_array_add (clients, g_object_ref (((RtspClient *) g_ptr_array_index (self->rtsp_clients, i))->client));
+  g_mutex_unlock (&self->clients_lock);
+
+  /* Each on its own thread: closing a client from another one races with
+   * its watch, which may be reading from the connection being freed.
+   */
   for (guint i = 0; i < clients->len; i++)
-    gst_rtsp_client_close (g_ptr_array_index (clients, i));
+    {
+      GstRTSPClient *client = g_ptr_array_index (clients, i);
+      GMainContext  *context = g_object_get_data (G_OBJECT (client), CLIENT_CONTEXT_KEY);
+
+      if (context != NULL)
+        g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, close_client, g_object_ref (client), g_object_unref);
+      else
+        gst_rtsp_client_close (client);
+    }
 
   return clients->len;
 }
@@ -1075,6 +1146,7 @@ pd_sim_camera_finalize (GObject *object)
   g_ptr_array_unref (self->rtsp_clients);
   g_ptr_array_unref (self->jpeg_clients);
   g_mutex_clear (&self->frame_lock);
+  g_mutex_clear (&self->clients_lock);
 
   G_OBJECT_CLASS (pd_sim_camera_parent_class)->finalize (object);
 }
@@ -1095,6 +1167,7 @@ pd_sim_camera_init (PdSimCamera *self)
   self->rtsp_clients = g_ptr_array_new_with_free_func ((GDestroyNotify) rtsp_client_free);
   self->jpeg_clients = g_ptr_array_new_with_free_func ((GDestroyNotify) jpeg_client_unref);
   g_mutex_init (&self->frame_lock);
+  g_mutex_init (&self->clients_lock);
 }
 
 /* ---- API ---------------------------------------------------------------- */
@@ -1305,9 +1378,15 @@ pd_sim_camera_set_access_code (PdSimCamera *self,
 guint
 pd_sim_camera_get_n_clients (PdSimCamera *self)
 {
+  guint n;
+
   g_return_val_if_fail (PD_IS_SIM_CAMERA (self), 0);
 
-  return self->n_clients;
+  g_mutex_lock (&self->clients_lock);
+  n = self->n_clients;
+  g_mutex_unlock (&self->clients_lock);
+
+  return n;
 }
 
 /**
@@ -1319,9 +1398,15 @@ pd_sim_camera_get_n_clients (PdSimCamera *self)
 guint
 pd_sim_camera_get_n_connections (PdSimCamera *self)
 {
+  guint n;
+
   g_return_val_if_fail (PD_IS_SIM_CAMERA (self), 0);
 
-  return self->n_connections;
+  g_mutex_lock (&self->clients_lock);
+  n = self->n_connections;
+  g_mutex_unlock (&self->clients_lock);
+
+  return n;
 }
 
 /**
@@ -1332,9 +1417,15 @@ pd_sim_camera_get_n_connections (PdSimCamera *self)
 guint
 pd_sim_camera_get_n_sessions (PdSimCamera *self)
 {
+  guint n;
+
   g_return_val_if_fail (PD_IS_SIM_CAMERA (self), 0);
 
-  return self->n_sessions;
+  g_mutex_lock (&self->clients_lock);
+  n = self->n_sessions;
+  g_mutex_unlock (&self->clients_lock);
+
+  return n;
 }
 
 /**
