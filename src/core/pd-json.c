@@ -228,3 +228,107 @@ pd_json_depth_within (const char *data,
 
   return TRUE;
 }
+
+/* JSON Merge Patch ------------------------------------------------------------*/
+
+/**
+ * pd_json_merge_diff:
+ * @from: (nullable): a document
+ * @to: the document it became
+ *
+ * The JSON Merge Patch (RFC 7386) that turns @from into @to: objects member
+ * by member, anything else whole; a member @to no longer has is %null.
+ *
+ * Returns: (transfer full) (nullable): the patch, or %NULL when the two are
+ *   equal
+ */
+JsonNode *
+pd_json_merge_diff (JsonNode *from,
+                    JsonNode *to)
+{
+  g_autoptr (JsonObject) patch = NULL;
+  JsonObject            *a, *b;
+  JsonObjectIter         iter;
+  const char            *name;
+  JsonNode              *member;
+
+  g_return_val_if_fail (to != NULL, NULL);
+
+  if (from == NULL || !JSON_NODE_HOLDS_OBJECT (from) || !JSON_NODE_HOLDS_OBJECT (to))
+    return from != NULL && json_node_equal (from, to) ? NULL : json_node_copy (to);
+
+  a = json_node_get_object (from);
+  b = json_node_get_object (to);
+  patch = json_object_new ();
+
+  json_object_iter_init (&iter, b);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      JsonNode *old = json_object_get_member (a, name);
+      JsonNode *change;
+
+      if (old == NULL)
+        change = json_node_copy (member);
+      else if (JSON_NODE_HOLDS_OBJECT (old) && JSON_NODE_HOLDS_OBJECT (member))
+        change = pd_json_merge_diff (old, member);
+      else
+        change = json_node_equal (old, member) ? NULL : json_node_copy (member);
+
+      if (change != NULL)
+        json_object_set_member (patch, name, change);
+    }
+
+  json_object_iter_init (&iter, a);
+  while (json_object_iter_next (&iter, &name, &member))
+    if (!json_object_has_member (b, name))
+      json_object_set_null_member (patch, name);
+
+  if (json_object_get_size (patch) == 0)
+    return NULL;
+
+  return json_node_init_object (json_node_alloc (), patch);
+}
+
+/**
+ * pd_json_merge_apply:
+ * @target: (nullable): a document
+ * @patch: a JSON Merge Patch
+ *
+ * Applies @patch as RFC 7386 says: an object patches @target member by
+ * member (%null removes one), anything else replaces it.
+ *
+ * Returns: (transfer full): the patched document; @target is not changed
+ */
+JsonNode *
+pd_json_merge_apply (JsonNode *target,
+                     JsonNode *patch)
+{
+  g_autoptr (JsonObject) result = json_object_new ();
+  JsonObjectIter         iter;
+  const char            *name;
+  JsonNode              *member;
+
+  g_return_val_if_fail (patch != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (patch))
+    return json_node_copy (patch);
+
+  if (target != NULL && JSON_NODE_HOLDS_OBJECT (target))
+    {
+      json_object_iter_init (&iter, json_node_get_object (target));
+      while (json_object_iter_next (&iter, &name, &member))
+        json_object_set_member (result, name, json_node_copy (member));
+    }
+
+  json_object_iter_init (&iter, json_node_get_object (patch));
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      if (JSON_NODE_HOLDS_NULL (member))
+        json_object_remove_member (result, name);
+      else
+        json_object_set_member (result, name,
+                                pd_json_merge_apply (json_object_get_member (result, name), member));
+    }
+
+  return json_node_init_object (json_node_alloc (), result);
+}

@@ -19,4 +19,10 @@ gboolean pd_json_depth_within (const char *data,
                                gsize       length,
                                guint       max_depth);
 
+/* JSON Merge Patch (RFC 7386) */
+JsonNode *pd_json_merge_diff (JsonNode *from,
+                              JsonNode *to);
+JsonNode *pd_json_merge_apply (JsonNode *target,
+                               JsonNode *patch);
+
 G_END_DECLS
