@@ -21,6 +21,8 @@
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "pd-core-resources.h"
@@ -999,6 +1001,22 @@ on_upgraded (SoupServerMessage *msg,
   g_queue_init (&client->queue);
   remote = soup_server_message_get_remote_address (msg);
   client->peer = remote != NULL ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote)) : g_strdup ("?");
+
+  /* Deltas are small and must not wait: no Nagle (with the client's
+   * delayed ACKs it holds a small write back for up to 40 ms).
+   */
+  {
+    GIOStream *base = client->stream;
+
+    if (G_IS_TLS_CONNECTION (base))
+      g_object_get (base, "base-io-stream", &base, NULL);
+    else
+      g_object_ref (base);
+    if (G_IS_SOCKET_CONNECTION (base))
+      g_socket_set_option (g_socket_connection_get_socket (G_SOCKET_CONNECTION (base)), IPPROTO_TCP, TCP_NODELAY, 1,
+                           NULL);
+    g_object_unref (base);
+  }
 
   g_ptr_array_add (self->clients, client);
   g_debug ("client %s connected (%u)", client->peer, self->clients->len);
