@@ -30,6 +30,7 @@
 #include "pd-sim.h"
 #include "pd-snapshot-store.h"
 #include "pd-snapshot-window.h"
+#include "pd-test-app.h"
 #include "pd-test-ui.h"
 #include "pd-test-util.h"
 #include "pd-window.h"
@@ -1046,39 +1047,6 @@ test_preferences (void)
 
 /* Setup ------------------------------------------------------------------------------*/
 
-/* Adds a simulated printer as a user would, once the (empty) printer list
- * was read: the store refuses changes before.
- */
-static void
-add_printer (PdSimPrinter *sp)
-{
-  for (guint attempt = 0; attempt < 100; attempt++)
-    {
-      g_autoptr (PdPrinterConfig) config = pd_printer_config_new (pd_sim_printer_get_serial (sp),
-                                                                  pd_sim_printer_get_host (sp));
-      g_autoptr (GAsyncResult)    result = NULL;
-      g_autoptr (GError)          error = NULL;
-      g_autoptr (PdPrinter)       printer = NULL;
-
-      config->port = pd_sim_printer_get_port (sp);
-      config->name = g_strdup (pd_sim_printer_get_name (sp));
-      config->fingerprint = g_strdup (pd_sim_printer_get_fingerprint (sp));
-      config->camera_port = pd_sim_printer_get_camera_port (sp);
-      pd_printer_store_add_async (pd_application_get_store (app), config, pd_sim_printer_get_access_code (sp), NULL,
-                                  pd_test_store_result, &result);
-      g_assert_true (pd_test_wait_for_result (&result, 10));
-      printer = pd_printer_store_add_finish (pd_application_get_store (app), result, &error);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED))
-        {
-          g_assert_no_error (error);
-          return;
-        }
-      pd_test_spin (50);
-    }
-
-  g_error ("the printer list was never read");
-}
-
 static gboolean
 printers_ready (gpointer data)
 {
@@ -1226,7 +1194,7 @@ main (int   argc,
   g_settings_set_boolean (pd_application_get_settings (app), "auto-snapshots", FALSE);
 
   for (guint i = 0; i < N_PRINTERS; i++)
-    add_printer (pd_sim_get_printer (sim, i));
+    pd_test_app_add_sim_printer (app, pd_sim_get_printer (sim, i));
   if (!pd_test_wait_until (printers_ready, NULL, 30))
     g_error ("the simulated printers did not connect");
   for (guint i = 0; i < N_PRINTERS; i++)

@@ -24,6 +24,7 @@
 #include "pd-preferences-window.h"
 #include "pd-secrets.h"
 #include "pd-sim.h"
+#include "pd-test-app.h"
 #include "pd-test-ui.h"
 #include "pd-test-util.h"
 #include "pd-window.h"
@@ -698,36 +699,6 @@ test_keyboard (void)
 
 static PdSim *sim;
 
-static void
-add_printer (PdApplication *app,
-             PdSimPrinter  *sp)
-{
-  for (guint attempt = 0; attempt < 100; attempt++)
-    {
-      g_autoptr (PdPrinterConfig) config = pd_printer_config_new (pd_sim_printer_get_serial (sp),
-                                                                  pd_sim_printer_get_host (sp));
-      g_autoptr (GAsyncResult)    result = NULL;
-      g_autoptr (GError)          error = NULL;
-      g_autoptr (PdPrinter)       printer = NULL;
-
-      config->port = pd_sim_printer_get_port (sp);
-      config->name = g_strdup (pd_sim_printer_get_name (sp));
-      config->fingerprint = g_strdup (pd_sim_printer_get_fingerprint (sp));
-      pd_printer_store_add_async (pd_application_get_store (app), config, pd_sim_printer_get_access_code (sp), NULL,
-                                  pd_test_store_result, &result);
-      g_assert_true (pd_test_wait_for_result (&result, 10));
-      printer = pd_printer_store_add_finish (pd_application_get_store (app), result, &error);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED))
-        {
-          g_assert_no_error (error);
-          return;
-        }
-      pd_test_spin (50);
-    }
-
-  g_error ("the printer list was never read");
-}
-
 static gboolean
 printer_connected (gpointer data)
 {
@@ -794,7 +765,7 @@ test_app (void)
   main_window = PD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_nonnull (pd_application_get_debug (app));
 
-  add_printer (app, pd_sim_get_printer (sim, 0));
+  pd_test_app_add_sim_printer (app, pd_sim_get_printer (sim, 0));
   printer = pd_printer_store_find (pd_application_get_store (app), serial);
   g_assert_true (pd_test_wait_until (printer_connected, printer, 30));
 

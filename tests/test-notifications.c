@@ -19,6 +19,7 @@
 #include "pd-printer-page.h"
 #include "pd-secrets.h"
 #include "pd-sim.h"
+#include "pd-test-app.h"
 #include "pd-test-ui.h"
 #include "pd-test-util.h"
 #include "pd-window.h"
@@ -357,36 +358,6 @@ static gboolean
 printer_status_is (gpointer data)
 {
   return printer != NULL && (int) pd_printer_get_status (printer) == GPOINTER_TO_INT (data);
-}
-
-static void
-add_printer (void)
-{
-  for (guint attempt = 0; attempt < 100; attempt++)
-    {
-      g_autoptr (PdPrinterConfig) config = pd_printer_config_new (pd_sim_printer_get_serial (sp),
-                                                                  pd_sim_printer_get_host (sp));
-      g_autoptr (GAsyncResult)    result = NULL;
-      g_autoptr (GError)          error = NULL;
-      g_autoptr (PdPrinter)       added = NULL;
-
-      config->port = pd_sim_printer_get_port (sp);
-      config->name = g_strdup (pd_sim_printer_get_name (sp));
-      config->fingerprint = g_strdup (pd_sim_printer_get_fingerprint (sp));
-      pd_printer_store_add_async (pd_application_get_store (app), config, pd_sim_printer_get_access_code (sp), NULL,
-                                  pd_test_store_result, &result);
-      g_assert_true (pd_test_wait_for_result (&result, 10));
-      added = pd_printer_store_add_finish (pd_application_get_store (app), result, &error);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED))
-        {
-          g_assert_no_error (error);
-          printer = added;
-          return;
-        }
-      pd_test_spin (50);
-    }
-
-  g_error ("the printer list was never read");
 }
 
 static gboolean
@@ -746,7 +717,7 @@ main (int   argc,
    */
   pd_notifier_set_timing (pd_notification_center_get_notifier (pd_application_get_notifications (app)), 2, 600, 1);
 
-  add_printer ();
+  printer = pd_test_app_add_sim_printer (app, sp);
   g_assert_true (pd_test_wait_until (printer_connected, NULL, 30));
 
   g_test_add_func ("/notifications/tray", test_tray);
