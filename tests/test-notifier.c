@@ -259,7 +259,7 @@ test_offline_printing (void)
   g_clear_pointer (&notice, pd_notice_unref);
 
   start_printing (&rig);
-  expect_show (&rig, PD_NOTICE_OFFLINE);
+  pd_notice_unref (expect_show (&rig, PD_NOTICE_OFFLINE));
   set_connection (&rig, PD_CONNECTION_DISCONNECTED);
   advance (&rig, 20);
   pd_notice_unref (expect_quiet (&rig, PD_NOTICE_OFFLINE));

@@ -392,6 +392,20 @@ set_job_name (Track      *track,
   track->job_name = g_strdup (name);
 }
 
+static const char *
+kind_nick (PdNoticeKind kind)
+{
+  switch (kind)
+    {
+    case PD_NOTICE_OFFLINE: return "offline";
+    case PD_NOTICE_ERROR: return "error";
+    case PD_NOTICE_FINISHED: return "finished";
+    case PD_NOTICE_FAILED: return "failed";
+    case PD_NOTICE_HUMIDITY: return "humidity";
+    default: return "other";
+    }
+}
+
 static PdNotice *
 notice_new (Track       *track,
             PdNoticeKind kind)
@@ -437,7 +451,7 @@ emit (PdNotifier *self,
       if (!allowed)
         {
           g_debug ("%s: %s not shown (off or muted)", track->serial,
-                   g_enum_to_string (PD_TYPE_NOTICE_KIND, notice->kind));
+                   kind_nick (notice->kind));
           pd_notice_unref (notice);
           return;
         }
@@ -449,7 +463,7 @@ emit (PdNotifier *self,
 
   g_debug ("%s: %s %s%s", track->serial,
            notice->withdraw ? "withdraw" : notice->alert ? "show" : "update",
-           g_enum_to_string (PD_TYPE_NOTICE_KIND, notice->kind),
+           kind_nick (notice->kind),
            notice->back_online ? " (back online)" : "");
   g_ptr_array_add (out, notice);
 }
