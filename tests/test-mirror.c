@@ -816,6 +816,34 @@ test_slow_client (Fixture      *f,
   assert_mirrors (fast, f);
 }
 
+/* A client that answers nothing (no pong, nothing read) is closed after
+ * two ping intervals; one that answers stays.
+ */
+static void
+test_dead_client (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (GError)            error = NULL;
+  g_autoptr (GSocketConnection) dead = NULL;
+  g_autoptr (Client)            alive = NULL;
+  gpointer                      args[2] = { f->server, GUINT_TO_POINTER (1) };
+
+  pd_mirror_server_stop (f->server);
+  pd_mirror_server_set_ping_interval (f->server, 1);
+  g_assert_true (pd_mirror_server_start (f->server, "127.0.0.1", 0, &error));
+  g_assert_no_error (error);
+  f->port = pd_mirror_server_get_port (f->server);
+
+  alive = client_new (f, "token=" TOKEN);
+  dead = stalled_client (f);
+  g_assert_cmpuint (pd_mirror_server_get_n_clients (f->server), ==, 2);
+  /* libsoup answers the pings of the live one by itself. */
+  g_assert_true (pd_test_wait_until (n_clients_is, args, 10));
+  pd_test_spin (2500);
+  g_assert_cmpuint (pd_mirror_server_get_n_clients (f->server), ==, 1);
+  g_assert_false (alive->closed);
+}
+
 static gboolean
 client_closed (gpointer data)
 {
@@ -969,6 +997,7 @@ main (int   argc,
   g_test_add ("/mirror/added-removed", Fixture, NULL, fixture_setup, test_added_removed, fixture_teardown);
   g_test_add ("/mirror/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);
   g_test_add ("/mirror/slow-client", Fixture, NULL, fixture_setup, test_slow_client, fixture_teardown);
+  g_test_add ("/mirror/dead-client", Fixture, NULL, fixture_setup, test_dead_client, fixture_teardown);
   g_test_add ("/mirror/client-messages", Fixture, NULL, fixture_setup, test_client_messages, fixture_teardown);
   g_test_add ("/mirror/token-change", Fixture, NULL, fixture_setup, test_token_change, fixture_teardown);
   g_test_add ("/mirror/snapshot-image", Fixture, NULL, fixture_setup, test_snapshot_image, fixture_teardown);

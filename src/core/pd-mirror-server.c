@@ -93,6 +93,7 @@ struct _PdMirrorServer
   GQueue               history; /* HistoryEntry, oldest first */
   guint                history_limit;
   gsize                queue_limit;
+  guint                ping_interval; /* s */
 };
 
 G_DEFINE_FINAL_TYPE (PdMirrorServer, pd_mirror_server, G_TYPE_OBJECT)
@@ -813,7 +814,7 @@ on_ping (gpointer data)
     {
       Client *client = g_ptr_array_index (clients, i);
 
-      if (now - client->heard_at > 2 * PD_MIRROR_PING_INTERVAL * G_USEC_PER_SEC)
+      if (now - client->heard_at > 2 * (gint64) self->ping_interval * G_USEC_PER_SEC)
         client_close (client, CLOSE_GOING_AWAY, "no answer", TRUE);
       else
         client_send (client, ping);
@@ -1200,6 +1201,7 @@ pd_mirror_server_init (PdMirrorServer *self)
   self->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_unref);
   self->history_limit = PD_MIRROR_DEFAULT_HISTORY;
   self->queue_limit = PD_MIRROR_DEFAULT_QUEUE;
+  self->ping_interval = PD_MIRROR_PING_INTERVAL;
   g_queue_init (&self->history);
 }
 
@@ -1322,6 +1324,22 @@ pd_mirror_server_set_limits (PdMirrorServer *self,
 }
 
 /**
+ * pd_mirror_server_set_ping_interval:
+ * @self: a mirror
+ * @seconds: how often clients are pinged; one silent for two intervals is
+ *   closed (from the next start)
+ */
+void
+pd_mirror_server_set_ping_interval (PdMirrorServer *self,
+                                    guint           seconds)
+{
+  g_return_if_fail (PD_IS_MIRROR_SERVER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->ping_interval = seconds;
+}
+
+/**
  * pd_mirror_server_start:
  * @self: a mirror
  * @address: (nullable): %NULL for this computer only (127.0.0.1 and ::1),
@@ -1392,7 +1410,7 @@ pd_mirror_server_start (PdMirrorServer *self,
     }
 
   self->server = g_steal_pointer (&server);
-  self->ping_id = g_timeout_add_seconds (PD_MIRROR_PING_INTERVAL, on_ping, self);
+  self->ping_id = g_timeout_add_seconds (self->ping_interval, on_ping, self);
   /* An earlier run's "since" is older than anything this one has. */
   self->seq = MAX (self->seq, (guint64) (g_get_real_time () / 1000));
   g_message ("Mirror listening on port %u%s", pd_mirror_server_get_port (self),

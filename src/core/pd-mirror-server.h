@@ -60,6 +60,8 @@ void            pd_mirror_server_set_snapshot_func (PdMirrorServer      *self,
 void            pd_mirror_server_set_limits (PdMirrorServer *self,
                                              guint           history,
                                              gsize           queue_bytes);
+void            pd_mirror_server_set_ping_interval (PdMirrorServer *self,
+                                                    guint           seconds);
 
 gboolean        pd_mirror_server_start (PdMirrorServer *self,
                                         const char     *address,
