@@ -21,6 +21,7 @@
 #include "pd-debug-manager.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
+#include "pd-mirror-manager.h"
 #include "pd-notification-center.h"
 #include "pd-printer-page.h"
 #include "pd-tray.h"
@@ -42,6 +43,7 @@ struct _PdApplication
   PdNotificationCenter *notifications;
   PdTray            *tray;
   PdBackground      *background;
+  PdMirrorManager   *mirror;
   char              *load_error;        /* printers.ini could not be read */
   GtkWidget         *load_error_dialog; /* weak */
 
@@ -462,6 +464,12 @@ pd_application_startup (GApplication *app)
   self->debug = pd_debug_manager_new (self->store, self->settings);
   pd_debug_manager_add_actions (self->debug, GTK_APPLICATION (self));
 
+  /* The mirror for other screens, as Preferences say. In the demo its
+   * access code stays in memory (memory-only secrets above) and its
+   * certificate in the demo's throw-away folder.
+   */
+  self->mirror = pd_mirror_manager_new (self->store, self->settings);
+
   /* Listening only; another program may hold the port (Bambu Studio does). */
   self->discovery = new_discovery ();
   if (!pd_discovery_start (self->discovery, &error))
@@ -484,6 +492,8 @@ pd_application_shutdown (GApplication *app)
     pd_notification_center_shutdown (self->notifications);
   if (self->tray != NULL)
     pd_tray_stop (self->tray);
+  if (self->mirror != NULL)
+    pd_mirror_manager_shutdown (self->mirror);
   if (self->cameras != NULL)
     pd_camera_manager_shutdown (self->cameras);
   if (self->store != NULL)
@@ -509,6 +519,7 @@ pd_application_dispose (GObject *object)
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_clear_object (&self->cameras);
   g_clear_object (&self->debug);
+  g_clear_object (&self->mirror);
   g_clear_object (&self->notifications);
   if (self->tray != NULL)
     pd_tray_stop (self->tray);
@@ -603,6 +614,8 @@ preferences_action (GSimpleAction *action,
   PdApplication *self = user_data;
   GtkWindow     *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   GtkWidget     *preferences = pd_preferences_window_new (self->settings);
+
+  pd_preferences_window_set_mirror_manager (PD_PREFERENCES_WINDOW (preferences), self->mirror);
 
   gtk_window_set_transient_for (GTK_WINDOW (preferences), window);
   gtk_window_present (GTK_WINDOW (preferences));

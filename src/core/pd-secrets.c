@@ -19,13 +19,37 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pd-mirror-server.h"
 #include "pd-secrets.h"
+
+#define MIRROR_TOKEN_KIND "mirror-token"
 
 static const SecretSchema access_code_schema = {
   "io.github.printdeck.Printdeck.AccessCode",
   SECRET_SCHEMA_NONE,
   {
     { "serial", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+  0,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+  NULL,
+};
+
+/* Its own schema: a lookup of printers' codes never finds it, and Seahorse
+ * shows it apart. The one attribute says what it is, as the search for a
+ * locked item needs one (see on_service_for_search()).
+ */
+static const SecretSchema mirror_token_schema = {
+  "io.github.printdeck.Printdeck.MirrorToken",
+  SECRET_SCHEMA_NONE,
+  {
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
     { NULL, 0 },
   },
   0,
@@ -140,7 +164,8 @@ map_error (GError *error)
  * process's memory and never reach the user's keyring (nor any file).
  */
 static GMutex      memory_lock;
-static GHashTable *memory; /* serial → code, NULL unless memory-only */
+static GHashTable *memory;       /* serial → code, NULL unless memory-only */
+static char       *memory_token; /* the mirror's, while memory-only */
 
 static void
 wipe_and_free (gpointer code)
@@ -162,7 +187,10 @@ pd_secrets_set_memory_only (gboolean memory_only)
   if (memory_only && memory == NULL)
     memory = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, wipe_and_free);
   else if (!memory_only)
-    g_clear_pointer (&memory, g_hash_table_unref);
+    {
+      g_clear_pointer (&memory, g_hash_table_unref);
+      g_clear_pointer (&memory_token, pd_secrets_code_free);
+    }
   g_mutex_unlock (&memory_lock);
 }
 
@@ -199,6 +227,31 @@ memory_lookup (const char *serial)
   g_mutex_unlock (&memory_lock);
 
   return code;
+}
+
+/* The mirror's token, while memory-only. */
+static void
+memory_store_token (const char *token)
+{
+  g_mutex_lock (&memory_lock);
+  if (memory != NULL)
+    {
+      pd_secrets_code_free (memory_token);
+      memory_token = g_strdup (token);
+    }
+  g_mutex_unlock (&memory_lock);
+}
+
+static char *
+memory_lookup_token (void)
+{
+  char *token;
+
+  g_mutex_lock (&memory_lock);
+  token = memory != NULL ? g_strdup (memory_token) : NULL;
+  g_mutex_unlock (&memory_lock);
+
+  return token;
 }
 
 static void
@@ -336,14 +389,25 @@ on_service_for_search (GObject      *source,
       return;
     }
 
-  /* By serial alone: gnome-keyring matches the hashed attributes of a
-   * locked keyring, but not its "xdg:schema" (which libsecret adds when
-   * given the schema).
+  /* By our attribute alone (the task's data): gnome-keyring matches the
+   * hashed attributes of a locked keyring, but not its "xdg:schema" (which
+   * libsecret adds when given the schema).
    */
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (attributes, (gpointer) "serial", g_task_get_task_data (task));
+  attributes = g_hash_table_ref (g_task_get_task_data (task));
   secret_service_search (service, NULL, attributes, SECRET_SEARCH_ALL, cancellable,
                          on_locked_searched, g_steal_pointer (&task));
+}
+
+/* What on_service_for_search() looks for: one attribute. */
+static GHashTable *
+search_attributes (const char *name,
+                   const char *value)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_hash_table_insert (attributes, g_strdup (name), g_strdup (value));
+
+  return attributes;
 }
 
 static void
@@ -401,7 +465,7 @@ pd_secrets_lookup_async (const char         *serial,
       return;
     }
 
-  g_task_set_task_data (task, g_strdup (serial), g_free);
+  g_task_set_task_data (task, search_attributes ("serial", serial), (GDestroyNotify) g_hash_table_unref);
   secret_password_lookup (&access_code_schema, cancellable, on_looked_up, task,
                           "serial", serial,
                           NULL);
@@ -497,4 +561,188 @@ pd_secrets_clear_finish (GAsyncResult *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_clear_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The mirror's token ------------------------------------------------------------*/
+
+/**
+ * pd_secrets_get_mirror_token_schema:
+ *
+ * Returns: (transfer none): the schema the mirror's token is stored under
+ */
+const SecretSchema *
+pd_secrets_get_mirror_token_schema (void)
+{
+  return &mirror_token_schema;
+}
+
+/**
+ * pd_secrets_lookup_mirror_token_async:
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Looks the mirror's access token up, as pd_secrets_lookup_async() does a
+ * printer's code (the keyring may ask to be unlocked).
+ */
+void
+pd_secrets_lookup_mirror_token_async (GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_secrets_lookup_mirror_token_async);
+  g_task_set_name (task, "[printdeck] look up mirror token");
+
+  if (memory_only ())
+    {
+      g_task_return_pointer (task, memory_lookup_token (), (GDestroyNotify) pd_secrets_code_free);
+      g_object_unref (task);
+      return;
+    }
+
+  g_task_set_task_data (task, search_attributes ("kind", MIRROR_TOKEN_KIND), (GDestroyNotify) g_hash_table_unref);
+  secret_password_lookup (&mirror_token_schema, cancellable, on_looked_up, task,
+                          "kind", MIRROR_TOKEN_KIND,
+                          NULL);
+}
+
+/**
+ * pd_secrets_lookup_mirror_token_finish:
+ * @result: the result
+ * @error: return location for a %PD_SECRETS_ERROR
+ *
+ * Returns: (transfer full) (nullable): the token, to be freed with
+ *   pd_secrets_code_free(); %NULL without @error set when there is none yet
+ */
+char *
+pd_secrets_lookup_mirror_token_finish (GAsyncResult *result,
+                                       GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_lookup_mirror_token_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+store_mirror_token (const char   *token,
+                    GCancellable *cancellable,
+                    GTask        *task)
+{
+  if (memory_only ())
+    {
+      memory_store_token (token);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  /* TRANSLATORS: the label of the keyring item, as Passwords and Keys shows it */
+  secret_password_store (&mirror_token_schema, SECRET_COLLECTION_DEFAULT, _("Printdeck: mirror access code"), token, cancellable, on_stored, task, "kind", MIRROR_TOKEN_KIND, NULL);
+}
+
+/**
+ * pd_secrets_store_mirror_token_async:
+ * @token: the mirror's access token
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when the token is stored or could not be
+ * @user_data: data for @callback
+ *
+ * Stores the token in the default collection, replacing the one before.
+ */
+void
+pd_secrets_store_mirror_token_async (const char         *token,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (token != NULL && *token != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_secrets_store_mirror_token_async);
+  g_task_set_name (task, "[printdeck] store mirror token");
+  store_mirror_token (token, cancellable, task);
+}
+
+gboolean
+pd_secrets_store_mirror_token_finish (GAsyncResult *result,
+                                      GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_store_mirror_token_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_regenerated_stored (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  g_autoptr (GTask) task = data;
+  GError           *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (g_task_get_task_data (task)), (GDestroyNotify) pd_secrets_code_free);
+}
+
+/**
+ * pd_secrets_regenerate_mirror_token_async:
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the new token, or why it could not be stored
+ * @user_data: data for @callback
+ *
+ * Makes a new access token for the mirror (pd_mirror_generate_token()) and
+ * stores it in place of the old one. Also how the first one is made.
+ */
+void
+pd_secrets_regenerate_mirror_token_async (GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
+{
+  GTask *task;
+  GTask *store;
+  char  *token;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_secrets_regenerate_mirror_token_async);
+  g_task_set_name (task, "[printdeck] regenerate mirror token");
+  token = pd_mirror_generate_token ();
+  g_task_set_task_data (task, token, (GDestroyNotify) pd_secrets_code_free);
+
+  /* The new token is the result only once it is stored: a token that is
+   * not in the keyring would be lost with the next start. */
+  store = g_task_new (NULL, cancellable, on_regenerated_stored, task);
+  g_task_set_source_tag (store, pd_secrets_store_mirror_token_async);
+  store_mirror_token (token, cancellable, store);
+}
+
+/**
+ * pd_secrets_regenerate_mirror_token_finish:
+ * @result: the result
+ * @error: return location for a %PD_SECRETS_ERROR
+ *
+ * Returns: (transfer full): the new token, to be freed with
+ *   pd_secrets_code_free(), or %NULL with @error
+ */
+char *
+pd_secrets_regenerate_mirror_token_finish (GAsyncResult *result,
+                                           GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pd_secrets_regenerate_mirror_token_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -4,9 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * libsecret, schema "io.github.printdeck.Printdeck.AccessCode" with the
- * attribute "serial". Inside Flatpak libsecret uses the Secret portal by
- * itself. There is no fallback to a file: a locked or missing keyring is
- * an error the user is told about and can retry.
+ * attribute "serial"; the mirror's access token under a schema of its own,
+ * "io.github.printdeck.Printdeck.MirrorToken" with kind=mirror-token.
+ * Inside Flatpak libsecret uses the Secret portal by itself. There is no
+ * fallback to a file: a locked or missing keyring is an error the user is
+ * told about and can retry.
  */
 
 #pragma once
@@ -50,5 +52,24 @@ void                pd_secrets_clear_async (const char         *serial,
                                             gpointer            user_data);
 gboolean            pd_secrets_clear_finish (GAsyncResult *result,
                                              GError      **error);
+
+/* The mirror's access token (free it with pd_secrets_code_free()). */
+const SecretSchema *pd_secrets_get_mirror_token_schema (void);
+void                pd_secrets_lookup_mirror_token_async (GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+char               *pd_secrets_lookup_mirror_token_finish (GAsyncResult *result,
+                                                           GError      **error);
+void                pd_secrets_store_mirror_token_async (const char         *token,
+                                                         GCancellable       *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
+gboolean            pd_secrets_store_mirror_token_finish (GAsyncResult *result,
+                                                          GError      **error);
+void                pd_secrets_regenerate_mirror_token_async (GCancellable       *cancellable,
+                                                              GAsyncReadyCallback callback,
+                                                              gpointer            user_data);
+char               *pd_secrets_regenerate_mirror_token_finish (GAsyncResult *result,
+                                                               GError      **error);
 
 G_END_DECLS

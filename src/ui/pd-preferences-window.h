@@ -8,12 +8,17 @@
 
 #include <adwaita.h>
 
+#include "pd-mirror-manager.h"
+
 G_BEGIN_DECLS
 
 #define PD_TYPE_PREFERENCES_WINDOW (pd_preferences_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (PdPreferencesWindow, pd_preferences_window, PD, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
-GtkWidget *pd_preferences_window_new (GSettings *settings);
+GtkWidget       *pd_preferences_window_new (GSettings *settings);
+PdMirrorManager *pd_preferences_window_get_mirror_manager (PdPreferencesWindow *self);
+void             pd_preferences_window_set_mirror_manager (PdPreferencesWindow *self,
+                                                           PdMirrorManager     *manager);
 
 G_END_DECLS
