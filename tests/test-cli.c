@@ -8,8 +8,11 @@
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
-#include <unistd.h>
+#include <libsoup/soup.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "pd-test-util.h"
 
@@ -450,19 +453,435 @@ test_hms (void)
   g_assert_nonnull (strstr (model.err, "Unknown model"));
 }
 
+/* serve ----------------------------------------------------------------------*/
+
+/* printdeck-cli serve, running: its output line by line, its stderr whole. */
+typedef struct
+{
+  GSubprocess      *proc;
+  GDataInputStream *out;
+  GOutputStream    *err;
+  GAsyncResult     *err_done;
+  char             *url;   /* the "Mirror: " line's */
+  char             *base;  /* http://127.0.0.1:PORT */
+  char             *token; /* from the URL */
+} Serve;
+
+/* A test that fails midway does not leave a server behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+serve_start (Serve             *serve,
+             const char *const *env,
+             const char *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
+  g_autoptr (GError)              error = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  for (guint i = 0; env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, env[i], env[i + 1], TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+
+  g_ptr_array_add (argv, (gpointer) PRINTDECK_CLI);
+  g_ptr_array_add (argv, (gpointer) "serve");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  serve->proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  serve->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve->proc));
+  serve->err = g_memory_output_stream_new_resizable ();
+  g_output_stream_splice_async (serve->err, g_subprocess_get_stderr_pipe (serve->proc),
+                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                G_PRIORITY_DEFAULT, NULL, pd_test_store_result, &serve->err_done);
+}
+
+static char *
+serve_read_line (Serve *serve)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError)       error = NULL;
+  char                    *line;
+
+  g_data_input_stream_read_line_async (serve->out, G_PRIORITY_DEFAULT, NULL, pd_test_store_result, &result);
+  g_assert_true (pd_test_wait_for_result (&result, 20));
+  line = g_data_input_stream_read_line_finish_utf8 (serve->out, result, NULL, &error);
+  g_assert_no_error (error);
+
+  return line;
+}
+
+/* The URL line, and the number of printers after it. */
+static void
+serve_read_url (Serve *serve,
+                guint  n_printers)
+{
+  g_autoptr (GUri)   uri = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char   *line = serve_read_line (serve);
+  g_autofree char   *count = NULL;
+  g_autofree char   *expected = NULL;
+
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Mirror: http://127.0.0.1:"));
+  serve->url = g_strdup (line + strlen ("Mirror: "));
+
+  uri = g_uri_parse (serve->url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  g_assert_cmpstr (g_uri_get_path (uri), ==, "/");
+  g_assert_true (g_str_has_prefix (g_uri_get_query (uri), "token="));
+  serve->token = g_strdup (g_uri_get_query (uri) + strlen ("token="));
+  serve->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uri));
+
+  count = serve_read_line (serve);
+  expected = g_strdup_printf ("Mirroring %u printer%s.", n_printers, n_printers == 1 ? "" : "s");
+  g_assert_cmpstr (count, ==, expected);
+}
+
+/* Stops it as a service manager would; returns its stderr. */
+static char *
+serve_stop (Serve *serve)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError)       error = NULL;
+  g_autofree char         *rest = NULL;
+  GMemoryOutputStream     *err = G_MEMORY_OUTPUT_STREAM (serve->err);
+  char                    *text;
+  gint64                   start = g_get_monotonic_time ();
+
+  g_subprocess_send_signal (serve->proc, SIGTERM);
+  g_subprocess_wait_async (serve->proc, NULL, pd_test_store_result, &result);
+  g_assert_true (pd_test_wait_for_result (&result, 5));
+  g_assert_true (g_subprocess_wait_finish (serve->proc, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_assert_true (g_subprocess_get_if_exited (serve->proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (serve->proc), ==, 0);
+
+  /* nothing more on stdout: no per-report lines */
+  rest = g_data_input_stream_read_line_utf8 (serve->out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rest, ==, NULL);
+
+  g_assert_true (pd_test_wait_for_result (&serve->err_done, 5));
+  g_output_stream_splice_finish (serve->err, serve->err_done, &error);
+  g_assert_no_error (error);
+
+  text = g_strndup (g_memory_output_stream_get_data (err), g_memory_output_stream_get_data_size (err));
+  g_clear_object (&serve->err_done);
+  g_clear_object (&serve->err);
+  g_clear_object (&serve->out);
+  g_clear_object (&serve->proc);
+  g_clear_pointer (&serve->url, g_free);
+  g_clear_pointer (&serve->base, g_free);
+  g_clear_pointer (&serve->token, g_free);
+
+  return text;
+}
+
+static guint
+http_get (SoupSession *session,
+          const char  *url,
+          const char  *token,
+          JsonNode   **json)
+{
+  g_autoptr (SoupMessage)  msg = soup_message_new ("GET", url);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes)       body = NULL;
+  g_autoptr (GError)       error = NULL;
+
+  if (token != NULL)
+    {
+      g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+    }
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, pd_test_store_result, &result);
+  g_assert_true (pd_test_wait_for_result (&result, 10));
+  body = soup_session_send_and_read_finish (session, result, &error);
+  g_assert_no_error (error);
+
+  if (json != NULL)
+    {
+      g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+      g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL), ==,
+                       "application/json");
+      *json = parse (text);
+    }
+
+  return soup_message_get_status (msg);
+}
+
+static void
+on_ws_message (SoupWebsocketConnection *ws,
+               int                      type,
+               GBytes                  *message,
+               GPtrArray               *messages)
+{
+  g_autofree char *text = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
+
+  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_TEXT);
+  g_ptr_array_add (messages, parse (text));
+}
+
+typedef struct
+{
+  GPtrArray  *messages;
+  const char *serial;
+} DeltaWait;
+
+static gboolean
+has_delta (gpointer data)
+{
+  DeltaWait *wait = data;
+
+  for (guint i = 1; i < wait->messages->len; i++)
+    {
+      JsonObject *obj = json_node_get_object (g_ptr_array_index (wait->messages, i));
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (obj, "type", NULL), "delta") == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (obj, "serial", NULL), wait->serial) == 0 &&
+          json_object_has_member (obj, "patch"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+has_messages (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+static gboolean
+ws_closed (gpointer data)
+{
+  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
+}
+
+/* The simulator's printer, mirrored: the WebSocket's snapshot and deltas, the
+ * HTTP API and its token, and a clean stop on SIGTERM. */
+static void
+test_serve_printer (void)
+{
+  Sim sim = {
+    0,
+  };
+  Serve serve = {
+    0,
+  };
+  g_autoptr (SoupSession)             session = soup_session_new ();
+  g_autoptr (SoupWebsocketConnection) ws = NULL;
+  g_autoptr (GPtrArray)               messages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr (GAsyncResult)            result = NULL;
+  g_autoptr (GError)                  error = NULL;
+  g_autoptr (JsonNode)                api = NULL;
+  g_autofree char                    *variable = NULL;
+  g_autofree char                    *printer = NULL;
+  g_autofree char                    *name = NULL;
+  g_autofree char                    *ws_url = NULL;
+  g_autofree char                    *api_url = NULL;
+  g_autofree char                    *err = NULL;
+  const char                         *token = "test-token-0123456789";
+  JsonObject                         *snapshot, *doc;
+  JsonArray                          *printers;
+  DeltaWait                           wait;
+
+  sim_start (&sim);
+  variable = g_strdup_printf ("PRINTDECK_ACCESS_CODE_%s", sim.serial);
+  printer = g_strdup_printf ("%s@%s:%s", sim.serial, sim.host, sim.port);
+  name = g_strdup_printf ("%s=Farm P1S", sim.serial);
+
+  serve_start (&serve,
+               (const char *const[]){ variable, sim.access_code, "PRINTDECK_MIRROR_TOKEN", token, NULL },
+               (const char *const[]){ "--printer", printer, "--name", name, "--listen", "127.0.0.1:0", NULL });
+  serve_read_url (&serve, 1);
+  g_assert_cmpstr (serve.token, ==, token);
+
+  /* the WebSocket: a snapshot first, then deltas as the printer reports */
+  ws_url = g_strdup_printf ("ws%s/ws?token=%s", serve.base + strlen ("http"), token);
+  {
+    g_autoptr (SoupMessage) msg = soup_message_new ("GET", ws_url);
+
+    soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL, pd_test_store_result,
+                                          &result);
+    g_assert_true (pd_test_wait_for_result (&result, 10));
+    ws = soup_session_websocket_connect_finish (session, result, &error);
+    g_assert_no_error (error);
+  }
+  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), messages);
+
+  g_assert_true (pd_test_wait_until (has_messages, messages, 10));
+  snapshot = json_node_get_object (g_ptr_array_index (messages, 0));
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "type"), ==, "snapshot");
+  g_assert_cmpint (json_object_get_int_member (snapshot, "version"), ==, 1);
+  printers = json_object_get_array_member (snapshot, "printers");
+  g_assert_cmpuint (json_array_get_length (printers), ==, 1);
+  doc = json_array_get_object_element (printers, 0);
+  g_assert_cmpstr (json_object_get_string_member (doc, "serial"), ==, sim.serial);
+  g_assert_cmpstr (json_object_get_string_member (doc, "name"), ==, "Farm P1S");
+
+  wait.messages = messages;
+  wait.serial = sim.serial;
+  g_assert_true (pd_test_wait_until (has_delta, &wait, 15));
+
+  /* the HTTP API: the token or nothing */
+  api_url = g_strdup_printf ("%s/api/printers", serve.base);
+  g_assert_cmpuint (http_get (session, api_url, NULL, NULL), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (http_get (session, api_url, "not-the-token", NULL), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (http_get (session, api_url, token, &api), ==, SOUP_STATUS_OK);
+  snapshot = json_node_get_object (api);
+  g_assert_cmpstr (json_object_get_string_member (snapshot, "type"), ==, "snapshot");
+  doc = json_array_get_object_element (json_object_get_array_member (snapshot, "printers"), 0);
+  g_assert_cmpstr (json_object_get_string_member (doc, "serial"), ==, sim.serial);
+  g_assert_cmpstr (json_object_get_string_member (doc, "connection"), ==, "connected");
+
+  /* SIGTERM: the server and the session stop, exit status 0 */
+  err = serve_stop (&serve);
+  g_assert_true (pd_test_wait_until (ws_closed, ws, 5));
+  g_assert_nonnull (strstr (err, "Farm P1S: Connected\n"));
+  g_assert_nonnull (strstr (err, sim.fingerprint));
+  /* neither the token (only in the URL line) nor the access code */
+  g_assert_null (strstr (err, token));
+  g_assert_null (strstr (err, sim.access_code));
+
+  sim_stop (&sim);
+}
+
+/* Without --printer: the app's printers, from $PRINTDECK_CONFIG_DIR. */
+static void
+test_serve_app_printers (void)
+{
+  Serve serve = {
+    0,
+  };
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (JsonNode)    api = NULL;
+  g_autoptr (GError)      error = NULL;
+  g_autofree char        *config_dir = g_dir_make_tmp ("test-cli-config-XXXXXX", NULL);
+  g_autofree char        *cache_dir = g_dir_make_tmp ("test-cli-cache-XXXXXX", NULL);
+  g_autofree char        *ini = g_build_filename (config_dir, "printers.ini", NULL);
+  g_autofree char        *cache = g_build_filename (cache_dir, "state.json", NULL);
+  g_autofree char        *api_url = NULL;
+  g_autofree char        *err = NULL;
+  g_autofree char        *after = NULL;
+  JsonObject             *doc;
+  /* No access code for it anywhere: listed, not connected. */
+  const char             *contents = "[general]\nversion=1\n\n"
+                                     "[printer 01P00A000000009]\nname=Shelf P1S\nhost=127.0.0.1\nport=1\n";
+
+  g_file_set_contents (ini, contents, -1, &error);
+  g_assert_no_error (error);
+
+  serve_start (&serve,
+               (const char *const[]){ "PRINTDECK_CONFIG_DIR", config_dir, "PRINTDECK_CACHE_DIR", cache_dir, NULL },
+               (const char *const[]){ "--listen", "127.0.0.1:0", NULL });
+  serve_read_url (&serve, 1);
+  /* no token given: one for this run */
+  g_assert_cmpuint (strlen (serve.token), >=, 43);
+
+  api_url = g_strdup_printf ("%s/api/printers", serve.base);
+  g_assert_cmpuint (http_get (session, api_url, serve.token, &api), ==, SOUP_STATUS_OK);
+  doc = json_array_get_object_element (json_object_get_array_member (json_node_get_object (api), "printers"), 0);
+  g_assert_cmpstr (json_object_get_string_member (doc, "serial"), ==, "01P00A000000009");
+  g_assert_cmpstr (json_object_get_string_member (doc, "name"), ==, "Shelf P1S");
+
+  err = serve_stop (&serve);
+  g_assert_nonnull (strstr (err, "using a new one for this run"));
+
+  /* read, not rewritten; the last state kept, as the app does */
+  g_file_get_contents (ini, &after, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after, ==, contents);
+  g_assert_true (g_file_test (cache, G_FILE_TEST_EXISTS));
+
+  pd_test_remove_tree (config_dir);
+  pd_test_remove_tree (cache_dir);
+}
+
+static void
+test_serve_usage_errors (void)
+{
+  static const char *const bad_listen[] = {
+    "127.0.0.1:99999",
+    "127.0.0.1:",
+    "localhost:8765",
+    "[::1",
+    "[::1]8765",
+    "[127.0.0.1]:8765",
+    "1.2.3.4:-1",
+    "1.2.3.4:80x",
+    "",
+    NULL,
+  };
+  g_auto (Run) missing = {
+    0,
+  };
+  g_auto (Run) printer = {
+    0,
+  };
+  g_auto (Run) tls = {
+    0,
+  };
+
+  /* no access code: the variable to set is named; nothing listens */
+  run_cli (&missing, "serve", "--printer", "01S00C000000001@127.0.0.1:1", "--listen", "127.0.0.1:0", NULL);
+  g_assert_cmpint (missing.status, ==, 2);
+  g_assert_nonnull (strstr (missing.err, "PRINTDECK_ACCESS_CODE_01S00C000000001"));
+  g_assert_cmpstr (missing.out, ==, "");
+
+  for (guint i = 0; bad_listen[i] != NULL; i++)
+    {
+      g_auto (Run) run = {
+        0,
+      };
+
+      run_cli (&run, "serve", "--listen", bad_listen[i], "--printer", "01S00C000000001@127.0.0.1:1", NULL);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_nonnull (strstr (run.err, "is not an address to listen on"));
+      g_assert_cmpstr (run.out, ==, "");
+    }
+
+  run_cli (&printer, "serve", "--printer", "01S00C000000001", NULL);
+  g_assert_cmpint (printer.status, ==, 2);
+  g_assert_nonnull (strstr (printer.err, "SERIAL@HOST"));
+
+  run_cli (&tls, "serve", "--tls-cert", "/nonexistent.pem", NULL);
+  g_assert_cmpint (tls.status, ==, 2);
+  g_assert_nonnull (strstr (tls.err, "--tls-key"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autofree char *cache_dir = NULL;
+  g_autofree char *config_dir = NULL;
   int              status;
 
   g_test_init (&argc, &argv, NULL);
 
-  /* the HMS texts are the built-in ones, not what this user downloaded */
+  /* the HMS texts are the built-in ones, not what this user downloaded;
+   * serve reads no printers of this user's */
   cache_dir = g_dir_make_tmp ("test-cli-XXXXXX", NULL);
   g_assert_nonnull (cache_dir);
   g_setenv ("PRINTDECK_CACHE_DIR", cache_dir, TRUE);
+  config_dir = g_dir_make_tmp ("test-cli-config-XXXXXX", NULL);
+  g_assert_nonnull (config_dir);
+  g_setenv ("PRINTDECK_CONFIG_DIR", config_dir, TRUE);
+  /* nor any code or token from the environment the tests run in */
+  g_unsetenv ("PRINTDECK_ACCESS_CODE");
+  g_unsetenv ("PRINTDECK_MIRROR_TOKEN");
 
   g_test_add_func ("/cli/inspect/document-shape", test_inspect_document_shape);
   g_test_add_func ("/cli/inspect/changes", test_inspect_changes);
@@ -472,9 +891,13 @@ main (int   argc,
   g_test_add_func ("/cli/watch/once", test_watch_once);
   g_test_add_func ("/cli/watch/unreachable", test_watch_unreachable);
   g_test_add_func ("/cli/hms", test_hms);
+  g_test_add_func ("/cli/serve/printer", test_serve_printer);
+  g_test_add_func ("/cli/serve/app-printers", test_serve_app_printers);
+  g_test_add_func ("/cli/serve/usage-errors", test_serve_usage_errors);
 
   status = g_test_run ();
-  g_rmdir (cache_dir);
+  pd_test_remove_tree (cache_dir);
+  pd_test_remove_tree (config_dir);
 
   return status;
 }

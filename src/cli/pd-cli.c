@@ -6,6 +6,9 @@
  *   printdeck-cli inspect [--model M] [--serial S] [--changes] FILE...
  *   printdeck-cli watch [--port P] [--once] [--fingerprint SHA256] [--timeout S] HOST SERIAL
  *   printdeck-cli hms [--model M] CODE...
+ *   printdeck-cli snapshot [--camera K] [--port P] [--fingerprint SHA256] HOST SERIAL -o FILE
+ *   printdeck-cli demo [--printers N] [--speed F] [--sim PATH]
+ *   printdeck-cli serve [--listen ADDR:PORT] [--printer SERIAL@HOST[:PORT]]... [--tls-cert F --tls-key F]
  *
  * The same parser and merger as the app: what this prints is what a card
  * shows.
@@ -20,8 +23,12 @@
 #include <locale.h>
 #include <math.h>
 #include <glib-unix.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -30,9 +37,12 @@
 #include "pd-hms-database.h"
 #include "pd-json.h"
 #include "pd-camera-source.h"
+#include "pd-mirror-server.h"
 #include "pd-model.h"
 #include "pd-printer.h"
+#include "pd-printer-store.h"
 #include "pd-report.h"
+#include "pd-secrets.h"
 #include "pd-session.h"
 
 typedef struct
@@ -404,6 +414,47 @@ cmd_inspect (int    argc,
   return inspect.n_rejected > 0 ? 1 : 0;
 }
 
+/* Printers given on the command line ----------------------------------------*/
+
+/* A printer and its session, as watch, serve and demo connect to one: the
+ * same path as the app's, without its printers.ini. The caller wipes its
+ * copy of @access_code. A NULL @fingerprint pins the certificate on first use
+ * when Bambu Lab's CAs do not vouch for it. */
+static PdSession *
+cli_session_new (const char *serial,
+                 const char *name,
+                 const char *model,
+                 const char *host,
+                 guint       port,
+                 const char *access_code,
+                 const char *fingerprint)
+{
+  g_autoptr (PdPrinter) printer = pd_printer_new (serial);
+  PdSession            *session;
+
+  pd_printer_set_name (printer, name);
+  pd_printer_set_configured_model (printer, model);
+  session = pd_session_new (printer, host);
+  pd_session_set_port (session, port);
+  pd_session_set_access_code (session, access_code);
+  pd_session_set_pinned_fingerprint (session, fingerprint);
+
+  return session;
+}
+
+/* "Connected", or "Disconnected: <why>", one line of watch's and serve's log. */
+static char *
+describe_connection (PdConnection    connection,
+                     PdSessionReason reason)
+{
+  const char *label = pd_session_reason_to_label (reason);
+
+  if (label != NULL && connection != PD_CONNECTION_CONNECTED)
+    return g_strdup_printf ("%s: %s", pd_connection_to_label (connection), label);
+
+  return g_strdup (pd_connection_to_label (connection));
+}
+
 /* watch ---------------------------------------------------------------------*/
 
 typedef struct
@@ -509,14 +560,10 @@ watch_notify_connection (PdSession  *session,
                          GParamSpec *pspec,
                          Watch      *watch)
 {
-  PdConnection    connection = pd_session_get_connection (session);
-  PdSessionReason reason = pd_session_get_reason (session);
-  const char     *label = pd_session_reason_to_label (reason);
+  PdConnection     connection = pd_session_get_connection (session);
+  g_autofree char *line = describe_connection (connection, pd_session_get_reason (session));
 
-  if (label != NULL && connection != PD_CONNECTION_CONNECTED)
-    g_printerr ("%s: %s\n", pd_connection_to_label (connection), label);
-  else
-    g_printerr ("%s\n", pd_connection_to_label (connection));
+  g_printerr ("%s\n", line);
 
   if (connection == PD_CONNECTION_CONNECTED)
     g_clear_handle_id (&watch->timeout_id, g_source_remove);
@@ -684,13 +731,9 @@ cmd_watch (int    argc,
   watch.loop = g_main_loop_new (NULL, FALSE);
   watch.once = once;
   watch.status = 0;
-  watch.printer = pd_printer_new (argv[2]);
-  pd_printer_set_configured_model (watch.printer, model);
-  watch.session = pd_session_new (watch.printer, argv[1]);
-  pd_session_set_port (watch.session, (guint) port);
-  pd_session_set_access_code (watch.session, access_code);
+  watch.session = cli_session_new (argv[2], NULL, model, argv[1], (guint) port, access_code, fingerprint);
+  watch.printer = g_object_ref (pd_session_get_printer (watch.session));
   memset (access_code, 0, strlen (access_code));
-  pd_session_set_pinned_fingerprint (watch.session, fingerprint);
 
   g_signal_connect (watch.printer, "state-changed", G_CALLBACK (watch_print_changes), &watch);
   g_signal_connect (watch.session, "notify::connection", G_CALLBACK (watch_notify_connection), &watch);
@@ -1201,7 +1244,6 @@ cmd_demo (int    argc,
     {
       g_autofree char       *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
       g_autoptr (JsonParser) parser = json_parser_new ();
-      g_autoptr (PdPrinter)  printer = NULL;
       JsonObject            *obj;
       PdSession             *session;
 
@@ -1214,12 +1256,13 @@ cmd_demo (int    argc,
         }
       obj = json_node_get_object (json_parser_get_root (parser));
 
-      printer = pd_printer_new (json_object_get_string_member (obj, "serial"));
-      pd_printer_set_name (printer, json_object_get_string_member (obj, "name"));
-      session = pd_session_new (printer, json_object_get_string_member (obj, "host"));
-      pd_session_set_port (session, (guint) json_object_get_int_member (obj, "port"));
-      pd_session_set_access_code (session, json_object_get_string_member (obj, "access_code"));
-      pd_session_set_pinned_fingerprint (session, json_object_get_string_member (obj, "fingerprint"));
+      /* the simulator's throw-away codes need no wiping */
+      session = cli_session_new (json_object_get_string_member (obj, "serial"),
+                                 json_object_get_string_member (obj, "name"), NULL,
+                                 json_object_get_string_member (obj, "host"),
+                                 (guint) json_object_get_int_member (obj, "port"),
+                                 json_object_get_string_member (obj, "access_code"),
+                                 json_object_get_string_member (obj, "fingerprint"));
       pd_session_start (session);
       g_ptr_array_add (demo.sessions, session);
     }
@@ -1240,6 +1283,799 @@ cmd_demo (int    argc,
   return 0;
 }
 
+/* serve ---------------------------------------------------------------------*/
+
+#define SERVE_DEFAULT_ADDRESS "127.0.0.1"
+#define SERVE_CODE_VARIABLE   "PRINTDECK_ACCESS_CODE"
+#define SERVE_TOKEN_VARIABLE  "PRINTDECK_MIRROR_TOKEN"
+
+typedef struct _Serve Serve;
+
+/* One --printer SERIAL@HOST[:PORT]. */
+typedef struct
+{
+  Serve *serve;
+  char  *serial;
+  char  *host;
+  guint  port;
+  char  *name;
+  char  *fingerprint;
+  char  *access_code; /* wiped when freed */
+} ServeTarget;
+
+/* One printer's lines in the log. */
+typedef struct
+{
+  PdPrinter      *printer;
+  PdConnection    connection; /* as last logged */
+  PdSessionReason failure;    /* logged, and not connected since */
+  guint           idle_id;
+} ServeLog;
+
+struct _Serve
+{
+  GMainLoop      *loop;
+  gboolean        stopping;      /* SIGINT or SIGTERM */
+  guint           n_pending;     /* keyring lookups or the store's load under way */
+  PdPrinterStore *store;         /* without --printer: the app's printers */
+  GError         *load_error;    /* the store's */
+  GListStore     *printers;      /* with --printer: those, as PdPrinter */
+  GPtrArray      *sessions;      /* with --printer: their sessions */
+  GPtrArray      *logs;          /* ServeLog */
+  char           *keyring_error; /* the first lookup that failed */
+  char           *token;         /* the keyring's; wiped when freed */
+};
+
+static void
+serve_target_free (ServeTarget *target)
+{
+  g_free (target->serial);
+  g_free (target->host);
+  g_free (target->name);
+  g_free (target->fingerprint);
+  pd_secrets_code_free (target->access_code);
+  g_free (target);
+}
+
+static void
+serve_log_free (ServeLog *log)
+{
+  g_clear_handle_id (&log->idle_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (log->printer, log);
+  g_object_unref (log->printer);
+  g_free (log);
+}
+
+static const char *
+printer_label (PdPrinter *printer)
+{
+  const char *name = pd_printer_get_name (printer);
+
+  return name != NULL ? name : pd_printer_get_serial (printer);
+}
+
+static gboolean
+is_host_name (const char *name)
+{
+  if (g_hostname_is_ip_address (name))
+    return TRUE;
+  if (*name == '\0' || *name == '-' || *name == '.')
+    return FALSE;
+
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_')
+      return FALSE;
+
+  return TRUE;
+}
+
+/* HOST, HOST:PORT, [IPV6]:PORT or a bare IPv6 address (without a port);
+ * FALSE when @text is none of them. */
+static gboolean
+parse_host_port (const char *text,
+                 guint       default_port,
+                 guint       min_port,
+                 char      **host,
+                 guint      *port)
+{
+  g_autofree char *name = NULL;
+  const char      *port_text = NULL;
+  const char      *colon = strchr (text, ':');
+  guint64          number = default_port;
+
+  if (text[0] == '[')
+    {
+      const char *end = strchr (text, ']');
+
+      if (end == NULL)
+        return FALSE;
+      name = g_strndup (text + 1, (gsize) (end - text - 1));
+      /* brackets hold an IPv6 address, and nothing else */
+      if (strchr (name, ':') == NULL || !g_hostname_is_ip_address (name))
+        return FALSE;
+      if (end[1] == ':')
+        port_text = end + 2;
+      else if (end[1] != '\0')
+        return FALSE;
+    }
+  else if (colon != NULL && strchr (colon + 1, ':') == NULL)
+    {
+      name = g_strndup (text, (gsize) (colon - text));
+      port_text = colon + 1;
+    }
+  else if (colon != NULL)
+    {
+      if (!g_hostname_is_ip_address (text))
+        return FALSE;
+      name = g_strdup (text);
+    }
+  else
+    name = g_strdup (text);
+
+  if (!is_host_name (name))
+    return FALSE;
+  if (port_text != NULL && !g_ascii_string_to_unsigned (port_text, 10, min_port, G_MAXUINT16, &number, NULL))
+    return FALSE;
+
+  *host = g_steal_pointer (&name);
+  *port = (guint) number;
+
+  return TRUE;
+}
+
+/* A serial becomes part of an environment variable's name: letters and
+ * digits only, as Bambu Lab's are. */
+static gboolean
+is_serial (const char *serial)
+{
+  if (*serial == '\0' || strlen (serial) > 64)
+    return FALSE;
+
+  for (const char *p = serial; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p))
+      return FALSE;
+
+  return TRUE;
+}
+
+static ServeTarget *
+find_target (GPtrArray  *targets,
+             const char *serial)
+{
+  for (guint i = 0; i < targets->len; i++)
+    {
+      ServeTarget *target = g_ptr_array_index (targets, i);
+
+      if (g_str_equal (target->serial, serial))
+        return target;
+    }
+
+  return NULL;
+}
+
+/* --printer SERIAL@HOST[:PORT], each once; FALSE (and said why) on a bad one. */
+static gboolean
+parse_targets (Serve     *serve,
+               char     **specs,
+               GPtrArray *targets)
+{
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      const char      *at = strchr (specs[i], '@');
+      g_autofree char *serial = at != NULL ? g_strndup (specs[i], (gsize) (at - specs[i])) : NULL;
+      ServeTarget     *target;
+
+      if (serial == NULL || !is_serial (serial))
+        {
+          g_printerr (_("“%s” is not a printer: give SERIAL@HOST or SERIAL@HOST:PORT (the serial in letters and digits).\n"),
+                      specs[i]);
+          return FALSE;
+        }
+      if (find_target (targets, serial) != NULL)
+        {
+          g_printerr (_("The printer %s is given twice.\n"), serial);
+          return FALSE;
+        }
+
+      target = g_new0 (ServeTarget, 1);
+      target->serve = serve;
+      target->serial = g_steal_pointer (&serial);
+      g_ptr_array_add (targets, target);
+      if (!parse_host_port (at + 1, PD_SESSION_DEFAULT_PORT, 1, &target->host, &target->port))
+        {
+          g_printerr (_("“%s” is not a printer's address: give HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535).\n"),
+                      at + 1);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* --name and --fingerprint: SERIAL=VALUE, for a printer given with --printer. */
+static gboolean
+parse_per_printer (GPtrArray  *targets,
+                   char      **specs,
+                   const char *option,
+                   gboolean    fingerprint)
+{
+  for (guint i = 0; specs != NULL && specs[i] != NULL; i++)
+    {
+      const char      *equals = strchr (specs[i], '=');
+      g_autofree char *serial = equals != NULL ? g_strndup (specs[i], (gsize) (equals - specs[i])) : NULL;
+      ServeTarget     *target = serial != NULL ? find_target (targets, serial) : NULL;
+      char           **value;
+
+      if (target == NULL || equals[1] == '\0')
+        {
+          /* TRANSLATORS: "--name wants SERIAL=VALUE, …" */
+          g_printerr (_("%s wants SERIAL=VALUE, for a printer given with --printer: “%s”\n"), option, specs[i]);
+          return FALSE;
+        }
+
+      value = fingerprint ? &target->fingerprint : &target->name;
+      g_free (*value);
+      *value = g_strdup (equals + 1);
+    }
+
+  return TRUE;
+}
+
+static void
+serve_done_one (Serve *serve)
+{
+  g_assert (serve->n_pending > 0);
+
+  if (--serve->n_pending == 0)
+    g_main_loop_quit (serve->loop);
+}
+
+/* Runs the loop until every lookup and load is in, or a signal came. */
+static void
+serve_wait (Serve *serve)
+{
+  if (serve->n_pending > 0 && !serve->stopping)
+    g_main_loop_run (serve->loop);
+}
+
+static gboolean
+serve_stop (gpointer data)
+{
+  Serve *serve = data;
+
+  serve->stopping = TRUE;
+  g_main_loop_quit (serve->loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_serve_code_looked_up (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      data)
+{
+  ServeTarget       *target = data;
+  g_autoptr (GError) error = NULL;
+
+  target->access_code = pd_secrets_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_debug ("%s: keyring: %s", target->serial, error->message);
+      if (target->serve->keyring_error == NULL)
+        target->serve->keyring_error = g_strdup (error->message);
+    }
+
+  serve_done_one (target->serve);
+}
+
+/* Each printer's code from the keyring, else $PRINTDECK_ACCESS_CODE_<SERIAL>,
+ * else $PRINTDECK_ACCESS_CODE; FALSE (and said which is missing) if any has none. */
+static gboolean
+serve_find_codes (Serve     *serve,
+                  GPtrArray *targets)
+{
+  gboolean complete = TRUE;
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      serve->n_pending++;
+      pd_secrets_lookup_async (((ServeTarget *) g_ptr_array_index (targets, i))->serial, NULL,
+                               on_serve_code_looked_up, g_ptr_array_index (targets, i));
+    }
+  serve_wait (serve);
+  if (serve->stopping)
+    return FALSE;
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      ServeTarget     *target = g_ptr_array_index (targets, i);
+      g_autofree char *variable = g_strdup_printf ("%s_%s", SERVE_CODE_VARIABLE, target->serial);
+      const char      *code;
+
+      if (target->access_code != NULL && *target->access_code != '\0')
+        continue;
+
+      if ((code = g_getenv (variable)) == NULL || *code == '\0')
+        code = g_getenv (SERVE_CODE_VARIABLE);
+      if (code != NULL && *code != '\0')
+        {
+          pd_secrets_code_free (target->access_code);
+          target->access_code = g_strdup (code);
+          continue;
+        }
+
+      /* TRANSLATORS: "<serial>: no access code. Set PRINTDECK_ACCESS_CODE_<serial>, …" */
+      g_printerr (_("%s: no access code. Set %s, or add the printer in Printdeck to keep its code in the keyring.\n"),
+                  target->serial, variable);
+      complete = FALSE;
+    }
+
+  if (!complete && serve->keyring_error != NULL)
+    g_printerr (_("The keyring could not be asked: %s\n"), serve->keyring_error);
+
+  return complete;
+}
+
+static void
+on_serve_token_looked_up (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      data)
+{
+  Serve             *serve = data;
+  g_autoptr (GError) error = NULL;
+
+  serve->token = pd_secrets_lookup_mirror_token_finish (result, &error);
+  if (error != NULL)
+    {
+      g_debug ("mirror token: keyring: %s", error->message);
+      if (serve->keyring_error == NULL)
+        serve->keyring_error = g_strdup (error->message);
+    }
+
+  serve_done_one (serve);
+}
+
+/* The mirror's token: $PRINTDECK_MIRROR_TOKEN, else the app's from the
+ * keyring, else a new one for this run (and said so). */
+static char *
+serve_find_token (Serve *serve)
+{
+  const char *token = g_getenv (SERVE_TOKEN_VARIABLE);
+
+  if (token != NULL && *token != '\0')
+    return g_strdup (token);
+
+  serve->n_pending++;
+  pd_secrets_lookup_mirror_token_async (NULL, on_serve_token_looked_up, serve);
+  serve_wait (serve);
+  if (serve->token != NULL && *serve->token != '\0')
+    return g_steal_pointer (&serve->token);
+  if (serve->stopping)
+    return NULL;
+
+  g_printerr (_("No mirror token in %s or the keyring: using a new one for this run.\n"), SERVE_TOKEN_VARIABLE);
+  if (serve->keyring_error != NULL)
+    g_printerr (_("The keyring could not be asked: %s\n"), serve->keyring_error);
+
+  return pd_mirror_generate_token ();
+}
+
+static void
+on_serve_store_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  Serve *serve = data;
+
+  pd_printer_store_load_finish (PD_PRINTER_STORE (source), result, &serve->load_error);
+  serve_done_one (serve);
+}
+
+static void
+on_serve_keyring_error (PdPrinterStore *store,
+                        GParamSpec     *pspec,
+                        Serve          *serve)
+{
+  const char *message = pd_printer_store_get_keyring_error (store);
+
+  if (message != NULL)
+    g_printerr (_("The keyring could not be asked: %s\n"), message);
+}
+
+/* After both the connection and its reason changed (the session sets the
+ * reason first, the store last). */
+static gboolean
+serve_log_connection (gpointer data)
+{
+  ServeLog        *log = data;
+  PdConnection     connection = pd_printer_get_connection (log->printer);
+  PdSessionReason  reason = pd_printer_get_connection_reason (log->printer);
+  g_autofree char *line = NULL;
+
+  log->idle_id = 0;
+
+  /* A printer that stays away (switched off for the night) is tried again
+   * every half minute: its failure is logged once, not every attempt. */
+  switch (connection)
+    {
+    case PD_CONNECTION_CONNECTED:
+      if (log->connection == connection)
+        return G_SOURCE_REMOVE;
+      log->failure = PD_SESSION_REASON_NONE;
+      break;
+    case PD_CONNECTION_CONNECTING:
+      if (log->connection == connection || log->failure != PD_SESSION_REASON_NONE)
+        return G_SOURCE_REMOVE;
+      break;
+    case PD_CONNECTION_DISCONNECTED:
+      if (log->connection == connection && log->failure == reason)
+        return G_SOURCE_REMOVE;
+      log->failure = reason;
+      break;
+    case PD_CONNECTION_NONE:
+    default:
+      return G_SOURCE_REMOVE;
+    }
+
+  log->connection = connection;
+  line = describe_connection (connection, reason);
+  g_printerr ("%s: %s\n", printer_label (log->printer), line);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_serve_connection (PdPrinter  *printer,
+                     GParamSpec *pspec,
+                     ServeLog   *log)
+{
+  if (log->idle_id == 0)
+    log->idle_id = g_idle_add (serve_log_connection, log);
+}
+
+/* --printer printers pin on first use, as watch does; the app's printers
+ * are pinned by the store, which keeps the fingerprint in printers.ini. */
+static void
+on_serve_pinned (PdSession  *session,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  PdPrinter  *printer = pd_session_get_printer (session);
+  const char *fingerprint = pd_session_get_pinned_fingerprint (session);
+  gboolean    hint = GPOINTER_TO_INT (data);
+
+  if (fingerprint == NULL)
+    return;
+
+  g_printerr (_("%s: the printer's certificate cannot be checked against Bambu Lab's; pinned it: %s\n"),
+              printer_label (printer), fingerprint);
+  if (hint)
+    g_printerr (_("Pass --fingerprint %s=%s to require it next time.\n"), pd_printer_get_serial (printer), fingerprint);
+}
+
+static void
+serve_follow (Serve     *serve,
+              PdSession *session,
+              gboolean   hint)
+{
+  ServeLog *log = g_new0 (ServeLog, 1);
+
+  log->printer = g_object_ref (pd_session_get_printer (session));
+  log->connection = pd_printer_get_connection (log->printer);
+  g_signal_connect (log->printer, "notify::connection", G_CALLBACK (on_serve_connection), log);
+  g_signal_connect (log->printer, "notify::connection-reason", G_CALLBACK (on_serve_connection), log);
+  g_ptr_array_add (serve->logs, log);
+
+  g_signal_connect (session, "notify::pinned-fingerprint", G_CALLBACK (on_serve_pinned), GINT_TO_POINTER (hint));
+}
+
+static void
+serve_unfollow (PdSession *session)
+{
+  g_signal_handlers_disconnect_matched (session, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_serve_pinned, NULL);
+}
+
+/* What people open: the address listened on, or for 0.0.0.0 and :: the
+ * machine's own (loopback first); link-local ones would need a zone. */
+static GPtrArray *
+serve_hosts (const char *address)
+{
+  GPtrArray               *hosts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GInetAddress) any = g_inet_address_new_from_string (address);
+  GSocketFamily            family;
+  struct ifaddrs          *list;
+
+  if (any == NULL || !g_inet_address_get_is_any (any) || getifaddrs (&list) != 0)
+    {
+      g_ptr_array_add (hosts, g_strdup (address));
+      return hosts;
+    }
+
+  family = g_inet_address_get_family (any);
+  for (int loopback = 1; loopback >= 0; loopback--)
+    for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
+      {
+        g_autoptr (GSocketAddress) socket_address = NULL;
+        GInetAddress              *inet;
+        char                      *text;
+        gsize                      size;
+
+        if (ifa->ifa_addr == NULL || (ifa->ifa_flags & IFF_UP) == 0 ||
+            ((ifa->ifa_flags & IFF_LOOPBACK) != 0) != loopback)
+          continue;
+        if (ifa->ifa_addr->sa_family == AF_INET)
+          size = sizeof (struct sockaddr_in);
+        else if (ifa->ifa_addr->sa_family == AF_INET6 && family == G_SOCKET_FAMILY_IPV6)
+          size = sizeof (struct sockaddr_in6);
+        else
+          continue;
+
+        socket_address = g_socket_address_new_from_native (ifa->ifa_addr, size);
+        if (socket_address == NULL)
+          continue;
+        inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address));
+        if (g_inet_address_get_is_link_local (inet))
+          continue;
+
+        text = g_inet_address_to_string (inet);
+        if (g_ptr_array_find_with_equal_func (hosts, text, g_str_equal, NULL))
+          g_free (text);
+        else
+          g_ptr_array_add (hosts, text);
+      }
+  freeifaddrs (list);
+
+  if (hosts->len == 0)
+    g_ptr_array_add (hosts, g_strdup (address));
+
+  return hosts;
+}
+
+static void
+serve_usage_hint (void)
+{
+  g_printerr (_("See “printdeck-cli serve --help”.\n"));
+}
+
+static int
+cmd_serve (int    argc,
+           char **argv)
+{
+  g_autoptr (GOptionContext)  context = NULL;
+  g_autoptr (GError)          error = NULL;
+  g_autoptr (GPtrArray)       targets = g_ptr_array_new_with_free_func ((GDestroyNotify) serve_target_free);
+  g_autoptr (GPtrArray)       hosts = NULL;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (PdMirrorServer)  server = NULL;
+  g_autofree char            *listen = NULL;
+  g_autofree char            *address = NULL;
+  g_autofree char            *tls_cert = NULL;
+  g_autofree char            *tls_key = NULL;
+  g_autofree char            *token = NULL;
+  g_auto (GStrv)              printer_specs = NULL;
+  g_auto (GStrv)              name_specs = NULL;
+  g_auto (GStrv)              fingerprint_specs = NULL;
+  GListModel                 *model;
+  guint                       port = PD_MIRROR_DEFAULT_PORT;
+  guint                       sigint_id, sigterm_id;
+  guint                       n_printers;
+  int                         status = 0;
+  Serve                       serve = { 0, };
+  const GOptionEntry          entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, N_("Listen on this address and port (default 127.0.0.1:8765; 0.0.0.0:PORT or [::]:PORT for every network, port 0 for any free one)"), N_("ADDRESS:PORT") },
+    { "printer", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &printer_specs, N_("Mirror this printer instead of the app's (repeatable; port 8883 by default)"), N_("SERIAL@HOST[:PORT]") },
+    { "name", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &name_specs, N_("The name shown for a --printer printer (default: its serial)"), N_("SERIAL=NAME") },
+    { "fingerprint", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &fingerprint_specs, N_("Require a --printer printer's certificate to have this SHA-256 fingerprint"), N_("SERIAL=SHA256") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("Serve HTTPS and wss:// with this certificate (PEM; with --tls-key)"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("The certificate's private key (PEM)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— mirror the printers' live state to browsers and scripts"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Runs the mirror of the app's Preferences without the app (docs/mirror-protocol.md):\n"
+      "a web page, a WebSocket and /api/printers, read-only, until SIGINT or SIGTERM.\n"
+      "\n"
+      "Without --printer it mirrors the printers added in Printdeck ($PRINTDECK_CONFIG_DIR\n"
+      "or ~/.config/printdeck), with their access codes from the keyring. With --printer\n"
+      "it mirrors those only and reads no configuration; each access code comes from the\n"
+      "keyring, else $PRINTDECK_ACCESS_CODE_<SERIAL>, else $PRINTDECK_ACCESS_CODE.\n"
+      "\n"
+      "The access token is $PRINTDECK_MIRROR_TOKEN when set, else the app's from the\n"
+      "keyring, else one made for this run. It is printed only inside the addresses to\n"
+      "open (“Mirror: http://…/?token=…”), on standard output; connection changes go to\n"
+      "standard error.\n"
+      "Exit status: 0 stopped by a signal; 1 failed; 2 wrong use or no access code."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      serve_usage_hint ();
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr (_("Unexpected argument “%s”.\n"), argv[1]);
+      serve_usage_hint ();
+      return 2;
+    }
+  if (!parse_host_port (listen != NULL ? listen : SERVE_DEFAULT_ADDRESS, PD_MIRROR_DEFAULT_PORT, 0, &address, &port) ||
+      !g_hostname_is_ip_address (address))
+    {
+      g_printerr (_("“%s” is not an address to listen on: give IP:PORT, e.g. 127.0.0.1:8765, 0.0.0.0:8765 or [::]:8765 (port 0 to 65535).\n"),
+                  listen);
+      serve_usage_hint ();
+      return 2;
+    }
+  if (!parse_targets (&serve, printer_specs, targets) ||
+      !parse_per_printer (targets, name_specs, "--name", FALSE) ||
+      !parse_per_printer (targets, fingerprint_specs, "--fingerprint", TRUE))
+    {
+      serve_usage_hint ();
+      return 2;
+    }
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_printerr (_("--tls-cert and --tls-key go together.\n"));
+      serve_usage_hint ();
+      return 2;
+    }
+  if (tls_cert != NULL && (certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error)) == NULL)
+    {
+      g_printerr (_("The TLS certificate cannot be used: %s\n"), error->message);
+      return 1;
+    }
+
+  /* A log, read as it is written (a pipe, the journal). */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+
+  serve.loop = g_main_loop_new (NULL, FALSE);
+  serve.logs = g_ptr_array_new_with_free_func ((GDestroyNotify) serve_log_free);
+  sigint_id = g_unix_signal_add (SIGINT, serve_stop, &serve);
+  sigterm_id = g_unix_signal_add (SIGTERM, serve_stop, &serve);
+
+  if (targets->len > 0)
+    {
+      if (!serve_find_codes (&serve, targets))
+        {
+          status = serve.stopping ? 0 : 2;
+          goto out;
+        }
+
+      serve.printers = g_list_store_new (PD_TYPE_PRINTER);
+      serve.sessions = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < targets->len; i++)
+        {
+          ServeTarget *target = g_ptr_array_index (targets, i);
+          PdSession   *session = cli_session_new (target->serial, target->name != NULL ? target->name : target->serial,
+                                                  NULL, target->host, target->port, target->access_code,
+                                                  target->fingerprint);
+
+          g_clear_pointer (&target->access_code, pd_secrets_code_free);
+          g_ptr_array_add (serve.sessions, session);
+          g_list_store_append (serve.printers, pd_session_get_printer (session));
+        }
+      model = G_LIST_MODEL (serve.printers);
+    }
+  else
+    {
+      /* Where the app finds them (pd-application.c). */
+      serve.store = pd_printer_store_new (g_getenv ("PRINTDECK_CONFIG_DIR"), g_getenv ("PRINTDECK_CACHE_DIR"));
+      model = G_LIST_MODEL (serve.store);
+    }
+
+  if ((token = serve_find_token (&serve)) == NULL)
+    goto out;
+  server = pd_mirror_server_new (model);
+  pd_mirror_server_set_token (server, token);
+  if (certificate != NULL)
+    pd_mirror_server_set_tls_certificate (server, certificate);
+
+  /* Listening first: a port that is taken costs no printer connection
+   * (printers take only a few). */
+  if (!pd_mirror_server_start (server, address, port, &error))
+    {
+      g_printerr (_("The mirror cannot listen on %s: %s\n"), listen != NULL ? listen : SERVE_DEFAULT_ADDRESS,
+                  error->message);
+      status = 1;
+      goto out;
+    }
+
+  if (serve.store != NULL)
+    {
+      serve.n_pending++;
+      pd_printer_store_load_async (serve.store, NULL, on_serve_store_loaded, &serve);
+      serve_wait (&serve);
+      if (serve.stopping)
+        goto out;
+      if (serve.load_error != NULL)
+        {
+          g_printerr (_("The app's printers cannot be read: %s\n"), serve.load_error->message);
+          status = 1;
+          goto out;
+        }
+      g_signal_connect (serve.store, "notify::keyring-error", G_CALLBACK (on_serve_keyring_error), &serve);
+    }
+
+  n_printers = g_list_model_get_n_items (model);
+  if (n_printers == 0)
+    {
+      g_printerr (_("No printers: add them in Printdeck, or give --printer SERIAL@HOST.\n"));
+      status = 1;
+      goto out;
+    }
+
+  hosts = serve_hosts (address);
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      g_autofree char *url = pd_mirror_server_dup_url (server, g_ptr_array_index (hosts, i));
+
+      /* TRANSLATORS: the address to open in a browser, token included */
+      g_print (_("Mirror: %s\n"), url);
+    }
+  g_print (ngettext ("Mirroring %u printer.\n", "Mirroring %u printers.\n", n_printers), n_printers);
+
+  for (guint i = 0; i < n_printers; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+
+      if (serve.store != NULL)
+        serve_follow (&serve, pd_printer_store_get_session (serve.store, printer), FALSE);
+      else
+        {
+          PdSession *session = g_ptr_array_index (serve.sessions, i);
+
+          serve_follow (&serve, session, pd_session_get_pinned_fingerprint (session) == NULL);
+          pd_session_start (session);
+        }
+    }
+
+  g_main_loop_run (serve.loop);
+
+out:
+  if (server != NULL)
+    pd_mirror_server_stop (server);
+  /* Quietly: "Disconnected: Stopped" for each printer says nothing. */
+  g_clear_pointer (&serve.logs, g_ptr_array_unref);
+  if (serve.store != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (serve.store, &serve);
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (serve.store)); i++)
+        {
+          g_autoptr (PdPrinter) printer = g_list_model_get_item (G_LIST_MODEL (serve.store), i);
+
+          serve_unfollow (pd_printer_store_get_session (serve.store, printer));
+        }
+      pd_printer_store_shutdown (serve.store);
+    }
+  for (guint i = 0; serve.sessions != NULL && i < serve.sessions->len; i++)
+    {
+      PdSession *session = g_ptr_array_index (serve.sessions, i);
+
+      serve_unfollow (session);
+      pd_session_stop (session);
+    }
+  g_clear_object (&server);
+  g_clear_pointer (&serve.sessions, g_ptr_array_unref);
+  g_clear_object (&serve.printers);
+  g_clear_object (&serve.store);
+  g_clear_error (&serve.load_error);
+  g_free (serve.keyring_error);
+  pd_secrets_code_free (serve.token);
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_main_loop_unref (serve.loop);
+  if (token != NULL)
+    memset (token, 0, strlen (token));
+
+  if (status == 0 && serve.stopping)
+    g_printerr (_("Stopped.\n"));
+
+  return status;
+}
+
 static void
 usage (void)
 {
@@ -1252,6 +2088,7 @@ usage (void)
                 "  hms       Tell what HMS codes and print errors mean\n"
                 "  snapshot  Save one picture from a printer's camera\n"
                 "  demo      Watch simulated printers (printdeck-sim), live\n"
+                "  serve     Mirror printers to browsers and scripts (the app's mirror, headless)\n"
                 "\n"
                 "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
 }
@@ -1281,6 +2118,8 @@ main (int    argc,
     return cmd_hms (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "snapshot"))
     return cmd_snapshot (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "serve"))
+    return cmd_serve (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("printdeck-cli %s\n", PACKAGE_VERSION);
