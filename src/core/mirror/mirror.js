@@ -16,6 +16,7 @@
   const REFUSED_AFTER = 3;        // failed handshakes in a row before asking why
   const PING_MS = 20000;          // the server closes clients silent for 40 s
   const SILENT_MS = 45000;        // the server sends a ping every 20 s
+  const CAMERA_MS = 5000;         // a camera picture every 5 s, only from cameras the app shows
   const HUMIDITY_FAIR = 40;       // the desktop app's defaults (gschema)
   const HUMIDITY_HIGH = 60;
 
@@ -161,6 +162,7 @@
   }
 
   function drop(entry) {
+    setCamera(entry.card, null, null);
     entry.card.node.remove();
     dirty.delete(entry);
   }
@@ -216,6 +218,7 @@
         bed: temperature('bed'), chamber: temperature('chamber'),
       },
       ams: q('.ams'), amsKey: null, remaining: null, finishAt: null,
+      camera: q('.camera'), cameraUrl: null,
     };
   }
 
@@ -762,6 +765,51 @@
       lastSentAt = now;
     }
   }, 5000);
+
+  // ---- camera pictures -----------------------------------------------------------
+
+  // The latest picture of each printer whose camera the app is showing
+  // (the server answers 404 otherwise), every few seconds while the page
+  // is visible. Never a connection of our own to a printer.
+  function setCamera(card, blob, title) {
+    if (card.cameraUrl !== null)
+      URL.revokeObjectURL(card.cameraUrl);
+    card.cameraUrl = blob !== null ? URL.createObjectURL(blob) : null;
+    if (card.cameraUrl !== null) {
+      card.camera.src = card.cameraUrl;
+      card.camera.alt = `Camera of ${title}`;
+    } else {
+      card.camera.removeAttribute('src');
+    }
+    show(card.camera, card.cameraUrl !== null);
+  }
+
+  async function refreshCamera(serial, entry) {
+    const doc = entry.doc;
+    const camera = obj(doc.camera);
+    if (!camera || (camera.kind !== 'rtsps' && camera.kind !== 'jpeg') || doc.connection !== 'connected') {
+      setCamera(entry.card, null, null);
+      return;
+    }
+    const query = new URLSearchParams();
+    if (token)
+      query.set('token', token);
+    try {
+      const response = await fetch(endpoint(`api/printers/${encodeURIComponent(serial)}/snapshot.jpg`, query),
+                                   { cache: 'no-store' });
+      const title = str(doc.name) || str(doc.model) || serial;
+      setCamera(entry.card, response.ok ? await response.blob() : null, title);
+    } catch (e) {
+      // offline: the stale banner says so
+    }
+  }
+
+  setInterval(() => {
+    if (document.visibilityState !== 'visible' || !synced)
+      return;
+    for (const [serial, entry] of printers)
+      refreshCamera(serial, entry);
+  }, CAMERA_MS);
 
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible')
