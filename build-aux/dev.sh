@@ -25,14 +25,14 @@ BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev gettext desktop-file-util
   libglib2.0-bin libglib2.0-dev libgtk-4-dev libadwaita-1-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libmosquitto-dev libssl-dev libsoup-3.0-dev libsecret-1-dev
-  libportal-dev libportal-gtk4-dev libgsound-dev libqrencode-dev libzip-dev"
+  libportal-dev libportal-gtk4-dev libgsound-dev libqrencode-dev libzip-dev libcurl4-openssl-dev"
 RUNTIME_PKGS="glib-networking libgl1-mesa-dri
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav"
 TEST_PKGS="xvfb xauth dbus mosquitto mosquitto-clients openssl
   gnome-keyring libsecret-tools json-glib-tools
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-ugly gstreamer1.0-tools
-  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-x chromium"
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-x chromium vsftpd"
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
 
