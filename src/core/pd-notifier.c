@@ -47,6 +47,21 @@
 
 G_DEFINE_BOXED_TYPE (PdNotice, pd_notice, pd_notice_ref, pd_notice_unref)
 
+/* The kind's name in notification ids and log lines */
+static const char *
+kind_nick (PdNoticeKind kind)
+{
+  switch (kind)
+    {
+    case PD_NOTICE_OFFLINE: return "offline";
+    case PD_NOTICE_ERROR: return "error";
+    case PD_NOTICE_FINISHED: return "finished";
+    case PD_NOTICE_FAILED: return "failed";
+    case PD_NOTICE_HUMIDITY: return "humidity";
+    default: return "other";
+    }
+}
+
 static void
 notice_clear (PdNotice *notice)
 {
@@ -84,13 +99,9 @@ pd_notice_unref (PdNotice *notice)
 char *
 pd_notice_dup_id (const PdNotice *notice)
 {
-  g_autoptr (GEnumClass) klass = g_type_class_ref (PD_TYPE_NOTICE_KIND);
-  GEnumValue            *value;
-
   g_return_val_if_fail (notice != NULL, NULL);
 
-  value = g_enum_get_value (klass, notice->kind);
-  return g_strdup_printf ("printer/%s/%s", notice->serial, value != NULL ? value->value_nick : "other");
+  return g_strdup_printf ("printer/%s/%s", notice->serial, kind_nick (notice->kind));
 }
 
 /**
@@ -392,19 +403,6 @@ set_job_name (Track      *track,
   track->job_name = g_strdup (name);
 }
 
-static const char *
-kind_nick (PdNoticeKind kind)
-{
-  switch (kind)
-    {
-    case PD_NOTICE_OFFLINE: return "offline";
-    case PD_NOTICE_ERROR: return "error";
-    case PD_NOTICE_FINISHED: return "finished";
-    case PD_NOTICE_FAILED: return "failed";
-    case PD_NOTICE_HUMIDITY: return "humidity";
-    default: return "other";
-    }
-}
 
 static PdNotice *
 notice_new (Track       *track,

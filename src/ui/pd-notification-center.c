@@ -326,16 +326,6 @@ static const struct
   { PD_NOTICE_HUMIDITY, "notify-humidity" },
 };
 
-static gboolean
-has_key (GSettings  *settings,
-         const char *key)
-{
-  g_autoptr (GSettingsSchema) schema = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  return schema != NULL && g_settings_schema_has_key (schema, key);
-}
-
 static void
 apply_settings (PdNotificationCenter *self)
 {
@@ -345,36 +335,31 @@ apply_settings (PdNotificationCenter *self)
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (kind_keys); i++)
-    if (has_key (s, kind_keys[i].key))
-      deliver (self, pd_notifier_set_enabled (self->notifier, kind_keys[i].kind,
-                                              g_settings_get_boolean (s, kind_keys[i].key)));
+    deliver (self, pd_notifier_set_enabled (self->notifier, kind_keys[i].kind,
+                                            g_settings_get_boolean (s, kind_keys[i].key)));
 
   pd_notifier_set_min_severity (self->notifier, g_settings_get_enum (s, "hms-notify-min-severity"));
   pd_notifier_set_offline_delay (self->notifier, g_settings_get_uint (s, "offline-notify-delay"));
-  if (has_key (s, "humidity-notify-cooldown"))
-    pd_notifier_set_humidity (self->notifier, g_settings_get_uint (s, "humidity-high"),
-                              g_settings_get_uint (s, "humidity-notify-cooldown"));
-  if (has_key (s, "notify-sound-errors"))
-    pd_notifier_set_sound (self->notifier, PD_NOTICE_ERROR, g_settings_get_boolean (s, "notify-sound-errors"));
-  if (has_key (s, "notify-sound-finished"))
-    pd_notifier_set_sound (self->notifier, PD_NOTICE_FINISHED, g_settings_get_boolean (s, "notify-sound-finished"));
+  pd_notifier_set_humidity (self->notifier, g_settings_get_uint (s, "humidity-high"),
+                            g_settings_get_uint (s, "humidity-notify-cooldown"));
+  pd_notifier_set_sound (self->notifier, PD_NOTICE_ERROR, g_settings_get_boolean (s, "notify-sound-errors"));
+  pd_notifier_set_sound (self->notifier, PD_NOTICE_FINISHED, g_settings_get_boolean (s, "notify-sound-finished"));
 
-  if (has_key (s, "notify-muted-printers"))
-    {
-      g_auto (GStrv) muted = g_settings_get_strv (s, "notify-muted-printers");
-      GListModel    *printers = G_LIST_MODEL (self->store);
+  {
+    g_auto (GStrv) muted = g_settings_get_strv (s, "notify-muted-printers");
+    GListModel    *printers = G_LIST_MODEL (self->store);
 
-      for (guint i = 0; muted[i] != NULL; i++)
-        deliver (self, pd_notifier_set_muted (self->notifier, muted[i], TRUE));
-      for (guint i = 0; i < g_list_model_get_n_items (printers); i++)
-        {
-          g_autoptr (PdPrinter) printer = g_list_model_get_item (printers, i);
-          const char           *serial = pd_printer_get_serial (printer);
+    for (guint i = 0; muted[i] != NULL; i++)
+      deliver (self, pd_notifier_set_muted (self->notifier, muted[i], TRUE));
+    for (guint i = 0; i < g_list_model_get_n_items (printers); i++)
+      {
+        g_autoptr (PdPrinter) printer = g_list_model_get_item (printers, i);
+        const char           *serial = pd_printer_get_serial (printer);
 
-          if (!g_strv_contains ((const char * const *) muted, serial))
-            deliver (self, pd_notifier_set_muted (self->notifier, serial, FALSE));
-        }
-    }
+        if (!g_strv_contains ((const char * const *) muted, serial))
+          deliver (self, pd_notifier_set_muted (self->notifier, serial, FALSE));
+      }
+  }
 
   /* A shorter delay may be over already. */
   schedule (self);
@@ -655,7 +640,7 @@ pd_notification_center_set_muted (PdNotificationCenter *self,
   g_return_if_fail (PD_IS_NOTIFICATION_CENTER (self));
   g_return_if_fail (serial != NULL);
 
-  if (self->settings != NULL && has_key (self->settings, "notify-muted-printers"))
+  if (self->settings != NULL)
     {
       g_auto (GStrv)          old = g_settings_get_strv (self->settings, "notify-muted-printers");
       g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
