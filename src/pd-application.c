@@ -146,6 +146,11 @@ on_simulator_line (GObject      *source,
   /* The simulator's cameras listen on ports of their own (one host for all). */
   if (json_object_has_member (obj, "camera_port"))
     config->camera_port = (guint) json_object_get_int_member (obj, "camera_port");
+  /* …and so do their file servers, whose user is not the printers' bblp. */
+  if (json_object_has_member (obj, "ftp_port"))
+    config->ftp_port = (guint) json_object_get_int_member (obj, "ftp_port");
+  if (json_object_has_member (obj, "ftp_user"))
+    config->ftp_user = g_strdup (json_object_get_string_member (obj, "ftp_user"));
   pd_printer_store_add_async (self->store, config, json_object_get_string_member (obj, "access_code"),
                               self->cancellable, on_demo_printer_added, self);
 

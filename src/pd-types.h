@@ -205,6 +205,20 @@ typedef enum
   PD_SESSION_REASON_KEYRING_FAILED,
 } PdSessionReason;
 
+/**
+ * PdJobDetailsStatus:
+ *
+ * Whether the job's details (grams, plate, thumbnail) were read from its
+ * file on the printer; when %PD_JOB_DETAILS_UNAVAILABLE, a message says why.
+ */
+typedef enum
+{
+  PD_JOB_DETAILS_NONE,        /* no job under way, or not looked for yet */
+  PD_JOB_DETAILS_FETCHING,    /* the file is being fetched or read */
+  PD_JOB_DETAILS_READY,
+  PD_JOB_DETAILS_UNAVAILABLE, /* the file could not be fetched or read */
+} PdJobDetailsStatus;
+
 typedef enum
 {
   PD_MESSAGE_INCOMING,

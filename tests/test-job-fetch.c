@@ -6,7 +6,7 @@
  * The printers run vsFTPd with implicit TLS and require_ssl_reuse, so the
  * tests start Debian's vsftpd the same way on a free loopback port, with a
  * certificate of their own (pd-sim-crypto). They log in as vsftpd's
- * anonymous user (pd_job_fetch_set_test_username): its named users would
+ * anonymous user (PdJobFetchOptions.username): its named users would
  * need system accounts and PAM. run_as_launching_user keeps vsftpd from
  * switching users or chrooting, so the test needs neither root nor an
  * "ftp" account. Its transfers are throttled (anon_max_rate) so that a
@@ -39,6 +39,10 @@ static struct
   char        *fingerprint;
   GBytes      *small;
 } ftp;
+
+/* vsftpd's anonymous user: its named users would need system accounts. */
+static const PdJobFetchOptions anonymous = { .username = "anonymous" };
+static const PdJobFetchOptions *login = &anonymous;
 
 static guint
 free_port (void)
@@ -212,7 +216,7 @@ fetch (guint              port,
   g_autoptr (GAsyncResult) result = NULL;
   GBytes *bytes;
 
-  pd_job_fetch_async ("127.0.0.1", port, "12345678", fingerprint, paths, max_bytes,
+  pd_job_fetch_async ("127.0.0.1", port, "12345678", fingerprint, paths, max_bytes, login,
                       cancellable, pd_test_store_result, &result);
   g_assert_true (pd_test_wait_for_result (&result, WAIT_SECONDS));
   bytes = pd_job_fetch_finish (result, fetched_path, error);
@@ -302,9 +306,9 @@ test_login_refused (void)
   g_autoptr (GBytes) bytes = NULL;
 
   /* vsftpd knows no "bblp" here, like a printer refusing a wrong code. */
-  pd_job_fetch_set_test_username (NULL);
+  login = NULL;
   bytes = fetch (ftp.port, ftp.fingerprint, paths, 1024 * 1024, NULL, NULL, NULL, &error);
-  pd_job_fetch_set_test_username ("anonymous");
+  login = &anonymous;
   g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_LOGIN);
   g_assert_null (bytes);
 }
@@ -349,7 +353,7 @@ test_cancel_during_transfer (void)
 
   /* 32 MiB at 256 KiB/s: about two minutes if nothing stopped it. */
   pd_job_fetch_async ("127.0.0.1", ftp.port, "12345678", ftp.fingerprint, paths,
-                      2 * SLOW_SIZE, cancellable, pd_test_store_result, &result);
+                      2 * SLOW_SIZE, login, cancellable, pd_test_store_result, &result);
   pd_test_spin (1500);
   g_assert_null (result);
   cancelled_at = g_get_monotonic_time ();
@@ -379,7 +383,6 @@ main (int   argc,
       return g_test_run ();
     }
 
-  pd_job_fetch_set_test_username ("anonymous");
   if (!start_server ())
     g_error ("vsftpd did not start listening on 127.0.0.1:%u", ftp.port);
 
@@ -394,6 +397,5 @@ main (int   argc,
 
   result = g_test_run ();
   stop_server ();
-  pd_job_fetch_set_test_username (NULL);
   return result;
 }

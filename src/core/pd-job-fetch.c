@@ -43,6 +43,8 @@ typedef struct
   char        *pinned; /* upper case, no colons; NULL to accept any */
   GStrv        paths;
   gsize        max_bytes;
+  gboolean     clear_data;
+  guint        stall_seconds;
 
   /* Written by the worker, read after the task returned. */
   GByteArray  *buffer;
@@ -54,8 +56,6 @@ typedef struct
 } FetchData;
 
 G_DEFINE_QUARK (pd-job-fetch-error-quark, pd_job_fetch_error)
-
-static char *test_username;
 
 static void
 fetch_data_free (gpointer data)
@@ -248,8 +248,8 @@ set_curl_error (GError    **error,
                      _("The printer's file storage did not answer in time"));
       else
         g_set_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_STALLED,
-                     _("The download of the job file stalled for %d seconds"),
-                     LOW_SPEED_TIME_SECONDS);
+                     _("The download of the job file stalled for %u seconds"),
+                     fetch->stall_seconds);
       return;
     }
 
@@ -285,7 +285,8 @@ setup_curl (CURL      *curl,
   SETOPT (CURLOPT_ERRORBUFFER, error_buffer);
   SETOPT (CURLOPT_USERNAME, fetch->username);
   SETOPT (CURLOPT_PASSWORD, fetch->access_code);
-  SETOPT (CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
+  /* CURLUSESSL_CONTROL is PROT C: the data connection in the clear. */
+  SETOPT (CURLOPT_USE_SSL, (long) (fetch->clear_data ? CURLUSESSL_CONTROL : CURLUSESSL_ALL));
   /* X1C/H2D accept only TLS 1.2, and P2S/X2D/H2C break on 1.3
    * (reference/ftps-3mf.md §1.3). */
   SETOPT (CURLOPT_SSLVERSION, (long) (CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_TLSv1_2));
@@ -302,7 +303,7 @@ setup_curl (CURL      *curl,
   SETOPT (CURLOPT_FTP_FILEMETHOD, (long) CURLFTPMETHOD_NOCWD);
   SETOPT (CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT_SECONDS);
   SETOPT (CURLOPT_LOW_SPEED_LIMIT, (long) LOW_SPEED_LIMIT_BYTES);
-  SETOPT (CURLOPT_LOW_SPEED_TIME, (long) LOW_SPEED_TIME_SECONDS);
+  SETOPT (CURLOPT_LOW_SPEED_TIME, (long) fetch->stall_seconds);
   SETOPT (CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN (fetch->max_bytes, (gsize) G_MAXINT64));
   SETOPT (CURLOPT_WRITEFUNCTION, write_cb);
   SETOPT (CURLOPT_WRITEDATA, fetch);
@@ -415,6 +416,7 @@ pd_job_fetch_async (const char         *host,
                     const char         *pinned_fingerprint,
                     const char *const  *paths,
                     gsize               max_bytes,
+                    const PdJobFetchOptions *options,
                     GCancellable       *cancellable,
                     GAsyncReadyCallback callback,
                     gpointer            user_data)
@@ -440,7 +442,10 @@ pd_job_fetch_async (const char         *host,
 
   fetch = g_new0 (FetchData, 1);
   fetch->host = g_strdup (host);
-  fetch->username = g_strdup (test_username != NULL ? test_username : "bblp");
+  fetch->username = g_strdup (options != NULL && options->username != NULL ? options->username : "bblp");
+  fetch->clear_data = options != NULL && options->clear_data;
+  fetch->stall_seconds = options != NULL && options->stall_seconds > 0 ? options->stall_seconds
+                                                                      : LOW_SPEED_TIME_SECONDS;
   fetch->port = port;
   fetch->access_code = g_strdup (access_code);
   fetch->pinned = pinned_fingerprint != NULL ? normalize_fingerprint (pinned_fingerprint) : NULL;
@@ -488,11 +493,4 @@ pd_job_fetch_get_fingerprint (GAsyncResult *result)
 
   fetch = g_task_get_task_data (G_TASK (result));
   return fetch->fingerprint;
-}
-
-void
-pd_job_fetch_set_test_username (const char *username)
-{
-  g_free (test_username);
-  test_username = g_strdup (username);
 }

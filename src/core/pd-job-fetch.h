@@ -33,19 +33,29 @@ typedef enum
 
 #define PD_JOB_FETCH_DEFAULT_PORT 990
 
+typedef struct
+{
+  const char *username;      /* NULL: "bblp"; a test server may want "anonymous" */
+  gboolean    clear_data;    /* TLS on the control connection only (PROT C), the
+                              * fallback A1 printers need (reference/ftps-3mf.md §1.3) */
+  guint       stall_seconds; /* a transfer that moves nothing this long fails
+                              * (STALLED); 0: 30 */
+} PdJobFetchOptions;
+
 GQuark      pd_job_fetch_error_quark (void);
 
 /* @pinned_fingerprint is the SHA-256 of the printer's certificate
  * ("AB:CD:…", case and colons ignored); NULL accepts any certificate, and
  * pd_job_fetch_get_fingerprint() then tells which one was seen. @paths
  * are tried in order ("/cache/Benchy.3mf", "/Benchy.gcode.3mf"); a missing
- * file moves on to the next. */
+ * file moves on to the next. @options may be NULL for the defaults. */
 void        pd_job_fetch_async (const char         *host,
                                 guint               port,
                                 const char         *access_code,
                                 const char         *pinned_fingerprint,
                                 const char *const  *paths,
                                 gsize               max_bytes,
+                                const PdJobFetchOptions *options,
                                 GCancellable       *cancellable,
                                 GAsyncReadyCallback callback,
                                 gpointer            user_data);
@@ -56,10 +66,5 @@ GBytes     *pd_job_fetch_finish (GAsyncResult *result,
 /* The SHA-256 fingerprint of the certificate the server presented, or NULL
  * when no handshake got that far; valid as long as @result. */
 const char *pd_job_fetch_get_fingerprint (GAsyncResult *result);
-
-/* Tests only: the user name to log in with instead of "bblp" (vsftpd's
- * anonymous user, since its named users need system accounts). Call before
- * any fetch starts; NULL restores "bblp". */
-void        pd_job_fetch_set_test_username (const char *username);
 
 G_END_DECLS

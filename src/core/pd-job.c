@@ -22,6 +22,10 @@ struct _PdJob
   gint64  finish_time;
   double  grams_total;
   double  grams_used;
+
+  PdJobDetailsStatus details_status;
+  PdJobDetails      *details;
+  char              *details_message;
 };
 
 G_DEFINE_FINAL_TYPE (PdJob, pd_job, G_TYPE_OBJECT)
@@ -37,6 +41,9 @@ enum
   PROP_FINISH_TIME,
   PROP_FILAMENT_GRAMS_TOTAL,
   PROP_FILAMENT_GRAMS_USED,
+  PROP_DETAILS_STATUS,
+  PROP_DETAILS,
+  PROP_DETAILS_MESSAGE,
   N_PROPS
 };
 
@@ -48,6 +55,8 @@ pd_job_finalize (GObject *object)
   PdJob *self = PD_JOB (object);
 
   g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->details, pd_job_details_unref);
+  g_clear_pointer (&self->details_message, g_free);
 
   G_OBJECT_CLASS (pd_job_parent_class)->finalize (object);
 }
@@ -92,6 +101,18 @@ pd_job_get_property (GObject    *object,
 
     case PROP_FILAMENT_GRAMS_USED:
       g_value_set_double (value, self->grams_used);
+      break;
+
+    case PROP_DETAILS_STATUS:
+      g_value_set_enum (value, self->details_status);
+      break;
+
+    case PROP_DETAILS:
+      g_value_set_boxed (value, self->details);
+      break;
+
+    case PROP_DETAILS_MESSAGE:
+      g_value_set_string (value, self->details_message);
       break;
 
     default:
@@ -140,6 +161,16 @@ pd_job_class_init (PdJobClass *klass)
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_FILAMENT_GRAMS_USED] =
     g_param_spec_double ("filament-grams-used", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_DETAILS_STATUS] =
+    g_param_spec_enum ("details-status", NULL, NULL, PD_TYPE_JOB_DETAILS_STATUS, PD_JOB_DETAILS_NONE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DETAILS] =
+    g_param_spec_boxed ("details", NULL, NULL, PD_TYPE_JOB_DETAILS,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DETAILS_MESSAGE] =
+    g_param_spec_string ("details-message", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -247,4 +278,66 @@ pd_job_get_filament_grams_used (PdJob *self)
   g_return_val_if_fail (PD_IS_JOB (self), NAN);
 
   return self->grams_used;
+}
+
+PdJobDetailsStatus
+pd_job_get_details_status (PdJob *self)
+{
+  g_return_val_if_fail (PD_IS_JOB (self), PD_JOB_DETAILS_NONE);
+
+  return self->details_status;
+}
+
+PdJobDetails *
+pd_job_get_details (PdJob *self)
+{
+  g_return_val_if_fail (PD_IS_JOB (self), NULL);
+
+  return self->details;
+}
+
+const char *
+pd_job_get_details_message (PdJob *self)
+{
+  g_return_val_if_fail (PD_IS_JOB (self), NULL);
+
+  return self->details_message;
+}
+
+/* Returns whether anything changed. */
+gboolean
+_pd_job_set_details (PdJob             *self,
+                     PdJobDetailsStatus status,
+                     PdJobDetails      *details,
+                     const char        *message)
+{
+  gboolean changed = FALSE;
+
+  g_return_val_if_fail (PD_IS_JOB (self), FALSE);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->details != details)
+    {
+      g_clear_pointer (&self->details, pd_job_details_unref);
+      if (details != NULL)
+        self->details = pd_job_details_ref (details);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAILS]);
+      changed = TRUE;
+    }
+  if (g_strcmp0 (self->details_message, message) != 0)
+    {
+      g_free (self->details_message);
+      self->details_message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAILS_MESSAGE]);
+      changed = TRUE;
+    }
+  if (self->details_status != status)
+    {
+      self->details_status = status;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAILS_STATUS]);
+      changed = TRUE;
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return changed;
 }

@@ -8,6 +8,7 @@
 
 #include <glib-object.h>
 
+#include "pd-job-file.h"
 #include "pd-types.h"
 
 G_BEGIN_DECLS
@@ -24,5 +25,12 @@ int         pd_job_get_remaining_minutes (PdJob *self);
 gint64      pd_job_get_finish_time (PdJob *self);
 double      pd_job_get_filament_grams_total (PdJob *self);
 double      pd_job_get_filament_grams_used (PdJob *self);
+
+/* What the job's file on the printer says (see PdJobTracker): the details
+ * while READY, else NULL; the message says in plain words why they are
+ * UNAVAILABLE, else NULL. */
+PdJobDetailsStatus pd_job_get_details_status (PdJob *self);
+PdJobDetails      *pd_job_get_details (PdJob *self);
+const char        *pd_job_get_details_message (PdJob *self);
 
 G_END_DECLS

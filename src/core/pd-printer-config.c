@@ -68,6 +68,8 @@ pd_printer_config_copy (const PdPrinterConfig *config)
   copy->bridge_user = g_strdup (config->bridge_user);
   copy->bridge_tls = config->bridge_tls;
   copy->camera_port = config->camera_port;
+  copy->ftp_port = config->ftp_port;
+  copy->ftp_user = g_strdup (config->ftp_user);
 
   return copy;
 }
@@ -84,6 +86,7 @@ pd_printer_config_free (PdPrinterConfig *config)
   g_free (config->model);
   g_free (config->fingerprint);
   g_free (config->bridge_user);
+  g_free (config->ftp_user);
   g_free (config);
 }
 
@@ -104,7 +107,9 @@ pd_printer_config_equal (const PdPrinterConfig *a,
          g_strcmp0 (a->fingerprint, b->fingerprint) == 0 &&
          g_strcmp0 (a->bridge_user, b->bridge_user) == 0 &&
          !a->bridge_tls == !b->bridge_tls &&
-         a->camera_port == b->camera_port;
+         a->camera_port == b->camera_port &&
+         a->ftp_port == b->ftp_port &&
+         g_strcmp0 (a->ftp_user, b->ftp_user) == 0;
 }
 
 static gboolean
@@ -270,6 +275,28 @@ pd_printer_config_validate (const PdPrinterConfig *config,
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("Enter the user name at the bridge, or none for a printer"));
+          return FALSE;
+        }
+    }
+
+  if (config->ftp_port > 65535)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The file storage port must be a number from 0 to 65535"));
+      return FALSE;
+    }
+
+  /* It goes into an FTP command line: no control characters, no spaces. */
+  if (config->ftp_user != NULL)
+    {
+      gboolean ok = *config->ftp_user != '\0' && g_utf8_validate (config->ftp_user, -1, NULL);
+
+      for (const char *p = config->ftp_user; ok && *p != '\0'; p++)
+        ok = !g_ascii_iscntrl (*p) && *p != ' ';
+      if (!ok)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The file storage user name must have no spaces or control characters"));
           return FALSE;
         }
     }

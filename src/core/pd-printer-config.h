@@ -26,6 +26,8 @@ typedef struct
   char    *bridge_user;   /* farm bridge: its user name; NULL: a printer (user bblp) */
   gboolean bridge_tls;    /* farm bridge: whether it speaks TLS */
   guint    camera_port;   /* 0: the camera kind's own (322 RTSPS, 6000 JPEG) */
+  guint    ftp_port;      /* 0: 990, the printers' FTPS */
+  char    *ftp_user;      /* NULL: bblp; a test server's user otherwise */
 } PdPrinterConfig;
 
 GType            pd_printer_config_get_type  (void) G_GNUC_CONST;

@@ -79,6 +79,10 @@ void           _pd_temperature_update (PdTemperature *self,
 PdJob         *_pd_job_new (void);
 void           _pd_job_update (PdJob         *self,
                                const PdState *state);
+gboolean       _pd_job_set_details (PdJob             *self,
+                                    PdJobDetailsStatus status,
+                                    PdJobDetails      *details,
+                                    const char        *message);
 
 PdHmsError    *_pd_hms_error_new (const PdHmsEntry *entry,
                                   const char       *model);

@@ -44,6 +44,7 @@
 #include "pd-json.h"
 #include "pd-model.h"
 #include "pd-printer-store.h"
+#include "pd-job-tracker.h"
 #include "pd-report.h"
 #include "pd-secrets.h"
 #include "pd-state-cache.h"
@@ -76,6 +77,7 @@ typedef struct
   gboolean         removing;     /* its code is being deleted from the keyring */
   PdCameraSource  *camera;       /* made on first use */
   PdDebugLog      *debug_log;    /* made on first use */
+  PdJobTracker    *jobs;         /* reads each job's file from the printer */
   char            *code;         /* the printer's access code, for the camera; NULL with a bridge */
 } Entry;
 
@@ -141,6 +143,9 @@ entry_clear (Entry *entry)
   if (entry->camera != NULL)
     g_signal_handlers_disconnect_by_data (entry->camera, entry);
   g_clear_object (&entry->camera);
+  if (entry->jobs != NULL)
+    pd_job_tracker_stop (entry->jobs);
+  g_clear_object (&entry->jobs);
   if (entry->debug_log != NULL)
     pd_debug_log_stop (entry->debug_log);
   g_clear_object (&entry->debug_log);
@@ -224,6 +229,23 @@ camera_sync (Entry *entry)
                                                                  : PD_CAMERA_KIND_NONE);
 }
 
+/* The job tracker follows the config: address, FTPS port and user, the
+ * access code (none through a bridge), the pinned certificate. */
+static void
+jobs_sync (Entry *entry)
+{
+  const PdPrinterConfig *config = entry->config;
+
+  if (entry->store == NULL)
+    {
+      pd_job_tracker_stop (entry->jobs);
+      return;
+    }
+  pd_job_tracker_set_pinned_fingerprint (entry->jobs, config->fingerprint);
+  pd_job_tracker_set_address (entry->jobs, config->host, config->ftp_port, config->ftp_user);
+  pd_job_tracker_set_access_code (entry->jobs, entry->code);
+}
+
 /* Gives the session the code: a printer's (user bblp, TLS) or a bridge's. */
 static void
 entry_apply_code (Entry      *entry,
@@ -236,6 +258,7 @@ entry_apply_code (Entry      *entry,
   if (config->bridge_user == NULL)
     entry->code = g_strdup (code);
   camera_sync (entry);
+  jobs_sync (entry);
   /* a printer's code or a bridge's password: neither may show in the log */
   if (entry->debug_log != NULL)
     pd_debug_log_set_secret (entry->debug_log, code);
@@ -275,6 +298,7 @@ entry_detach (Entry *entry)
   entry->store = NULL;
   /* Views of a removed printer show "no camera" and let go. */
   camera_sync (entry);
+  jobs_sync (entry);
   /* A clean DISCONNECT, so the printer frees our client slot at once. */
   pd_session_stop (entry->session);
   entry->started = FALSE;
@@ -320,6 +344,11 @@ write_group (GKeyFile              *keyfile,
     g_key_file_set_integer (keyfile, group, "camera-port", (int) config->camera_port);
   else
     g_key_file_remove_key (keyfile, group, "camera-port", NULL);
+  if (config->ftp_port != 0)
+    g_key_file_set_integer (keyfile, group, "ftp-port", (int) config->ftp_port);
+  else
+    g_key_file_remove_key (keyfile, group, "ftp-port", NULL);
+  set_or_remove_string (keyfile, group, "ftp-user", config->ftp_user);
 }
 
 static char *
@@ -351,6 +380,7 @@ read_group (GKeyFile   *keyfile,
   config->model = get_optional_string (keyfile, group, "model");
   config->fingerprint = get_optional_string (keyfile, group, "fingerprint");
   config->bridge_user = get_optional_string (keyfile, group, "bridge-user");
+  config->ftp_user = get_optional_string (keyfile, group, "ftp-user");
 
   if (g_key_file_has_key (keyfile, group, "port", NULL))
     {
@@ -374,6 +404,18 @@ read_group (GKeyFile   *keyfile,
           return NULL;
         }
       config->camera_port = (guint) port;
+    }
+
+  if (g_key_file_has_key (keyfile, group, "ftp-port", NULL))
+    {
+      port = g_key_file_get_integer (keyfile, group, "ftp-port", &local_error);
+      if (local_error != NULL || port < 0 || port > 65535)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               _("the file storage port is not a number from 0 to 65535"));
+          return NULL;
+        }
+      config->ftp_port = (guint) port;
     }
 
   if (g_key_file_has_key (keyfile, group, "bridge-tls", NULL))
@@ -1018,6 +1060,7 @@ on_pinned_fingerprint (PdSession  *session,
   before = snapshot_config (self);
   g_free (entry->config->fingerprint);
   entry->config->fingerprint = g_strdup (fingerprint);
+  jobs_sync (entry);
   write_group (self->keyfile, entry->config);
   if (!save_config (self, before, &error))
     g_warning ("%s: the pinned certificate is not saved: %s", entry->config->serial, error->message);
@@ -1050,6 +1093,9 @@ entry_new (PdPrinterStore        *self,
 
   g_signal_connect (entry->session, "notify::pinned-fingerprint", G_CALLBACK (on_pinned_fingerprint), entry);
   g_signal_connect (entry->printer, "state-changed", G_CALLBACK (on_printer_state_changed), entry);
+
+  entry->jobs = pd_job_tracker_new (entry->printer);
+  jobs_sync (entry);
 
   return entry;
 }
@@ -1718,6 +1764,7 @@ update_apply (GTask *task)
   pd_session_set_host (entry->session, entry->config->host);
   pd_session_set_port (entry->session, entry->config->port);
   camera_sync (entry);
+  jobs_sync (entry);
   if (code != NULL)
     entry_start (entry, code);
   else if (fingerprint_changed)

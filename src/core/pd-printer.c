@@ -54,6 +54,11 @@ struct _PdPrinter
   gint64          last_report_time;
   gboolean        stale;
   PdSessionReason connection_reason;
+  /* the job's details (PdJobTracker), mirrored on the job object */
+  guint              details_generation; /* the job they are for */
+  PdJobDetailsStatus details_status;
+  PdJobDetails      *details;
+  char              *details_message;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinter, pd_printer, G_TYPE_OBJECT)
@@ -388,7 +393,10 @@ sync_properties (PdPrinter *self)
       gboolean created = self->job == NULL;
 
       if (created)
-        self->job = _pd_job_new ();
+        {
+          self->job = _pd_job_new ();
+          _pd_job_set_details (self->job, self->details_status, self->details, self->details_message);
+        }
       _pd_job_update (self->job, state);
       if (created)
         NOTIFY (self, PROP_JOB);
@@ -555,6 +563,8 @@ pd_printer_finalize (GObject *object)
   PdPrinter *self = PD_PRINTER (object);
 
   g_clear_pointer (&self->state, pd_state_unref);
+  g_clear_pointer (&self->details, pd_job_details_unref);
+  g_clear_pointer (&self->details_message, g_free);
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->model_name, g_free);
   g_clear_pointer (&self->stage, g_free);
@@ -949,6 +959,100 @@ pd_printer_get_state (PdPrinter *self)
   return self->state;
 }
 
+/* Returns whether anything changed. */
+static gboolean
+store_details (PdPrinter         *self,
+               PdJobDetailsStatus status,
+               PdJobDetails      *details,
+               const char        *message)
+{
+  gboolean changed = status != self->details_status || details != self->details ||
+                     g_strcmp0 (message, self->details_message) != 0;
+
+  if (!changed)
+    return FALSE;
+
+  self->details_status = status;
+  if (details != self->details)
+    {
+      g_clear_pointer (&self->details, pd_job_details_unref);
+      if (details != NULL)
+        self->details = pd_job_details_ref (details);
+    }
+  if (g_strcmp0 (message, self->details_message) != 0)
+    {
+      g_free (self->details_message);
+      self->details_message = g_strdup (message);
+    }
+  if (self->job != NULL)
+    _pd_job_set_details (self->job, status, details, message);
+
+  return TRUE;
+}
+
+PdJobDetailsStatus
+pd_printer_get_job_details_status (PdPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER (self), PD_JOB_DETAILS_NONE);
+
+  return self->details_status;
+}
+
+/* The grams come from the job's details, for the job they were read for. */
+static void
+fill_grams (PdPrinter *self,
+            PdState   *state)
+{
+  PdJobDetails *details = self->details;
+
+  if (details == NULL || state->job_generation != self->details_generation)
+    {
+      state->grams_total = NAN;
+      state->grams_used = NAN;
+      return;
+    }
+
+  state->grams_total = pd_job_details_get_total_grams (details);
+  state->grams_used = pd_job_details_estimate_used_grams (details, state->progress, state->layer,
+                                                          pd_state_get_total_layers (state));
+  /* a tenth of a gram is what is shown: no state change for less */
+  state->grams_used = round (state->grams_used * 10) / 10;
+}
+
+/**
+ * pd_printer_set_job_details:
+ * @self: a printer
+ * @status: whether the current job's file was read
+ * @details: (nullable): what it says, when @status is %PD_JOB_DETAILS_READY
+ * @message: (nullable): why not, in plain words, when it is
+ *   %PD_JOB_DETAILS_UNAVAILABLE
+ *
+ * Sets the details of the job under way (PdJobTracker reads them); the job's
+ * grams follow its progress from then on. A new job clears them.
+ */
+void
+pd_printer_set_job_details (PdPrinter         *self,
+                            PdJobDetailsStatus status,
+                            PdJobDetails      *details,
+                            const char        *message)
+{
+  g_autoptr (PdState)   state = NULL;
+  g_autoptr (GPtrArray) changes = NULL;
+
+  g_return_if_fail (PD_IS_PRINTER (self));
+  g_return_if_fail ((status == PD_JOB_DETAILS_READY) == (details != NULL));
+
+  if (!store_details (self, status, details, message) && self->details_generation == self->state->job_generation)
+    return;
+  self->details_generation = self->state->job_generation;
+
+  state = pd_state_copy (self->state);
+  fill_grams (self, state);
+  if (!(isnan (state->grams_total) && isnan (self->state->grams_total)) &&
+      (state->grams_total != self->state->grams_total || state->grams_used != self->state->grams_used))
+    changes = replace_state (self, state);
+}
+
 /**
  * pd_printer_set_state:
  * @self: a printer
@@ -1003,7 +1107,11 @@ pd_printer_apply_report (PdPrinter  *self,
   if (state == NULL)
     return FALSE;
 
+  fill_grams (self, state);
   changed = replace_state (self, state);
+  /* a new job: the details were the last one's */
+  if (state->job_generation != self->details_generation)
+    store_details (self, PD_JOB_DETAILS_NONE, NULL, NULL);
   pd_printer_set_stale (self, FALSE);
   if (changes != NULL)
     *changes = g_steal_pointer (&changed);

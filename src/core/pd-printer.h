@@ -44,6 +44,11 @@ PdTemperature  *pd_printer_get_nozzle_right (PdPrinter *self);
 PdTemperature  *pd_printer_get_bed (PdPrinter *self);
 PdTemperature  *pd_printer_get_chamber (PdPrinter *self);
 PdJob          *pd_printer_get_job (PdPrinter *self);
+PdJobDetailsStatus pd_printer_get_job_details_status (PdPrinter *self);
+void            pd_printer_set_job_details (PdPrinter         *self,
+                                            PdJobDetailsStatus status,
+                                            PdJobDetails      *details,
+                                            const char        *message);
 PdSeverity      pd_printer_get_hms_level (PdPrinter *self);
 GListModel     *pd_printer_get_hms_errors (PdPrinter *self);
 void            pd_printer_set_hms_linger (PdPrinter *self,

@@ -748,6 +748,21 @@ merge_job (Merge      *m,
       s->remaining_at = 0;
       s->grams_total = NAN;
       s->grams_used = NAN;
+      s->job_generation++;
+      /* a file reported before the start belongs to the last job */
+      if (file == NULL)
+        g_clear_pointer (&s->job_file, g_free);
+    }
+
+  if (file != NULL)
+    {
+      if (*file == '\0')
+        g_clear_pointer (&s->job_file, g_free);
+      else if (g_strcmp0 (file, s->job_file) != 0)
+        {
+          g_free (s->job_file);
+          s->job_file = g_strdup (file);
+        }
     }
 
   if (subtask != NULL)

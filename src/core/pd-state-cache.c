@@ -320,6 +320,8 @@ add_print (JsonBuilder   *b,
     set_string (b, "gcode_state", gcode_state);
   if (state->job_name != NULL)
     set_string (b, "subtask_name", state->job_name);
+  if (state->job_file != NULL)
+    set_string (b, "gcode_file", state->job_file);
   if (state->progress >= 0)
     set_int (b, "mc_percent", state->progress);
   if (state->layer >= 0)

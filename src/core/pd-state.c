@@ -60,6 +60,7 @@ state_free (PdState *state)
   g_free (state->model_config);
   g_free (state->model_detected);
   g_free (state->job_name);
+  g_free (state->job_file);
   g_free (state->rtsp_url);
   g_free (state->firmware);
   for (guint i = 0; i < state->n_units; i++)
@@ -139,6 +140,7 @@ pd_state_copy (const PdState *state)
   copy->model_config = g_strdup (state->model_config);
   copy->model_detected = g_strdup (state->model_detected);
   copy->job_name = g_strdup (state->job_name);
+  copy->job_file = g_strdup (state->job_file);
   copy->rtsp_url = g_strdup (state->rtsp_url);
   copy->firmware = g_strdup (state->firmware);
   for (guint i = 0; i < copy->n_units; i++)

@@ -121,6 +121,8 @@ struct _PdState
   /* job */
   gboolean       job_seen;
   char          *job_name;
+  char          *job_file;       /* print.gcode_file as reported, NULL when not */
+  guint          job_generation; /* counts the job starts merged; not saved */
   int            progress;
   int            layer;
   int            total_layers;
