@@ -103,6 +103,7 @@ test_inspect_document_shape (void)
     "light",
     "firmware",
     "door_open",
+    "sd_card",
   };
   guint i = 0;
 

@@ -34,7 +34,6 @@
 #define NOT_FOUND_TRIES        12
 #define TRANSIENT_RETRY_FACTOR 6 /* a link problem waits this many retry intervals */
 #define TRANSIENT_TRIES        3
-#define SD_CARD_PRESENT        0x00000100u
 
 struct _PdJobTracker
 {
@@ -190,7 +189,7 @@ pd_job_describe_error (const GError *error)
                              "MakerWorld or the cloud may be kept where the app cannot read them."));
         case PD_JOB_FETCH_ERROR_TOO_LARGE:
           {
-            g_autofree char *size = g_format_size (PD_JOB_TRACKER_MAX_BYTES);
+            g_autofree char *size = g_format_size_full (PD_JOB_TRACKER_MAX_BYTES, G_FORMAT_SIZE_IEC_UNITS);
 
             return g_strdup_printf (_("The job’s file is larger than %s, so it was not read."), size);
           }
@@ -437,7 +436,7 @@ on_fetched (GObject      *source,
           start_fetch (self);
           return;
         }
-      if (++self->transient < TRANSIENT_TRIES)
+      if (++self->transient < MIN (TRANSIENT_TRIES, self->max_tries))
         {
           g_message ("%s: job file: %s; trying again", pd_printer_get_serial (self->printer), error->message);
           retry_in (self, self->retry_seconds * TRANSIENT_RETRY_FACTOR);
@@ -561,8 +560,8 @@ reconsider (PdJobTracker *self)
     }
 
   /* Without an SD card (or USB stick) the printer keeps the job in memory
-   * FTP does not show. Some firmware sends 0 for "not reported". */
-  if (state->has_home_flag && state->home_flag != 0 && (state->home_flag & SD_CARD_PRESENT) == 0)
+   * FTP does not show. */
+  if (pd_state_get_sd_card (state) == PD_TRISTATE_NO)
     {
       set_unavailable (self, _("The printer has no SD card or USB stick, where it would keep the job’s file."));
       return;

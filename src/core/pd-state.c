@@ -782,6 +782,25 @@ pd_state_get_door_open (const PdState *state)
   return open ? PD_TRISTATE_YES : PD_TRISTATE_NO;
 }
 
+/**
+ * pd_state_get_sd_card:
+ * @state: a state
+ *
+ * Whether the printer has its SD card (or USB stick) in: bit 8 of home_flag
+ * (reference/protocol.md). Some firmware sends 0 for a home_flag it does not
+ * fill, which says nothing.
+ */
+PdTristate
+pd_state_get_sd_card (const PdState *state)
+{
+  g_return_val_if_fail (state != NULL, PD_TRISTATE_UNKNOWN);
+
+  if (!state->has_home_flag || state->home_flag == 0)
+    return PD_TRISTATE_UNKNOWN;
+
+  return (state->home_flag & 0x00000100) != 0 ? PD_TRISTATE_YES : PD_TRISTATE_NO;
+}
+
 /* The document -------------------------------------------------------------*/
 
 static void
@@ -1123,6 +1142,7 @@ render (const PdState *state)
   add_tristate (b, "light", state->light);
   add_string (b, "firmware", state->firmware);
   add_tristate (b, "door_open", pd_state_get_door_open (state));
+  add_tristate (b, "sd_card", pd_state_get_sd_card (state));
   json_builder_end_object (b);
 
   return json_builder_get_root (b);

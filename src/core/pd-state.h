@@ -211,6 +211,7 @@ PdHumidity         pd_humidity_rate (int   percent,
                                      guint high_percent);
 PdCameraKind       pd_state_get_camera_kind (const PdState *state);
 PdTristate         pd_state_get_door_open (const PdState *state);
+PdTristate         pd_state_get_sd_card (const PdState *state);
 
 /* HMS helpers */
 PdSeverity         pd_hms_entry_get_severity (const PdHmsEntry *entry);
