@@ -212,7 +212,7 @@
       name: q('.name'), model: q('.model'), status: q('.status'), stage: q('.stage'),
       hms: q('.hms'), hmsText: q('.hms-text'), printError: q('.print-error'),
       job: q('.job'), jobName: q('.job-name'), progressRow: q('.progress-row'), progress: q('.progress'),
-      percent: q('.percent'), layer: q('.layer'), time: q('.time'),
+      percent: q('.percent'), layer: q('.layer'), time: q('.time'), grams: q('.grams'),
       temperatures: {
         nozzle: temperature('nozzle'), nozzle_right: temperature('nozzle_right'),
         bed: temperature('bed'), chamber: temperature('chamber'),
@@ -332,6 +332,17 @@
       timeText = card.finishAt !== null ? `${left} left · ${finishText(card.finishAt)}` : `${left} left`;
     setText(card.time, timeText);
     show(card.time, timeText !== null);
+
+    // Grams come from the job's file on the printer (an estimate); none
+    // rather than a made-up number when it could not be read.
+    const gramsTotal = num(job.filament_grams_total);
+    const gramsUsed = num(job.filament_grams_used);
+    let gramsText = null;
+    if (gramsTotal !== null)
+      gramsText = gramsUsed !== null && running ? `Filament: ${gramsUsed.toFixed(1)} g of ${gramsTotal.toFixed(1)} g`
+                                                : `Filament: ${gramsTotal.toFixed(1)} g`;
+    setText(card.grams, gramsText);
+    show(card.grams, gramsText !== null);
   }
 
   function renderTemperatures(card, doc) {
