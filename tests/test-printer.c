@@ -796,6 +796,23 @@ test_job (void)
   g_assert_true (pd_printer_get_job (printer) == job);
   g_assert_cmpstr (pd_job_get_name (job), ==, "cube");
 
+  /* Which job it is counts: a reconnect's repeat is the same job; a new
+   * start, even of the same name, or back to preparing is the next. */
+  {
+    guint generation = pd_printer_get_state (printer)->job_generation;
+
+    apply_print (printer, "'gcode_state':'RUNNING','subtask_name':'cube'");
+    g_assert_cmpuint (pd_printer_get_state (printer)->job_generation, ==, generation);
+    apply_print (printer, "'gcode_state':'PREPARE','subtask_name':'cube'");
+    g_assert_cmpuint (pd_printer_get_state (printer)->job_generation, ==, generation + 1);
+    apply_print (printer, "'gcode_state':'RUNNING'");
+    apply_print (printer, "'gcode_state':'PAUSE'");
+    g_assert_cmpuint (pd_printer_get_state (printer)->job_generation, ==, generation + 1);
+    apply_print (printer, "'gcode_state':'IDLE'");
+    apply_print (printer, "'gcode_state':'RUNNING','subtask_name':'cube'");
+    g_assert_cmpuint (pd_printer_get_state (printer)->job_generation, ==, generation + 2);
+  }
+
   /* A state that never saw a job has none. */
   fresh = pd_state_new (SERIAL_X1C);
   watch_reset (&w);

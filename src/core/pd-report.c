@@ -737,6 +737,11 @@ merge_job (Merge      *m,
   if (gcode_state_is_active (s->gcode_state) && subtask != NULL && *subtask != '\0' &&
       m->old->job_name != NULL && !g_str_equal (subtask, m->old->job_name))
     job_start = TRUE;
+  /* Printers prepare only at the start of a job: back to PREPARE from a
+   * print under way is the next job, even of the same name. */
+  if (s->gcode_state == PD_GCODE_PREPARE &&
+      (m->old->gcode_state == PD_GCODE_RUNNING || m->old->gcode_state == PD_GCODE_PAUSE))
+    job_start = TRUE;
 
   if (job_start)
     {
