@@ -77,6 +77,7 @@ typedef struct
   char             *password;
   gboolean          use_tls;
   char             *pinned;
+  guint             pin_epoch; /* counts changes of where to connect and what to trust */
 
   /* the current attempt */
   struct mosquitto *mosq;
@@ -114,6 +115,7 @@ typedef struct
   int                mid;
   PdSessionReason    reason;
   char              *fingerprint;
+  guint              pin_epoch; /* EVENT_PINNED: the configuration it was pinned under */
 } Event;
 
 typedef struct
@@ -385,6 +387,7 @@ verify_certificate (X509_STORE_CTX *store_ctx,
   g_autofree char      *subject = NULL;
   STACK_OF (X509)      *untrusted;
   PdCertVerdict         verdict;
+  guint                 epoch;
 
   leaf = x509_to_der (X509_STORE_CTX_get0_cert (store_ctx));
   if (leaf == NULL)
@@ -402,6 +405,7 @@ verify_certificate (X509_STORE_CTX *store_ctx,
   g_mutex_lock (&shared->lock);
   serial = g_strdup (shared->serial);
   pinned = g_strdup (shared->pinned);
+  epoch = shared->pin_epoch;
   g_mutex_unlock (&shared->lock);
 
   verdict = pd_cert_policy_check (leaf, chain, serial, pinned, &fingerprint, &subject);
@@ -411,7 +415,8 @@ verify_certificate (X509_STORE_CTX *store_ctx,
   shared->tls_verdict = verdict;
   g_free (shared->presented_fingerprint);
   shared->presented_fingerprint = g_strdup (fingerprint);
-  if (verdict == PD_CERT_FIRST_USE)
+  /* A pin for a host or bridge the main thread has since left is not kept. */
+  if (verdict == PD_CERT_FIRST_USE && epoch == shared->pin_epoch)
     {
       g_free (shared->pinned);
       shared->pinned = g_strdup (fingerprint);
@@ -423,6 +428,7 @@ verify_certificate (X509_STORE_CTX *store_ctx,
       Event *event = event_new (EVENT_PINNED);
 
       event->fingerprint = g_strdup (fingerprint);
+      event->pin_epoch = epoch;
       session_post (shared, event);
     }
 
@@ -786,9 +792,23 @@ dispatch_event (gpointer data)
       break;
 
     case EVENT_PINNED:
-      g_message ("%s: pinned the certificate %s on first use",
-                 pd_printer_get_serial (self->printer), event->fingerprint);
-      pd_session_set_pinned_fingerprint (self, event->fingerprint);
+      {
+        gboolean current;
+
+        /* The pin and the host or bridge may have changed since the worker
+         * pinned: its certificate is not the new place's. */
+        g_mutex_lock (&self->shared->lock);
+        current = event->pin_epoch == self->shared->pin_epoch;
+        g_mutex_unlock (&self->shared->lock);
+        if (!current)
+          {
+            g_debug ("%s: a pin from before the settings changed; ignored", pd_printer_get_serial (self->printer));
+            break;
+          }
+        g_message ("%s: pinned the certificate %s on first use",
+                   pd_printer_get_serial (self->printer), event->fingerprint);
+        pd_session_set_pinned_fingerprint (self, event->fingerprint);
+      }
       break;
 
     default:
@@ -1461,6 +1481,8 @@ update_shared (PdSession  *self,
   g_mutex_lock (&self->shared->lock);
   if (field == &self->shared->password && *field != NULL)
     memset (*field, 0, strlen (*field));
+  if (field != &self->shared->password && g_strcmp0 (*field, value) != 0)
+    self->shared->pin_epoch++;
   g_free (*field);
   *field = g_strdup (value);
   g_mutex_unlock (&self->shared->lock);
@@ -1503,6 +1525,7 @@ pd_session_set_port (PdSession *self,
   self->port = port;
   g_mutex_lock (&self->shared->lock);
   self->shared->port = (int) port;
+  self->shared->pin_epoch++;
   g_mutex_unlock (&self->shared->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   pd_session_reconnect (self);
