@@ -4,28 +4,27 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The printers run vsFTPd with implicit TLS and require_ssl_reuse, so the
- * tests start Debian's vsftpd the same way on a free loopback port, with a
- * certificate of their own (pd-sim-crypto). They log in as vsftpd's
- * anonymous user (PdJobFetchOptions.username): its named users would
- * need system accounts and PAM. run_as_launching_user keeps vsftpd from
- * switching users or chrooting, so the test needs neither root nor an
- * "ftp" account. Its transfers are throttled (anon_max_rate) so that a
- * large file is still moving when the cancellation test cancels it.
+ * tests start Debian's vsftpd the same way on a free loopback port, as the
+ * simulator's printers do (pd-sim-ftp), with a certificate of their own
+ * (pd-sim-crypto). They log in as vsftpd's anonymous user
+ * (PdJobFetchOptions.username), the access code as password: its named
+ * users would need system accounts and PAM. Its transfers are throttled
+ * so that a large file is still moving when the cancellation test cancels
+ * it.
  */
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 
 #include "pd-job-fetch.h"
 #include "pd-sim-crypto.h"
+#include "pd-sim-ftp.h"
 #include "pd-test-util.h"
 
-#define VSFTPD "/usr/sbin/vsftpd"
+#define ACCESS_CODE "12345678"
 #define RATE_BYTES_PER_SECOND (256 * 1024)
 #define SMALL_SIZE (64 * 1024)
 #define SLOW_SIZE (32 * 1024 * 1024)
@@ -35,7 +34,7 @@ static struct
 {
   char        *dir;
   guint        port;
-  GSubprocess *server;
+  PdSimFtp    *server;
   char        *fingerprint;
   GBytes      *small;
 } ftp;
@@ -43,6 +42,7 @@ static struct
 /* vsftpd's anonymous user: its named users would need system accounts. */
 static const PdJobFetchOptions anonymous = { .username = "anonymous" };
 static const PdJobFetchOptions *login = &anonymous;
+static const char              *access_code = ACCESS_CODE;
 
 static guint
 free_port (void)
@@ -59,25 +59,13 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-static gboolean
-server_listening (gpointer data)
-{
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) connection = NULL;
-
-  (void) data;
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", ftp.port, NULL, NULL);
-  return connection != NULL;
-}
-
 static void
-write_file (const char *name,
+write_file (const char *path,
             GBytes     *bytes)
 {
-  g_autofree char *path = g_build_filename (ftp.dir, "root", name, NULL);
   g_autoptr (GError) error = NULL;
 
-  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_true (pd_sim_ftp_put_file (ftp.server, path, bytes, &error));
   g_assert_no_error (error);
 }
 
@@ -94,36 +82,19 @@ pattern_bytes (gsize size,
   return g_bytes_new_take (data, size);
 }
 
-/* vsftpd dies with the test, even when an assertion aborts it. */
 static void
-die_with_parent (gpointer data)
-{
-  (void) data;
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
 start_server (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (PdSimCa) ca = NULL;
   g_autoptr (PdSimCert) cert = NULL;
   g_autoptr (GBytes) slow = NULL;
-  g_autofree char *root = NULL;
-  g_autofree char *empty = NULL;
+  g_autofree char *server_dir = NULL;
   g_autofree char *cert_path = NULL;
   g_autofree char *key_path = NULL;
-  g_autofree char *config_path = NULL;
-  g_autofree char *config = NULL;
-  g_autoptr (GSubprocessLauncher) launcher = NULL;
-  guint            pasv = g_random_int_range (40000, 60000);
 
   ftp.dir = g_dir_make_tmp ("pd-job-fetch-XXXXXX", &error);
   g_assert_no_error (error);
-  root = g_build_filename (ftp.dir, "root", NULL);
-  empty = g_build_filename (ftp.dir, "empty", NULL);
-  g_assert_cmpint (g_mkdir (root, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
 
   ca = pd_sim_ca_new (PD_SIM_KEY_RSA, "BBL Test CA", &error);
   g_assert_no_error (error);
@@ -137,64 +108,25 @@ start_server (void)
   g_file_set_contents_full (key_path, cert->key_pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
   g_assert_no_error (error);
 
+  /* It dies with the test, even when an assertion aborts it. */
+  server_dir = g_build_filename (ftp.dir, "server", NULL);
+  ftp.server = pd_sim_ftp_new (server_dir, cert_path, key_path, ACCESS_CODE);
+  pd_sim_ftp_set_max_rate (ftp.server, RATE_BYTES_PER_SECOND);
+  if (!pd_sim_ftp_start (ftp.server, &error))
+    g_error ("vsftpd did not start: %s", error->message);
+  ftp.port = pd_sim_ftp_get_port (ftp.server);
+
   ftp.small = pattern_bytes (SMALL_SIZE, 1);
-  write_file ("Benchy.gcode.3mf", ftp.small);
+  write_file ("/Benchy.gcode.3mf", ftp.small);
   slow = pattern_bytes (SLOW_SIZE, 2);
-  write_file ("Slow.gcode.3mf", slow);
-
-  ftp.port = free_port ();
-  config = g_strdup_printf ("listen=YES\n"
-                            "listen_ipv6=NO\n"
-                            "listen_address=127.0.0.1\n"
-                            "listen_port=%u\n"
-                            "background=NO\n"
-                            "run_as_launching_user=YES\n"
-                            "anonymous_enable=YES\n"
-                            "anon_root=%s\n"
-                            "no_anon_password=YES\n"
-                            "anon_max_rate=%d\n"
-                            "local_enable=NO\n"
-                            "write_enable=NO\n"
-                            "ssl_enable=YES\n"
-                            "implicit_ssl=YES\n"
-                            "allow_anon_ssl=YES\n"
-                            "force_anon_logins_ssl=YES\n"
-                            "force_anon_data_ssl=YES\n"
-                            "require_ssl_reuse=YES\n"
-                            "ssl_ciphers=HIGH\n"
-                            "rsa_cert_file=%s\n"
-                            "rsa_private_key_file=%s\n"
-                            "pasv_enable=YES\n"
-                            "pasv_address=127.0.0.1\n"
-                            "pasv_min_port=%u\n"
-                            "pasv_max_port=%u\n"
-                            "secure_chroot_dir=%s\n"
-                            "seccomp_sandbox=NO\n"
-                            "xferlog_enable=NO\n",
-                            ftp.port, root, RATE_BYTES_PER_SECOND, cert_path, key_path,
-                            pasv, pasv + 100, empty);
-  config_path = g_build_filename (ftp.dir, "vsftpd.conf", NULL);
-  g_file_set_contents (config_path, config, -1, &error);
-  g_assert_no_error (error);
-
-  /* Its output would keep a reader of the test's output waiting. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  ftp.server = g_subprocess_launcher_spawn (launcher, &error, VSFTPD, config_path, NULL);
-  g_assert_no_error (error);
-  return pd_test_wait_until (server_listening, NULL, 10);
+  write_file ("/Slow.gcode.3mf", slow);
 }
 
 static void
 stop_server (void)
 {
   if (ftp.server != NULL)
-    {
-      g_subprocess_force_exit (ftp.server);
-      g_subprocess_wait (ftp.server, NULL, NULL);
-    }
-  g_clear_object (&ftp.server);
+    g_assert_finalize_object (g_steal_pointer (&ftp.server));
   if (ftp.dir != NULL)
     pd_test_remove_tree (ftp.dir);
   g_clear_pointer (&ftp.dir, g_free);
@@ -216,7 +148,7 @@ fetch (guint              port,
   g_autoptr (GAsyncResult) result = NULL;
   GBytes *bytes;
 
-  pd_job_fetch_async ("127.0.0.1", port, "12345678", fingerprint, paths, max_bytes, login,
+  pd_job_fetch_async ("127.0.0.1", port, access_code, fingerprint, paths, max_bytes, login,
                       cancellable, pd_test_store_result, &result);
   g_assert_true (pd_test_wait_for_result (&result, WAIT_SECONDS));
   bytes = pd_job_fetch_finish (result, fetched_path, error);
@@ -311,6 +243,14 @@ test_login_refused (void)
   login = &anonymous;
   g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_LOGIN);
   g_assert_null (bytes);
+  g_clear_error (&error);
+
+  /* The right user, a wrong code. */
+  access_code = "87654321";
+  bytes = fetch (ftp.port, ftp.fingerprint, paths, 1024 * 1024, NULL, NULL, NULL, &error);
+  access_code = ACCESS_CODE;
+  g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_LOGIN);
+  g_assert_null (bytes);
 }
 
 static void
@@ -352,7 +292,7 @@ test_cancel_during_transfer (void)
   gint64 cancelled_at;
 
   /* 32 MiB at 256 KiB/s: about two minutes if nothing stopped it. */
-  pd_job_fetch_async ("127.0.0.1", ftp.port, "12345678", ftp.fingerprint, paths,
+  pd_job_fetch_async ("127.0.0.1", ftp.port, ACCESS_CODE, ftp.fingerprint, paths,
                       2 * SLOW_SIZE, login, cancellable, pd_test_store_result, &result);
   pd_test_spin (1500);
   g_assert_null (result);
@@ -376,15 +316,14 @@ main (int   argc,
 
   g_test_add_func ("/job-fetch/unreachable", test_unreachable);
 
-  if (!g_file_test (VSFTPD, G_FILE_TEST_IS_EXECUTABLE))
+  if (pd_sim_ftp_find_program () == NULL)
     {
       g_test_add_func ("/job-fetch/cancel-at-once", test_cancel_at_once);
-      g_test_message ("No %s (Debian's vsftpd package): skipping the server tests", VSFTPD);
+      g_test_message ("No vsftpd (Debian's vsftpd package): skipping the server tests");
       return g_test_run ();
     }
 
-  if (!start_server ())
-    g_error ("vsftpd did not start listening on 127.0.0.1:%u", ftp.port);
+  start_server ();
 
   g_test_add_func ("/job-fetch/second-candidate", test_second_candidate);
   g_test_add_func ("/job-fetch/unpinned", test_unpinned_reports_fingerprint);

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * No real .gcode.3mf is small and free enough to ship, so the tests build
- * their files with libzip, in memory: slice_info.config in the layout Bambu
+ * their files with libzip, in memory (pd-sim-zip, the simulator's): slice_info.config in the layout Bambu
  * Studio writes (bbs_3mf.cpp, quoted in reference/ftps-3mf.md §2.2) with
  * values of our own, plate G-code and thumbnails.
  */
@@ -17,80 +17,39 @@
 #include <zip.h>
 
 #include "pd-job-file.h"
+#include "pd-sim-zip.h"
 
-/* A PNG signature and the start of an IHDR: the reader checks no more. */
-#define FAKE_PNG(tag) "\x89PNG\r\n\x1a\n\0\0\0\rIHDR" tag
+/* A PNG signature and the start of an IHDR naming a 512×512 picture: the
+ * reader checks no more. */
+#define PNG_HEAD      "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\2\0\0\0\2\0"
+#define PNG_HEAD_SIZE (sizeof PNG_HEAD - 1)
+#define FAKE_PNG(tag) PNG_HEAD tag
 
-/* Building zips ------------------------------------------------------------*/
-
-typedef struct
+static gboolean
+bytes_contain (GBytes     *bytes,
+               const char *needle)
 {
-  zip_source_t *source;
-  zip_t        *archive;
-} ZipBuilder;
+  gsize       size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  gsize       length = strlen (needle);
 
-static ZipBuilder *
-zip_builder_new (void)
-{
-  ZipBuilder *builder = g_new0 (ZipBuilder, 1);
-  zip_error_t error;
-
-  zip_error_init (&error);
-  builder->source = zip_source_buffer_create (NULL, 0, 0, &error);
-  g_assert_nonnull (builder->source);
-  zip_source_keep (builder->source);
-  builder->archive = zip_open_from_source (builder->source, ZIP_TRUNCATE, &error);
-  g_assert_nonnull (builder->archive);
-  zip_error_fini (&error);
-  return builder;
+  for (gsize i = 0; i + length <= size; i++)
+    if (memcmp (data + i, needle, length) == 0)
+      return TRUE;
+  return FALSE;
 }
 
+/* A fake PNG whose tag is @tag, added to @zip as @name. */
 static void
-zip_builder_add_len (ZipBuilder *builder,
-                     const char *name,
-                     const void *data,
-                     gsize       length,
-                     gboolean    store)
+add_fake_png (PdSimZip   *zip,
+              const char *name,
+              const char *tag)
 {
-  /* libzip reads the data at zip_close(): keep a copy until then. */
-  void         *copy = g_memdup2 (data, length);
-  zip_source_t *source = zip_source_buffer (builder->archive, copy, length, 1);
-  zip_int64_t   index;
+  g_autoptr (GByteArray) png = g_byte_array_new ();
 
-  g_assert_nonnull (source);
-  index = zip_file_add (builder->archive, name, source, ZIP_FL_OVERWRITE | ZIP_FL_ENC_UTF_8);
-  g_assert_cmpint (index, >=, 0);
-  if (store)
-    g_assert_cmpint (zip_set_file_compression (builder->archive, (zip_uint64_t) index, ZIP_CM_STORE, 0), ==, 0);
-}
-
-static void
-zip_builder_add (ZipBuilder *builder,
-                 const char *name,
-                 const char *text)
-{
-  zip_builder_add_len (builder, name, text, strlen (text), FALSE);
-}
-
-static GBytes *
-zip_builder_finish (ZipBuilder *builder)
-{
-  zip_source_t *source = builder->source;
-  zip_int64_t   length;
-  guint8       *data;
-
-  g_assert_cmpint (zip_close (builder->archive), ==, 0);
-  g_assert_cmpint (zip_source_open (source), ==, 0);
-  g_assert_cmpint (zip_source_seek (source, 0, SEEK_END), ==, 0);
-  length = zip_source_tell (source);
-  g_assert_cmpint (length, >, 0);
-  g_assert_cmpint (zip_source_seek (source, 0, SEEK_SET), ==, 0);
-  data = g_malloc ((gsize) length);
-  g_assert_cmpint (zip_source_read (source, data, (zip_uint64_t) length), ==, length);
-  zip_source_close (source);
-  zip_source_free (source);
-  g_free (builder);
-  return g_bytes_new_take (data, (gsize) length);
+  g_byte_array_append (png, (const guint8 *) PNG_HEAD, PNG_HEAD_SIZE);
+  g_byte_array_append (png, (const guint8 *) tag, strlen (tag));
+  pd_sim_zip_add_len (zip, name, png->data, png->len, FALSE);
 }
 
 /* Files --------------------------------------------------------------------*/
@@ -213,25 +172,25 @@ static GBytes *
 make_one_filament (gboolean thumbnail,
                    gboolean gcode)
 {
-  ZipBuilder *zip = zip_builder_new ();
+  PdSimZip   *zip = pd_sim_zip_new ();
 
-  zip_builder_add (zip, "[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>");
-  zip_builder_add (zip, "3D/3dmodel.model", "<model/>");
-  zip_builder_add (zip, "Metadata/slice_info.config", studio_slice_info);
-  zip_builder_add (zip, "Metadata/model_settings.config", "<config/>");
-  zip_builder_add (zip, "Metadata/project_settings.config", "{}");
+  pd_sim_zip_add (zip, "[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>");
+  pd_sim_zip_add (zip, "3D/3dmodel.model", "<model/>");
+  pd_sim_zip_add (zip, "Metadata/slice_info.config", studio_slice_info);
+  pd_sim_zip_add (zip, "Metadata/model_settings.config", "<config/>");
+  pd_sim_zip_add (zip, "Metadata/project_settings.config", "{}");
   if (gcode)
     {
-      zip_builder_add (zip, "Metadata/plate_1.gcode", four_layer_gcode);
-      zip_builder_add (zip, "Metadata/plate_1.gcode.md5", "0123456789abcdef0123456789abcdef");
+      pd_sim_zip_add (zip, "Metadata/plate_1.gcode", four_layer_gcode);
+      pd_sim_zip_add (zip, "Metadata/plate_1.gcode.md5", "0123456789abcdef0123456789abcdef");
     }
   if (thumbnail)
     {
-      zip_builder_add_len (zip, "Metadata/plate_1.png", FAKE_PNG ("plate1"), sizeof FAKE_PNG ("plate1") - 1, FALSE);
-      zip_builder_add_len (zip, "Metadata/plate_1_small.png", FAKE_PNG ("small1"), sizeof FAKE_PNG ("small1") - 1, FALSE);
+      pd_sim_zip_add_len (zip, "Metadata/plate_1.png", FAKE_PNG ("plate1"), sizeof FAKE_PNG ("plate1") - 1, FALSE);
+      pd_sim_zip_add_len (zip, "Metadata/plate_1_small.png", FAKE_PNG ("small1"), sizeof FAKE_PNG ("small1") - 1, FALSE);
     }
-  zip_builder_add_len (zip, "Metadata/pick_1.png", FAKE_PNG ("pick"), sizeof FAKE_PNG ("pick") - 1, FALSE);
-  return zip_builder_finish (zip);
+  pd_sim_zip_add_len (zip, "Metadata/pick_1.png", FAKE_PNG ("pick"), sizeof FAKE_PNG ("pick") - 1, FALSE);
+  return pd_sim_zip_finish (zip);
 }
 
 /* A zip holding only slice_info.config with @text (and @gcode_plates' G-code). */
@@ -239,19 +198,19 @@ static GBytes *
 make_with_slice_info (const char *text,
                       const int  *gcode_plates)
 {
-  ZipBuilder *zip = zip_builder_new ();
+  PdSimZip   *zip = pd_sim_zip_new ();
 
-  zip_builder_add (zip, "Metadata/slice_info.config", text);
+  pd_sim_zip_add (zip, "Metadata/slice_info.config", text);
   for (const int *p = gcode_plates; p != NULL && *p != 0; p++)
     {
       g_autofree char *name = g_strdup_printf ("Metadata/plate_%d.gcode", *p);
       g_autofree char *png_name = g_strdup_printf ("Metadata/plate_%d.png", *p);
-      g_autofree char *png = g_strdup_printf ("\x89PNG\r\n\x1a\nplate%d", *p);
+      g_autofree char *tag = g_strdup_printf ("plate%d", *p);
 
-      zip_builder_add (zip, name, "M83\nM73 L1\nG1 E1\n");
-      zip_builder_add (zip, png_name, png);
+      pd_sim_zip_add (zip, name, "M83\nM73 L1\nG1 E1\n");
+      add_fake_png (zip, png_name, tag);
     }
-  return zip_builder_finish (zip);
+  return pd_sim_zip_finish (zip);
 }
 
 static void
@@ -482,7 +441,7 @@ test_multi_plate (void)
   g_assert_cmphex (filament_at (one, 0)->color, ==, 0xFF0000FF);
   thumbnail = pd_job_details_get_thumbnail (one);
   g_assert_nonnull (thumbnail);
-  g_assert_nonnull (g_strstr_len (g_bytes_get_data (thumbnail, NULL), (gssize) g_bytes_get_size (thumbnail), "plate1"));
+  g_assert_true (bytes_contain (thumbnail, "plate1"));
 
   g_assert_cmpint (pd_job_details_get_plate (two), ==, 2);
   g_assert_cmpint (pd_job_details_get_prediction_minutes (two), ==, 120);
@@ -493,7 +452,7 @@ test_multi_plate (void)
   g_assert_cmpstr (filament_at (two, 1)->type, ==, "ABS");
   thumbnail = pd_job_details_get_thumbnail (two);
   g_assert_nonnull (thumbnail);
-  g_assert_nonnull (g_strstr_len (g_bytes_get_data (thumbnail, NULL), (gssize) g_bytes_get_size (thumbnail), "plate2"));
+  g_assert_true (bytes_contain (thumbnail, "plate2"));
 
   /* Several plates with G-code: the first. One plate's G-code: that plate. */
   g_assert_cmpint (pd_job_details_get_plate (first), ==, 1);
@@ -531,19 +490,15 @@ test_thumbnails (void)
     {
       g_autofree char         *slice_info = g_strdup_printf ("<config><plate><metadata key=\"index\" value=\"%d\"/></plate></config>",
                                                              cases[c].plate);
-      ZipBuilder              *builder = zip_builder_new ();
+      PdSimZip                *builder = pd_sim_zip_new ();
       g_autoptr (GBytes)       zip = NULL;
       g_autoptr (PdJobDetails) details = NULL;
       GBytes                  *thumbnail;
 
-      zip_builder_add (builder, "Metadata/slice_info.config", slice_info);
+      pd_sim_zip_add (builder, "Metadata/slice_info.config", slice_info);
       for (guint e = 0; e < G_N_ELEMENTS (cases[c].entries) && cases[c].entries[e] != NULL; e++)
-        {
-          g_autofree char *png = g_strconcat ("\x89PNG\r\n\x1a\n", cases[c].entries[e], NULL);
-
-          zip_builder_add (builder, cases[c].entries[e], png);
-        }
-      zip = zip_builder_finish (builder);
+        add_fake_png (builder, cases[c].entries[e], cases[c].entries[e]);
+      zip = pd_sim_zip_finish (builder);
       details = read_ok (zip, -1);
       thumbnail = pd_job_details_get_thumbnail (details);
       g_test_message ("case %u", c);
@@ -553,20 +508,37 @@ test_thumbnails (void)
           continue;
         }
       g_assert_nonnull (thumbnail);
-      g_assert_cmpmem ((const char *) g_bytes_get_data (thumbnail, NULL) + 8, g_bytes_get_size (thumbnail) - 8,
-                       cases[c].expected, strlen (cases[c].expected));
+      g_assert_cmpmem ((const char *) g_bytes_get_data (thumbnail, NULL) + PNG_HEAD_SIZE,
+                       g_bytes_get_size (thumbnail) - PNG_HEAD_SIZE, cases[c].expected, strlen (cases[c].expected));
     }
 
-  /* A plate_1.png that is no PNG is skipped for the next candidate. */
+  /* A header that claims gigapixels is no thumbnail: the UI decodes it on
+   * its main thread. Nor is a PNG without its IHDR first. */
   {
-    ZipBuilder              *builder = zip_builder_new ();
+    static const char huge[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\1\x86\xa0\0\1\x86\xa0 100000 x 100000";
+    static const char no_ihdr[] = "\x89PNG\r\n\x1a\n\0\0\0\rtEXt\0\0\2\0\0\0\2\0 text first";
+    PdSimZip                *builder = pd_sim_zip_new ();
     g_autoptr (GBytes)       zip = NULL;
     g_autoptr (PdJobDetails) details = NULL;
 
-    zip_builder_add (builder, "Metadata/slice_info.config", four_slice_info);
-    zip_builder_add (builder, "Metadata/plate_1.png", "GIF89a, not a PNG");
-    zip_builder_add_len (builder, "Metadata/plate_1_small.png", FAKE_PNG ("small"), sizeof FAKE_PNG ("small") - 1, TRUE);
-    zip = zip_builder_finish (builder);
+    pd_sim_zip_add (builder, "Metadata/slice_info.config", four_slice_info);
+    pd_sim_zip_add_len (builder, "Metadata/plate_1.png", huge, sizeof huge - 1, FALSE);
+    pd_sim_zip_add_len (builder, "Metadata/plate_1_small.png", no_ihdr, sizeof no_ihdr - 1, FALSE);
+    zip = pd_sim_zip_finish (builder);
+    details = read_ok (zip, -1);
+    g_assert_null (pd_job_details_get_thumbnail (details));
+  }
+
+  /* A plate_1.png that is no PNG is skipped for the next candidate. */
+  {
+    PdSimZip                *builder = pd_sim_zip_new ();
+    g_autoptr (GBytes)       zip = NULL;
+    g_autoptr (PdJobDetails) details = NULL;
+
+    pd_sim_zip_add (builder, "Metadata/slice_info.config", four_slice_info);
+    pd_sim_zip_add (builder, "Metadata/plate_1.png", "GIF89a, not a PNG");
+    pd_sim_zip_add_len (builder, "Metadata/plate_1_small.png", FAKE_PNG ("small"), sizeof FAKE_PNG ("small") - 1, TRUE);
+    zip = pd_sim_zip_finish (builder);
     details = read_ok (zip, -1);
     g_assert_cmpuint (g_bytes_get_size (pd_job_details_get_thumbnail (details)), ==, sizeof FAKE_PNG ("small") - 1);
   }
@@ -708,13 +680,13 @@ test_estimate_layers (void)
 static void
 test_estimate_absolute_extrusion (void)
 {
-  ZipBuilder              *builder = zip_builder_new ();
+  PdSimZip                *builder = pd_sim_zip_new ();
   g_autoptr (GBytes)       zip = NULL;
   g_autoptr (PdJobDetails) details = NULL;
 
-  zip_builder_add (builder, "Metadata/slice_info.config", studio_slice_info);
-  zip_builder_add (builder, "Metadata/plate_1.gcode", "M82\nM73 L1\nG1 E10\nM73 L2\nG1 E20\n");
-  zip = zip_builder_finish (builder);
+  pd_sim_zip_add (builder, "Metadata/slice_info.config", studio_slice_info);
+  pd_sim_zip_add (builder, "Metadata/plate_1.gcode", "M82\nM73 L1\nG1 E10\nM73 L2\nG1 E20\n");
+  zip = pd_sim_zip_finish (builder);
   details = read_ok (zip, -1);
   g_assert_false (pd_job_details_has_layer_usage (details));
   g_assert_cmpint (pd_job_details_get_layer_count (details), ==, 2);
@@ -767,15 +739,15 @@ test_not_zip (void)
 static void
 test_no_metadata (void)
 {
-  ZipBuilder        *builder = zip_builder_new ();
+  PdSimZip          *builder = pd_sim_zip_new ();
   g_autoptr (GBytes) zip = NULL;
 
-  zip_builder_add (builder, "3D/3dmodel.model", "<model/>");
-  zip_builder_add (builder, "Metadata/model_settings.config", "<config/>");
-  zip_builder_add (builder, "Metadata/slice_info.config.bak", studio_slice_info);
-  zip_builder_add (builder, "slice_info.config", studio_slice_info);
-  zip_builder_add_len (builder, "Metadata/plate_1.png", FAKE_PNG ("x"), sizeof FAKE_PNG ("x") - 1, FALSE);
-  zip = zip_builder_finish (builder);
+  pd_sim_zip_add (builder, "3D/3dmodel.model", "<model/>");
+  pd_sim_zip_add (builder, "Metadata/model_settings.config", "<config/>");
+  pd_sim_zip_add (builder, "Metadata/slice_info.config.bak", studio_slice_info);
+  pd_sim_zip_add (builder, "slice_info.config", studio_slice_info);
+  pd_sim_zip_add_len (builder, "Metadata/plate_1.png", FAKE_PNG ("x"), sizeof FAKE_PNG ("x") - 1, FALSE);
+  zip = pd_sim_zip_finish (builder);
   assert_fails (zip, -1, PD_JOB_FILE_ERROR_NO_METADATA);
 }
 
@@ -834,10 +806,10 @@ test_zip_bomb (void)
 
   /* 16 MiB + 1 of zeros deflate to a few KiB, and say so. */
   {
-    ZipBuilder *builder = zip_builder_new ();
+    PdSimZip   *builder = pd_sim_zip_new ();
 
-    zip_builder_add_len (builder, "Metadata/slice_info.config", zeros, big, FALSE);
-    honest = zip_builder_finish (builder);
+    pd_sim_zip_add_len (builder, "Metadata/slice_info.config", zeros, big, FALSE);
+    honest = pd_sim_zip_finish (builder);
     g_assert_cmpuint (g_bytes_get_size (honest), <, 100 * 1024);
     assert_fails (honest, -1, PD_JOB_FILE_ERROR_TOO_LARGE);
   }
@@ -864,20 +836,20 @@ test_zip_bomb (void)
 static void
 test_too_many (void)
 {
-  ZipBuilder         *builder = zip_builder_new ();
+  PdSimZip           *builder = pd_sim_zip_new ();
   g_autoptr (GBytes)  zip = NULL;
   g_autoptr (GString) plates = g_string_new ("<config>");
   g_autoptr (GString) filaments = g_string_new ("<config><plate>");
 
-  zip_builder_add (builder, "Metadata/slice_info.config", studio_slice_info);
+  pd_sim_zip_add (builder, "Metadata/slice_info.config", studio_slice_info);
   for (guint i = 0; i < PD_JOB_FILE_MAX_ENTRIES; i++)
     {
       char name[32];
 
       g_snprintf (name, sizeof name, "3D/Objects/object_%u.model", i);
-      zip_builder_add_len (builder, name, "", 0, TRUE);
+      pd_sim_zip_add_len (builder, name, "", 0, TRUE);
     }
-  zip = zip_builder_finish (builder);
+  zip = pd_sim_zip_finish (builder);
   assert_fails (zip, -1, PD_JOB_FILE_ERROR_TOO_LARGE);
 
   for (guint i = 0; i < 1100; i++)
@@ -907,7 +879,7 @@ test_damaged_gcode (void)
   g_autoptr (GBytes)       bad = patch_uncompressed_size (zip, "Metadata/plate_1.gcode", 10);
   g_autoptr (PdJobDetails) details = read_ok (bad, -1);
   g_autoptr (GString)      long_line = g_string_new ("M83\nM73 L1\nG1 E1\n; ");
-  ZipBuilder              *builder = zip_builder_new ();
+  PdSimZip                *builder = pd_sim_zip_new ();
   g_autoptr (GBytes)       long_zip = NULL;
   g_autoptr (PdJobDetails) long_details = NULL;
 
@@ -918,9 +890,9 @@ test_damaged_gcode (void)
   for (guint i = 0; i < 1024 * 1024; i++)
     g_string_append_c (long_line, 'x');
   g_string_append (long_line, " E500\nM73 L2\nG1 E3\n");
-  zip_builder_add (builder, "Metadata/slice_info.config", studio_slice_info);
-  zip_builder_add (builder, "Metadata/plate_1.gcode", long_line->str);
-  long_zip = zip_builder_finish (builder);
+  pd_sim_zip_add (builder, "Metadata/slice_info.config", studio_slice_info);
+  pd_sim_zip_add (builder, "Metadata/plate_1.gcode", long_line->str);
+  long_zip = pd_sim_zip_finish (builder);
   long_details = read_ok (long_zip, -1);
   g_assert_true (pd_job_details_has_layer_usage (long_details));
   g_assert_cmpint (pd_job_details_get_layer_count (long_details), ==, 2);
@@ -977,19 +949,19 @@ test_mutations (void)
       g_autoptr (GBytes)       mutated = NULL;
       g_autoptr (PdJobDetails) details = NULL;
       g_autoptr (GError)       error = NULL;
-      ZipBuilder              *builder = zip_builder_new ();
+      PdSimZip                *builder = pd_sim_zip_new ();
 
       for (guint f = 0; f < flips; f++)
         {
           gsize at = (gsize) g_rand_int_range (rand, 0, (gint32) text_length);
 
-          /* Keep the string NUL-terminated for zip_builder_add's strlen:
+          /* Keep the string NUL-terminated for pd_sim_zip_add's strlen:
            * a 0 byte would only shorten it. */
           text[at] = (char) g_rand_int_range (rand, 1, 256);
         }
-      zip_builder_add (builder, "Metadata/slice_info.config", text);
-      zip_builder_add (builder, "Metadata/plate_1.gcode", four_layer_gcode);
-      mutated = zip_builder_finish (builder);
+      pd_sim_zip_add (builder, "Metadata/slice_info.config", text);
+      pd_sim_zip_add (builder, "Metadata/plate_1.gcode", four_layer_gcode);
+      mutated = pd_sim_zip_finish (builder);
       details = pd_job_details_new_from_bytes (mutated, -1, &error);
       g_assert_true ((details == NULL) != (error == NULL));
       if (error != NULL)

@@ -304,6 +304,9 @@ setup_curl (CURL      *curl,
   SETOPT (CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT_SECONDS);
   SETOPT (CURLOPT_LOW_SPEED_LIMIT, (long) LOW_SPEED_LIMIT_BYTES);
   SETOPT (CURLOPT_LOW_SPEED_TIME, (long) fetch->stall_seconds);
+  /* The low-speed limit watches data only; a server that stops answering
+   * commands is the same stall. */
+  SETOPT (CURLOPT_SERVER_RESPONSE_TIMEOUT, (long) fetch->stall_seconds);
   SETOPT (CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) MIN (fetch->max_bytes, (gsize) G_MAXINT64));
   SETOPT (CURLOPT_WRITEFUNCTION, write_cb);
   SETOPT (CURLOPT_WRITEDATA, fetch);

@@ -530,13 +530,22 @@ select_plate (GPtrArray *plates,
   return NULL;
 }
 
+/* A PNG whose header (IHDR, first) names a picture of a sane size: the UI
+ * decodes it on the main thread, and a few bytes can claim gigapixels. */
 static gboolean
 is_png (GBytes *bytes)
 {
   gsize         length;
   const guint8 *data = g_bytes_get_data (bytes, &length);
+  guint32       width;
+  guint32       height;
 
-  return length > sizeof png_signature && memcmp (data, png_signature, sizeof png_signature) == 0;
+  if (length < 24 || memcmp (data, png_signature, sizeof png_signature) != 0 || memcmp (data + 12, "IHDR", 4) != 0)
+    return FALSE;
+  width = (guint32) data[16] << 24 | (guint32) data[17] << 16 | (guint32) data[18] << 8 | data[19];
+  height = (guint32) data[20] << 24 | (guint32) data[21] << 16 | (guint32) data[22] << 8 | data[23];
+
+  return width > 0 && height > 0 && width <= PD_JOB_FILE_MAX_THUMBNAIL_SIDE && height <= PD_JOB_FILE_MAX_THUMBNAIL_SIDE;
 }
 
 /* Bambuddy's cover chain (backend/app/api/routes/printers.py), less its fallbacks to plate 1
@@ -568,7 +577,7 @@ read_thumbnail (zip_t   *archive,
         return NULL;
       if (is_png (bytes))
         return g_steal_pointer (&bytes);
-      g_debug ("%s is not a PNG; ignored", (const char *) names->pdata[i]);
+      g_debug ("%s is not a PNG of a sane size; ignored", (const char *) names->pdata[i]);
     }
   return NULL;
 }

@@ -38,6 +38,8 @@ typedef enum
  * a slice_info.config of a few KiB and thumbnails under 1 MiB. */
 #define PD_JOB_FILE_MAX_ENTRIES    16384
 #define PD_JOB_FILE_MAX_ENTRY_SIZE (16 * 1024 * 1024)
+/* Thumbnails are 512×512 in Bambu Studio's files; larger ones are dropped. */
+#define PD_JOB_FILE_MAX_THUMBNAIL_SIDE 4096
 /* Only for the per-layer usage; beyond it the estimate is progress-weighted. */
 #define PD_JOB_FILE_MAX_GCODE_SIZE (G_GUINT64_CONSTANT (1024) * 1024 * 1024)
 

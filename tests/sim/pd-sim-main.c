@@ -132,6 +132,11 @@ static const char help_text[] =
   "                       (frames that are not JPEG), close (half a frame, then the end)\n"
   "  camera-busy N 0|1    serve any number of camera clients / one at a time\n"
   "  camera-drop N        close every camera connection of printer N now\n"
+  "  sdcard N off|on      take the SD card out (home_flag bit 0x100 clear, the job's file\n"
+  "                       gone from FTP) / put it back\n"
+  "  ftp N stall|resume   stop the FTP server mid-way (SIGSTOP: transfers stop moving,\n"
+  "                       new logins get no greeting) / let it go on\n"
+  "  jobfile N remove|put delete the job's file from the SD card / put it back\n"
   "  quit                 stop everything and exit";
 
 /* Reads the integer arguments of a command: words[2] on, @n_required of
@@ -258,6 +263,59 @@ run_camera_command (PdSimPrinter *printer,
     say ("ok");
 }
 
+/* The file storage commands: sdcard, ftp, jobfile. */
+static void
+run_storage_command (PdSimPrinter *printer,
+                     const char   *command,
+                     char *const  *words)
+{
+  const char *argument = words[2];
+  gboolean    one_argument = argument != NULL && words[3] == NULL;
+
+  if (g_str_equal (command, "sdcard"))
+    {
+      if (!one_argument || (!g_str_equal (argument, "on") && !g_str_equal (argument, "off")))
+        {
+          say ("error: sdcard N off|on");
+          return;
+        }
+      pd_sim_printer_set_sdcard (printer, g_str_equal (argument, "on"));
+      say ("ok");
+      return;
+    }
+
+  if (pd_sim_printer_get_ftp_port (printer) == 0)
+    {
+      say ("error: printer %s has no FTP server (--no-ftp, or no vsftpd)", words[1]);
+      return;
+    }
+
+  if (g_str_equal (command, "ftp"))
+    {
+      if (!one_argument || (!g_str_equal (argument, "stall") && !g_str_equal (argument, "resume")))
+        {
+          say ("error: ftp N stall|resume");
+          return;
+        }
+      pd_sim_printer_set_ftp_stalled (printer, g_str_equal (argument, "stall"));
+    }
+  else
+    {
+      if (!one_argument || (!g_str_equal (argument, "remove") && !g_str_equal (argument, "put")))
+        {
+          say ("error: jobfile N remove|put");
+          return;
+        }
+      if (!pd_sim_printer_set_job_file_present (printer, g_str_equal (argument, "put")))
+        {
+          say ("error: printer %s has no job", words[1]);
+          return;
+        }
+    }
+
+  say ("ok");
+}
+
 /* Returns TRUE when the command finishes later (and reads the next line then). */
 static gboolean
 run_command (App        *app,
@@ -346,6 +404,11 @@ run_command (App        *app,
            g_str_equal (command, "camera-busy") || g_str_equal (command, "camera-drop"))
     {
       run_camera_command (printer, command, words);
+      return FALSE;
+    }
+  else if (g_str_equal (command, "sdcard") || g_str_equal (command, "ftp") || g_str_equal (command, "jobfile"))
+    {
+      run_storage_command (printer, command, words);
       return FALSE;
     }
   else if (g_str_equal (command, "scenario"))
@@ -475,6 +538,8 @@ main (int   argc,
   int                        camera_fps = 0;
   int                        camera_max_clients = 0;
   gboolean                   no_cameras = FALSE;
+  gboolean                   no_ftp = FALSE;
+  int                        ftp_max_rate = 0;
   gboolean                   bridge = FALSE;
   gboolean                   rsa = FALSE;
   gboolean                   full_frames = FALSE;
@@ -504,9 +569,12 @@ main (int   argc,
             { "camera-fps", 0, 0, G_OPTION_ARG_INT, &camera_fps, "Camera frames per second (default 15 for RTSPS, 5 for JPEG)", "N" },
             { "camera-max-clients", 0, 0, G_OPTION_ARG_INT, &camera_max_clients,
               "Camera clients each printer serves at once (default: no limit; real ones about 1)", "N" },
+            { "no-ftp", 0, 0, G_OPTION_ARG_NONE, &no_ftp, "No FTPS servers (the printers' SD cards are not served)", NULL },
+            { "ftp-max-rate", 0, 0, G_OPTION_ARG_INT, &ftp_max_rate,
+              "Bytes per second each FTP transfer gets (default: no limit; a printer does 75-150 KB/s)", "N" },
             { "list", 0, 0, G_OPTION_ARG_NONE, &list, "Print \"HOST PORT SERIAL ACCESS_CODE MODEL CAMERA CAMERA_PORT NAME\" per printer (the default)", NULL },
             { "list-json", 0, 0, G_OPTION_ARG_NONE, &list_json,
-              "Print one JSON object per printer: host, port, serial, access_code, model, name, fingerprint, ca_file, camera, camera_port", NULL },
+              "Print one JSON object per printer: host, port, serial, access_code, model, name, fingerprint, ca_file, camera, camera_port, ftp_port, ftp_user", NULL },
             { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Show debug messages", NULL },
             { "quit-on-eof", 0, 0, G_OPTION_ARG_NONE, &quit_on_eof,
               "Stop when stdin ends (for a program that starts the simulator with a pipe)", NULL },
@@ -535,11 +603,16 @@ main (int   argc,
                                     "  clear-hms N, full N, scenario N NAME, remain N UNIT SLOT PERCENT,\n"
                                     "  tray N UNIT SLOT, tray N none, humidity N UNIT PERCENT [INDEX],\n"
                                     "  camera N off|on, camera-fault N FAULT, camera-busy N 0|1, camera-drop N,\n"
+                                    "  sdcard N off|on, ftp N stall|resume, jobfile N remove|put,\n"
                                     "  list, help, quit\n\n"
                                     "Each printer serves its model's camera on a port of its own (camera_port in "
                                     "the list): RTSPS at rtsps://127.0.0.1:PORT/streaming/live/1 (X1, H2, X2D, "
                                     "P2S) or the port-6000 TLS JPEG stream (A1, P1, A2L), user bblp and the access "
                                     "code, with the printer's certificate.\n\n"
+                                    "Each printer also serves its SD card over implicit FTPS (vsftpd, when installed) "
+                                    "on a port of its own (ftp_port), with the printer's certificate: user "
+                                    "anonymous (a printer has bblp) and the access code as password. The current "
+                                    "job's sliced file is at /<subtask_name>.gcode.3mf, as for a LAN print.\n\n"
                                     "It runs until SIGINT, SIGTERM or quit, then stops the broker and removes "
                                     "its temporary folder (PDSIM_KEEP_DIR=1 keeps it). mosquitto is looked for "
                                     "on PATH and in /usr/sbin; PDSIM_MOSQUITTO names another.\n\n"
@@ -616,14 +689,16 @@ main (int   argc,
       options.camera_width = (int) width;
       options.camera_height = (int) height;
     }
-  if (camera_fps < 0 || camera_max_clients < 0)
+  if (camera_fps < 0 || camera_max_clients < 0 || ftp_max_rate < 0)
     {
-      g_printerr ("printdeck-sim: --camera-fps and --camera-max-clients take 0 or more\n");
+      g_printerr ("printdeck-sim: --camera-fps, --camera-max-clients and --ftp-max-rate take 0 or more\n");
       return 2;
     }
   options.camera_fps = camera_fps;
   options.camera_max_clients = (guint) camera_max_clients;
   options.no_cameras = no_cameras;
+  options.no_ftp = no_ftp;
+  options.ftp_max_rate = (guint) ftp_max_rate;
   (void) list; /* the plain list is the default */
 
   /* Our debug messages only, not GIO's. */

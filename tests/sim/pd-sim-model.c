@@ -36,24 +36,27 @@ typedef struct
   int         idle_stage;
   gboolean    full_frames_capable;
   gboolean    sixteenths;
+  gboolean    gcode_file_3mf;
 } ModelRow;
 
-/* Firmware versions are plausible releases of each model, not the newest. */
+/* Firmware versions are plausible releases of each model, not the newest.
+ * The last column: P1 and A1 firmware report the job's .3mf name in
+ * gcode_file, X1/H2/P2 the plate's G-code (reference/ftps-3mf.md §1.5). */
 static const ModelRow rows[] = {
-  { "X1C", X1C_FRAME, "01.08.02.00", -1, TRUE, FALSE },
-  { "X1", X1_FRAME, "01.08.02.00", -1, TRUE, FALSE },
-  { "X1E", X1_FRAME, "01.01.03.00", -1, TRUE, FALSE },
-  { "P1P", P1P_FRAME, "01.07.00.00", 255, FALSE, TRUE },
-  { "P1S", P1P_FRAME, "01.07.00.00", 255, FALSE, TRUE },
-  { "P2S", X1C_FRAME, "01.00.01.00", -1, FALSE, FALSE },
-  { "A1MINI", A1_FRAME, "01.04.00.00", 0, FALSE, TRUE },
-  { "A1", A1_FRAME, "01.04.00.00", 0, FALSE, TRUE },
-  { "A2L", A1_FRAME, "01.00.00.00", 0, FALSE, TRUE },
-  { "H2D", H2D_FRAME, "01.01.02.07", -1, FALSE, FALSE },
-  { "H2DPRO", H2D_FRAME, "01.01.02.07", -1, FALSE, FALSE },
-  { "H2S", H2D_FRAME, "01.01.00.00", -1, FALSE, FALSE },
-  { "H2C", H2D_FRAME, "01.00.00.00", -1, FALSE, FALSE },
-  { "X2D", H2D_FRAME, "01.02.00.00", -1, FALSE, FALSE },
+  { "X1C", X1C_FRAME, "01.08.02.00", -1, TRUE, FALSE, FALSE },
+  { "X1", X1_FRAME, "01.08.02.00", -1, TRUE, FALSE, FALSE },
+  { "X1E", X1_FRAME, "01.01.03.00", -1, TRUE, FALSE, FALSE },
+  { "P1P", P1P_FRAME, "01.07.00.00", 255, FALSE, TRUE, TRUE },
+  { "P1S", P1P_FRAME, "01.07.00.00", 255, FALSE, TRUE, TRUE },
+  { "P2S", X1C_FRAME, "01.00.01.00", -1, FALSE, FALSE, FALSE },
+  { "A1MINI", A1_FRAME, "01.04.00.00", 0, FALSE, TRUE, TRUE },
+  { "A1", A1_FRAME, "01.04.00.00", 0, FALSE, TRUE, TRUE },
+  { "A2L", A1_FRAME, "01.00.00.00", 0, FALSE, TRUE, TRUE },
+  { "H2D", H2D_FRAME, "01.01.02.07", -1, FALSE, FALSE, FALSE },
+  { "H2DPRO", H2D_FRAME, "01.01.02.07", -1, FALSE, FALSE, FALSE },
+  { "H2S", H2D_FRAME, "01.01.00.00", -1, FALSE, FALSE, FALSE },
+  { "H2C", H2D_FRAME, "01.00.00.00", -1, FALSE, FALSE, FALSE },
+  { "X2D", H2D_FRAME, "01.02.00.00", -1, FALSE, FALSE, FALSE },
 };
 
 /* The order printers cycle through when no --models is given. */
@@ -77,6 +80,7 @@ init_models (void)
           models[i].idle_stage = rows[i].idle_stage;
           models[i].full_frames_capable = rows[i].full_frames_capable;
           models[i].temps_in_sixteenths = rows[i].sixteenths;
+          models[i].gcode_file_3mf = rows[i].gcode_file_3mf;
         }
       g_once_init_leave (&initialized, 1);
     }

@@ -21,6 +21,7 @@ typedef struct
   int                idle_stage;              /* stg_cur while idle: -1 on X1/H2, 255 on P1, 0 on A1 */
   guint              full_frames_capable : 1; /* X1 family: may send full frames every second */
   guint              temps_in_sixteenths : 1; /* P1/A1 report 27.8125-style temperatures */
+  guint              gcode_file_3mf : 1;      /* P1/A1: gcode_file is "<name>.gcode.3mf", not the plate's G-code */
 } PdSimModel;
 
 const PdSimModel *pd_sim_model_lookup (const char *name);

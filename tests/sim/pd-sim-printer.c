@@ -34,6 +34,7 @@
 #include "pd-json.h"
 #include "pd-sim-camera.h"
 #include "pd-sim-forwarder.h"
+#include "pd-sim-ftp.h"
 #include "pd-sim-private.h"
 
 #define AMBIENT            25.0
@@ -47,6 +48,7 @@
 #define LAYERS_RESET_AFTER 10.0 /* FINISH then total_layer_num 0, as a P1S does */
 #define CANCEL_CLEAR_MS    2000 /* real ms before a cancel's print_error is 0 again */
 #define MAX_COMMANDS       1000 /* remembered per printer; older ones are dropped */
+#define HOME_FLAG_SDCARD   0x100 /* home_flag: an SD card (or USB stick) is in */
 
 typedef enum
 {
@@ -97,6 +99,8 @@ struct _PdSimPrinter
   GTlsCertificate  *tls_certificate; /* the certificate with its key, for the camera */
   PdSimCamera      *camera;
   gboolean          camera_enabled; /* LAN live view on */
+  PdSimFtp         *ftp;            /* NULL: no FTP (no_ftp, or no vsftpd) */
+  gboolean          sdcard;
 
   gboolean          stalled;
   gboolean          offline;
@@ -155,6 +159,12 @@ struct _PdSimPrinter
   double            change_until;
   int               remain_steps;
   guint             n_jobs;
+  PdSim3mfSpec      job_spec;     /* name and types point to job_spec_name and job_types */
+  char             *job_spec_name;
+  char             *job_types[PD_SIM_3MF_MAX_FILAMENTS];
+  char             *job_file_path; /* "/Benchy.gcode.3mf", where the job's file is */
+  GBytes           *job_file;      /* built when first needed */
+  gboolean          job_file_present;
 
   GHashTable       *humidity_set; /* unit ids whose humidity was set: no drift */
 };
@@ -614,6 +624,76 @@ begin_running (PdSimPrinter *self)
     load_tray (self, &g_array_index (self->trays, Tray, 0));
 }
 
+/* The FTP root is the SD card: the job's file is there while a card is in
+ * and the file was not removed. */
+static void
+sync_job_file (PdSimPrinter *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->ftp == NULL || self->job_file_path == NULL)
+    return;
+
+  if (self->sdcard && self->job_file_present)
+    {
+      if (self->job_file == NULL)
+        self->job_file = pd_sim_3mf_build (&self->job_spec);
+      if (!pd_sim_ftp_put_file (self->ftp, self->job_file_path, self->job_file, &error))
+        g_warning ("%s: the job file could not be written: %s", self->name, error->message);
+    }
+  else
+    pd_sim_ftp_remove_file (self->ftp, self->job_file_path);
+}
+
+static guint32
+parse_tray_color (JsonObject *tray)
+{
+  const char *text = tray != NULL ? json_object_get_string_member_with_default (tray, "tray_color", NULL) : NULL;
+  guint64     value = 0;
+
+  if (text == NULL || strlen (text) != 8 || !g_ascii_string_to_unsigned (text, 16, 0, G_MAXUINT32, &value, NULL))
+    return 0xB0B0B0FF;
+  return (guint32) value;
+}
+
+/* What the slicer made of the job: the spools it prints from, in order,
+ * as its filaments, and then the file itself (on the SD card). */
+static void
+make_job_file (PdSimPrinter *self)
+{
+  guint n = MIN (self->trays->len, PD_SIM_3MF_MAX_FILAMENTS);
+
+  for (guint i = 0; i < PD_SIM_3MF_MAX_FILAMENTS; i++)
+    g_clear_pointer (&self->job_types[i], g_free);
+  g_clear_pointer (&self->job_file, g_bytes_unref);
+  g_clear_pointer (&self->job_file_path, g_free);
+  g_free (self->job_spec_name);
+  self->job_spec_name = g_strdup (self->job_name);
+  memset (&self->job_spec, 0, sizeof self->job_spec);
+
+  self->job_spec.name = self->job_spec_name;
+  self->job_spec.plate = 1;
+  self->job_spec.layers = self->job_layers;
+  self->job_spec.prediction_seconds = (int) self->job_total;
+  self->job_spec.thumbnail = TRUE;
+  self->job_spec.n_filaments = n;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *tray = find_tray_object (self, &g_array_index (self->trays, Tray, i));
+      const char *type = tray != NULL ? json_object_get_string_member_with_default (tray, "tray_type", "") : "";
+
+      self->job_types[i] = g_strdup (type != NULL && *type != '\0' ? type : "PLA");
+      self->job_spec.filaments[i].type = self->job_types[i];
+      self->job_spec.filaments[i].rgba = parse_tray_color (tray);
+      /* Two decimals, as the file has them. */
+      self->job_spec.filaments[i].grams = round (random_range (self, 3, 60) * 100) / 100;
+    }
+
+  self->job_file_path = g_strdup_printf ("/%s.gcode.3mf", self->job_name);
+  self->job_file_present = TRUE;
+  sync_job_file (self);
+}
+
 /* A new job: heat up for the first spool's material, then print. */
 static void
 start_job (PdSimPrinter *self)
@@ -677,6 +757,7 @@ start_job (PdSimPrinter *self)
   }
   temperatures_for (material, &self->nozzle_target[0], &self->bed_target);
   self->tray_tar = tray_report_value (self, &g_array_index (self->trays, Tray, 0));
+  make_job_file (self);
 
   if (json_object_has_member (self->state, "gcode_start_time"))
     {
@@ -1173,8 +1254,12 @@ render (PdSimPrinter *self)
 
   if (self->job_name != NULL)
     {
+      /* A LAN print, as each family reports it (reference/ftps-3mf.md §1.5). */
+      g_autofree char *gcode_file = self->model->gcode_file_3mf ? g_strdup_printf ("%s.gcode.3mf", self->job_name)
+                                                                : g_strdup ("/data/Metadata/plate_1.gcode");
+
       json_object_set_string_member (p, "subtask_name", self->job_name);
-      json_object_set_string_member (p, "gcode_file", "/data/Metadata/plate_1.gcode");
+      json_object_set_string_member (p, "gcode_file", gcode_file);
       json_object_set_string_member (p, "print_type", "local");
     }
   else
@@ -1183,6 +1268,17 @@ render (PdSimPrinter *self)
       json_object_set_string_member (p, "gcode_file", "");
       json_object_set_string_member (p, "print_type", "idle");
     }
+
+  /* The SD card bit; the recording's other bits stay (the wire value is a
+   * signed 32-bit integer on X1 and H2). */
+  {
+    guint32 flags = (guint32) get_int (p, "home_flag", 0);
+
+    flags = self->sdcard ? flags | HOME_FLAG_SDCARD : flags & ~(guint32) HOME_FLAG_SDCARD;
+    set_int (p, "home_flag", (gint32) flags);
+    if (json_object_has_member (p, "sdcard"))
+      json_object_set_boolean_member (p, "sdcard", self->sdcard);
+  }
 
   set_int (p, "cooling_fan_speed", self->phase == PHASE_RUNNING && layer > 2 ? 15 : 0);
   set_int (p, "heatbreak_fan_speed", self->nozzle[0] > 50 ? 15 : 0);
@@ -1799,6 +1895,7 @@ pd_sim_printer_dispose (GObject *object)
   _pd_sim_printer_stop (self);
   g_clear_object (&self->forwarder);
   g_clear_object (&self->camera);
+  g_clear_object (&self->ftp);
 
   G_OBJECT_CLASS (pd_sim_printer_parent_class)->dispose (object);
 }
@@ -1822,6 +1919,11 @@ pd_sim_printer_finalize (GObject *object)
   g_free (self->fingerprint);
   g_clear_object (&self->tls_certificate);
   g_free (self->job_name);
+  for (guint i = 0; i < PD_SIM_3MF_MAX_FILAMENTS; i++)
+    g_free (self->job_types[i]);
+  g_free (self->job_file_path);
+  g_free (self->job_spec_name);
+  g_clear_pointer (&self->job_file, g_bytes_unref);
   g_ptr_array_unref (self->commands);
   g_clear_pointer (&self->state, json_object_unref);
   g_clear_pointer (&self->published, json_node_unref);
@@ -1852,6 +1954,7 @@ pd_sim_printer_init (PdSimPrinter *self)
   self->trays = g_array_new (FALSE, FALSE, sizeof (Tray));
   self->humidity_set = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->speed_level = 2;
+  self->sdcard = TRUE;
 }
 
 /* ---- Private API, for PdSim --------------------------------------------- */
@@ -1929,6 +2032,20 @@ _pd_sim_printer_new (PdSim              *sim,
       pd_sim_camera_set_max_clients (self->camera, options->camera_max_clients);
     }
 
+  /* Its SD card over FTPS, with the same certificate as its MQTT port. */
+  if (!options->no_ftp)
+    {
+      if (pd_sim_ftp_find_program () != NULL)
+        {
+          g_autofree char *ftp_dir = g_strdup_printf ("%s/%s-ftp", dir, serial);
+
+          self->ftp = pd_sim_ftp_new (ftp_dir, self->cert_file, self->key_file, access_code);
+          pd_sim_ftp_set_max_rate (self->ftp, options->ftp_max_rate);
+        }
+      else
+        g_debug ("No vsftpd: %s serves no files", self->name);
+    }
+
   self->n_nozzles = model->info->dual_nozzle ? 2 : 1;
   self->nozzle[0] = self->nozzle[1] = AMBIENT + random_range (self, -2, 2);
   self->bed = AMBIENT + random_range (self, -2, 2);
@@ -1986,6 +2103,25 @@ _pd_sim_printer_attach (PdSimPrinter *self,
     return FALSE;
   render_ipcam (self);
 
+  /* Started here, waited for in _pd_sim_printer_wait_ready(): a hundred
+   * start at once. */
+  if (self->ftp != NULL && !pd_sim_ftp_spawn (self->ftp, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* After _pd_sim_printer_attach(): its FTP server listens. */
+gboolean
+_pd_sim_printer_wait_ready (PdSimPrinter *self,
+                            GError      **error)
+{
+  if (self->ftp == NULL)
+    return TRUE;
+  if (!pd_sim_ftp_wait (self->ftp, error))
+    return FALSE;
+  sync_job_file (self);
+
   return TRUE;
 }
 
@@ -2018,6 +2154,8 @@ _pd_sim_printer_stop (PdSimPrinter *self)
     pd_sim_forwarder_close (self->forwarder);
   if (self->camera != NULL)
     pd_sim_camera_close (self->camera);
+  if (self->ftp != NULL)
+    pd_sim_ftp_stop (self->ftp);
 }
 
 void
@@ -2183,7 +2321,8 @@ pd_sim_printer_to_line (PdSimPrinter *self)
  *
  * Returns: (transfer full): one line of JSON with host, port, serial,
  *   access_code, model, name, fingerprint, ca_file, camera ("rtsps", "jpeg"
- *   or "none") and camera_port (0 without a camera)
+ *   or "none"), camera_port (0 without a camera), ftp_port (0 without FTP)
+ *   and ftp_user
  */
 char *
 pd_sim_printer_to_json (PdSimPrinter *self)
@@ -2203,6 +2342,8 @@ pd_sim_printer_to_json (PdSimPrinter *self)
   json_object_set_string_member (object, "ca_file", self->ca_file);
   json_object_set_string_member (object, "camera", camera_kind_to_string (self->camera_kind));
   json_object_set_int_member (object, "camera_port", pd_sim_printer_get_camera_port (self));
+  json_object_set_int_member (object, "ftp_port", pd_sim_printer_get_ftp_port (self));
+  json_object_set_string_member (object, "ftp_user", pd_sim_printer_get_ftp_user (self));
   node = json_node_init_object (json_node_alloc (), object);
 
   return pd_json_to_string (node, FALSE);
@@ -3073,6 +3214,206 @@ pd_sim_printer_drop_camera_clients (PdSimPrinter *self)
   return self->camera != NULL ? pd_sim_camera_drop_clients (self->camera) : 0;
 }
 
+/* ---- File storage ------------------------------------------------------- */
+
+/**
+ * pd_sim_printer_get_ftp_port:
+ *
+ * Returns: the port of the printer's FTPS server (implicit TLS, the
+ *   printer's certificate; a real printer uses 990), or 0 when it has none
+ *   (no_ftp, or vsftpd is not installed) or it is not started
+ */
+guint16
+pd_sim_printer_get_ftp_port (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), 0);
+
+  return self->ftp != NULL ? pd_sim_ftp_get_port (self->ftp) : 0;
+}
+
+/**
+ * pd_sim_printer_get_ftp_user:
+ *
+ * Returns: the user to log in as: "anonymous" (vsftpd's named users need
+ *   system accounts), where a real printer has "bblp"; the password is the
+ *   access code all the same
+ */
+const char *
+pd_sim_printer_get_ftp_user (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), NULL);
+
+  return PD_SIM_FTP_USER;
+}
+
+/**
+ * pd_sim_printer_set_sdcard:
+ * @present: %FALSE to take the SD card out
+ *
+ * Without a card, home_flag loses bit 0x100 and the job's file is not on
+ * the FTP server (a real printer keeps it in memory that FTP does not
+ * show); with it again, the file is back. Published at once.
+ */
+void
+pd_sim_printer_set_sdcard (PdSimPrinter *self,
+                           gboolean      present)
+{
+  g_return_if_fail (PD_IS_SIM_PRINTER (self));
+
+  present = !!present;
+  if (self->sdcard == present)
+    return;
+  self->sdcard = present;
+  sync_job_file (self);
+  if (self->sim != NULL && pd_sim_is_running (self->sim))
+    publish_update (self);
+  else
+    render (self);
+}
+
+gboolean
+pd_sim_printer_get_sdcard (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  return self->sdcard;
+}
+
+/**
+ * pd_sim_printer_set_ftp_stalled:
+ * @stalled: %TRUE to stop the FTP server (SIGSTOP) mid-way, %FALSE to go on
+ *
+ * A transfer under way stops moving; new connections are accepted by the
+ * kernel but get no greeting. Stopping the simulator resumes it first.
+ *
+ * Returns: %FALSE if the printer has no FTP server running
+ */
+gboolean
+pd_sim_printer_set_ftp_stalled (PdSimPrinter *self,
+                                gboolean      stalled)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  if (self->ftp == NULL || !pd_sim_ftp_is_running (self->ftp))
+    return FALSE;
+  pd_sim_ftp_set_stalled (self->ftp, stalled);
+
+  return TRUE;
+}
+
+gboolean
+pd_sim_printer_get_ftp_stalled (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  return self->ftp != NULL && pd_sim_ftp_get_stalled (self->ftp);
+}
+
+/**
+ * pd_sim_printer_get_job_spec:
+ *
+ * Returns: (nullable): what the current job's sliced file says (its name
+ *   is the report's subtask_name, its filaments the job's spools in
+ *   order), or %NULL between jobs; valid until the next job
+ */
+const PdSim3mfSpec *
+pd_sim_printer_get_job_spec (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), NULL);
+
+  return self->job_name != NULL && self->job_file_path != NULL ? &self->job_spec : NULL;
+}
+
+/**
+ * pd_sim_printer_get_job_file_path:
+ *
+ * Returns: (nullable): where the current job's file is on the FTP server,
+ *   as for a LAN print: "/<subtask_name>.gcode.3mf"; %NULL between jobs
+ */
+const char *
+pd_sim_printer_get_job_file_path (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), NULL);
+
+  return self->job_name != NULL ? self->job_file_path : NULL;
+}
+
+/**
+ * pd_sim_printer_dup_job_file:
+ *
+ * Returns: (transfer full) (nullable): the current job's .gcode.3mf, as
+ *   the FTP server serves it (whether it does now or not); %NULL between jobs
+ */
+GBytes *
+pd_sim_printer_dup_job_file (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), NULL);
+
+  if (pd_sim_printer_get_job_spec (self) == NULL)
+    return NULL;
+  if (self->job_file == NULL)
+    self->job_file = pd_sim_3mf_build (&self->job_spec);
+
+  return g_bytes_ref (self->job_file);
+}
+
+/**
+ * pd_sim_printer_set_job_file_present:
+ * @present: %FALSE to delete the job's file from the SD card, %TRUE to put
+ *   it back (when a card is in)
+ *
+ * Returns: %FALSE if there is no job, or no FTP server
+ */
+gboolean
+pd_sim_printer_set_job_file_present (PdSimPrinter *self,
+                                     gboolean      present)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  if (self->ftp == NULL || pd_sim_printer_get_job_spec (self) == NULL)
+    return FALSE;
+  self->job_file_present = !!present;
+  sync_job_file (self);
+
+  return TRUE;
+}
+
+/**
+ * pd_sim_printer_put_file:
+ * @path: absolute, on the server: "/cache/Benchy.3mf"
+ *
+ * Puts any file on the printer's storage (a test's own 3MF, see
+ * pd_sim_3mf_build()), whether a card is in or not.
+ */
+gboolean
+pd_sim_printer_put_file (PdSimPrinter *self,
+                         const char   *path,
+                         GBytes       *contents,
+                         GError      **error)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+  g_return_val_if_fail (path != NULL && path[0] == '/', FALSE);
+  g_return_val_if_fail (contents != NULL, FALSE);
+
+  if (self->ftp == NULL)
+    {
+      g_set_error (error, PD_SIM_ERROR, PD_SIM_ERROR_NOT_INSTALLED, "%s has no FTP server", self->name);
+      return FALSE;
+    }
+
+  return pd_sim_ftp_put_file (self->ftp, path, contents, error);
+}
+
+gboolean
+pd_sim_printer_remove_file (PdSimPrinter *self,
+                            const char   *path)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+  g_return_val_if_fail (path != NULL && path[0] == '/', FALSE);
+
+  return self->ftp != NULL && pd_sim_ftp_remove_file (self->ftp, path);
+}
+
 static void
 on_restarted_for_certificate (GObject      *source,
                               GAsyncResult *result,
@@ -3091,8 +3432,9 @@ on_restarted_for_certificate (GObject      *source,
  * pd_sim_printer_regenerate_certificate_async:
  *
  * Gives the printer a new key and certificate (same CN, same CA) and restarts
- * the broker, as after a printer's mainboard is replaced: a pinned
- * fingerprint no longer matches. Every connection to the broker drops.
+ * the broker and its FTP server (on the same ports), as after a printer's
+ * mainboard is replaced: a pinned fingerprint no longer matches. Every
+ * connection to the broker and the FTP server drops.
  */
 void
 pd_sim_printer_regenerate_certificate_async (PdSimPrinter       *self,
@@ -3114,7 +3456,9 @@ pd_sim_printer_regenerate_certificate_async (PdSimPrinter       *self,
       return;
     }
 
-  if (!write_certificate (self, _pd_sim_get_ca (self->sim), &error))
+  /* Its FTP server shows the new certificate too (vsftpd reads it once). */
+  if (!write_certificate (self, _pd_sim_get_ca (self->sim), &error) ||
+      (self->ftp != NULL && !pd_sim_ftp_restart (self->ftp, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

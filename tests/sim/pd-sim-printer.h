@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "pd-sim-3mf.h"
 #include "pd-sim-types.h"
 #include "pd-types.h"
 
@@ -145,6 +146,29 @@ gboolean      pd_sim_printer_set_camera_enabled (PdSimPrinter *self,
                                                  GError      **error);
 gboolean      pd_sim_printer_get_camera_enabled (PdSimPrinter *self);
 guint         pd_sim_printer_drop_camera_clients (PdSimPrinter *self);
+
+/* File storage: the SD card over implicit FTPS (vsftpd, see pd-sim-ftp.h),
+ * with the printer's certificate; the password is the access code. The
+ * current job's sliced file is at pd_sim_printer_get_job_file_path(). */
+guint16       pd_sim_printer_get_ftp_port (PdSimPrinter *self);
+const char   *pd_sim_printer_get_ftp_user (PdSimPrinter *self);
+void          pd_sim_printer_set_sdcard (PdSimPrinter *self,
+                                         gboolean      present);
+gboolean      pd_sim_printer_get_sdcard (PdSimPrinter *self);
+gboolean      pd_sim_printer_set_ftp_stalled (PdSimPrinter *self,
+                                              gboolean      stalled);
+gboolean      pd_sim_printer_get_ftp_stalled (PdSimPrinter *self);
+const PdSim3mfSpec *pd_sim_printer_get_job_spec (PdSimPrinter *self);
+const char   *pd_sim_printer_get_job_file_path (PdSimPrinter *self);
+GBytes       *pd_sim_printer_dup_job_file (PdSimPrinter *self);
+gboolean      pd_sim_printer_set_job_file_present (PdSimPrinter *self,
+                                                   gboolean      present);
+gboolean      pd_sim_printer_put_file (PdSimPrinter *self,
+                                       const char   *path,
+                                       GBytes       *contents,
+                                       GError      **error);
+gboolean      pd_sim_printer_remove_file (PdSimPrinter *self,
+                                          const char   *path);
 
 void          pd_sim_printer_regenerate_certificate_async (PdSimPrinter       *self,
                                                            GCancellable       *cancellable,

@@ -63,6 +63,8 @@ gboolean      _pd_sim_printer_attach (PdSimPrinter *self,
                                       guint16       broker_port,
                                       guint16       public_port,
                                       GError      **error);
+gboolean      _pd_sim_printer_wait_ready (PdSimPrinter *self,
+                                          GError      **error);
 void          _pd_sim_printer_start (PdSimPrinter *self,
                                      guint         delay_ms);
 void          _pd_sim_printer_stop (PdSimPrinter *self);

@@ -223,12 +223,32 @@ write_private_file (const char *dir,
   return g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+/* The printers' FTP roots are folders in the folder; nothing in it is a
+ * link (so nothing outside it goes). */
 static void
-remove_dir (const char *path)
+remove_tree (const char *path)
 {
   g_autoptr (GDir) dir = NULL;
   const char      *name;
 
+  if ((dir = g_dir_open (path, 0, NULL)) != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *file = g_build_filename (path, name, NULL);
+
+        if (g_file_test (file, G_FILE_TEST_IS_DIR) && !g_file_test (file, G_FILE_TEST_IS_SYMLINK))
+          remove_tree (file);
+        else if (g_unlink (file) != 0)
+          g_message ("cannot remove %s: %s", file, g_strerror (errno));
+      }
+
+  if (g_rmdir (path) != 0)
+    g_message ("cannot remove %s: %s", path, g_strerror (errno));
+}
+
+static void
+remove_dir (const char *path)
+{
   if (path == NULL)
     return;
 
@@ -238,18 +258,7 @@ remove_dir (const char *path)
       return;
     }
 
-  /* Flat: everything the simulator writes is in this one folder. */
-  if ((dir = g_dir_open (path, 0, NULL)) != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *file = g_build_filename (path, name, NULL);
-
-        if (g_unlink (file) != 0)
-          g_message ("cannot remove %s: %s", file, g_strerror (errno));
-      }
-
-  if (g_rmdir (path) != 0)
-    g_message ("cannot remove %s: %s", path, g_strerror (errno));
+  remove_tree (path);
 }
 
 /* A simulator that crashed (a test that aborted) leaves its folder behind;
@@ -542,6 +551,12 @@ on_start_client_connected (GObject      *source,
           return;
         }
     }
+  for (guint i = 0; i < n; i++)
+    if (!_pd_sim_printer_wait_ready (g_ptr_array_index (self->printers, i), &error))
+      {
+        fail_start (self, g_steal_pointer (&error));
+        return;
+      }
 
   for (guint i = 0; i < n; i++)
     _pd_sim_printer_start (g_ptr_array_index (self->printers, i),

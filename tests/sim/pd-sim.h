@@ -17,6 +17,7 @@
 
 #include <gio/gio.h>
 
+#include "pd-sim-3mf.h"
 #include "pd-sim-printer.h"
 #include "pd-sim-types.h"
 
@@ -44,6 +45,8 @@ typedef struct
   int                  camera_height;
   int                  camera_fps;         /* 0: 15 for RTSPS, 5 for JPEG */
   guint                camera_max_clients; /* 0: no limit; a real printer serves about one */
+  gboolean             no_ftp;       /* FALSE: each printer serves its SD card over FTPS (vsftpd) */
+  guint                ftp_max_rate; /* bytes per second per FTP transfer; 0: no limit */
 } PdSimOptions;
 
 #define PD_TYPE_SIM (pd_sim_get_type ())

@@ -36,9 +36,12 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "pd-job-fetch.h"
+#include "pd-job-file.h"
 #include "pd-printer.h"
 #include "pd-report.h"
 #include "pd-sim.h"
+#include "pd-sim-ftp.h"
 
 #define WAIT_MS 5000
 
@@ -3299,7 +3302,7 @@ test_program (void)
       object = json_node_get_object (node);
       for (const char *const *key = (const char *const[]){ "host", "port", "serial", "access_code", "model",
                                                            "name", "fingerprint", "ca_file", "camera",
-                                                           "camera_port", NULL };
+                                                           "camera_port", "ftp_port", "ftp_user", NULL };
            *key != NULL; key++)
         g_assert_true (json_object_has_member (object, *key));
       /* X1C, H2D, A1 */
@@ -3350,18 +3353,20 @@ test_program (void)
     g_assert_cmpstr (read_line (&reader, 26), ==, "ok");
   }
 
-  /* Its one child is mosquitto. */
+  /* Its children are mosquitto and, when installed, a vsftpd per printer. */
   children = children_of (pid);
-  g_assert_cmpuint (children->len, ==, 1);
-  g_assert_true (process_exists (g_ptr_array_index (children, 0)));
+  g_assert_cmpuint (children->len, ==, pd_sim_ftp_find_program () != NULL ? 4 : 1);
+  for (guint i = 0; i < children->len; i++)
+    g_assert_true (process_exists (g_ptr_array_index (children, i)));
 
   g_subprocess_send_signal (sim, SIGTERM);
   g_assert_true (wait_for (subprocess_exited, sim, 10000));
   g_assert_true (g_subprocess_get_if_exited (sim));
   g_assert_cmpint (g_subprocess_get_exit_status (sim), ==, 0);
 
-  /* No orphan broker, no leftover folder. */
-  g_assert_false (process_exists (g_ptr_array_index (children, 0)));
+  /* No orphan broker or FTP server, no leftover folder. */
+  for (guint i = 0; i < children->len; i++)
+    g_assert_false (process_exists (g_ptr_array_index (children, i)));
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   g_clear_object (&reader.stream);
@@ -3440,6 +3445,556 @@ test_program_bad_option (void)
   g_assert_nonnull (strstr (err, "unknown printer model \"X9\""));
 }
 
+/* ---- File storage: FTPS and the job's 3MF ------------------------------- */
+
+#define FETCH_WAIT_MS 30000
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Fetches @path from @printer's FTP server as an app would (pinned to the
+ * certificate its MQTT port shows), with @access_code. */
+static GBytes *
+fetch_job_file (PdSimPrinter *printer,
+                const char   *path,
+                const char   *access_code,
+                guint         stall_seconds,
+                GError      **error)
+{
+  const char *const        paths[] = { path, NULL };
+  PdJobFetchOptions        options = { .username = pd_sim_printer_get_ftp_user (printer),
+                                       .stall_seconds = stall_seconds };
+  g_autoptr (GAsyncResult) result = NULL;
+
+  g_assert_cmpuint (pd_sim_printer_get_ftp_port (printer), >, 0);
+  pd_job_fetch_async (pd_sim_printer_get_host (printer), pd_sim_printer_get_ftp_port (printer), access_code,
+                      pd_sim_printer_get_fingerprint (printer), paths, 64 * 1024 * 1024, &options, NULL,
+                      store_result, &result);
+  g_assert_true (wait_for (have_result, &result, FETCH_WAIT_MS));
+
+  return pd_job_fetch_finish (result, NULL, error);
+}
+
+static PdSim *
+start_ftp_sim (const char *models,
+               guint       ftp_max_rate)
+{
+  g_auto (GStrv)     list = g_strsplit (models, ",", -1);
+  PdSimOptions       options;
+  g_autoptr (GError) error = NULL;
+  PdSim             *sim;
+
+  pd_sim_options_init (&options);
+  options.n_printers = g_strv_length (list);
+  options.models = (const char *const *) list;
+  options.scenario = PD_SIM_SCENARIO_PRINT;
+  options.no_cameras = TRUE;
+  options.ftp_max_rate = ftp_max_rate;
+  sim = pd_sim_new (&options);
+  if (!pd_sim_start (sim, &error))
+    g_error ("cannot start the simulator: %s", error->message);
+
+  return sim;
+}
+
+/* The file says what @spec says: plate, time, grams and filaments, thumbnail. */
+static void
+assert_job_file_matches (GBytes             *file,
+                         const PdSim3mfSpec *spec)
+{
+  g_autoptr (GError)       error = NULL;
+  g_autoptr (PdJobDetails) details = pd_job_details_new_from_bytes (file, -1, &error);
+  GArray                  *filaments;
+  double                   total = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (details);
+  g_assert_cmpint (pd_job_details_get_plate (details), ==, spec->plate > 0 ? spec->plate : 1);
+  g_assert_cmpint (pd_job_details_get_prediction_seconds (details), ==, spec->prediction_seconds);
+  g_assert_cmpint (pd_job_details_get_layer_count (details), ==, spec->layers);
+  /* Nothing extruded, nothing to estimate from. */
+  g_assert_true (pd_job_details_has_layer_usage (details) == (spec->n_filaments > 0));
+  g_assert_cmpstr (pd_job_details_get_slicer (details), ==, "BambuStudio");
+
+  filaments = pd_job_details_get_filaments (details);
+  g_assert_cmpuint (filaments->len, ==, spec->n_filaments);
+  for (guint i = 0; i < spec->n_filaments; i++)
+    {
+      const PdJobFilament *f = &g_array_index (filaments, PdJobFilament, i);
+
+      g_assert_cmpint (f->id, ==, spec->filaments[i].id > 0 ? spec->filaments[i].id : (int) i + 1);
+      g_assert_cmpstr (f->type, ==, spec->filaments[i].type != NULL ? spec->filaments[i].type : "PLA");
+      g_assert_true (f->has_color);
+      g_assert_cmphex (f->color, ==, spec->filaments[i].rgba | 0xFF);
+      g_assert_cmpfloat_with_epsilon (f->grams, spec->filaments[i].grams, 0.005);
+      g_assert_cmpfloat (f->meters, >, 0);
+      total += spec->filaments[i].grams;
+    }
+  g_assert_cmpfloat_with_epsilon (pd_job_details_get_total_grams (details), total, 0.01);
+  /* By the last layer, all of it; by the middle, the first filaments' grams
+   * (the layers print them in turn). */
+  g_assert_cmpfloat_with_epsilon (pd_job_details_estimate_used_grams (details, 100, spec->layers, spec->layers),
+                                  total, 0.05);
+  if (spec->n_filaments == 2)
+    g_assert_cmpfloat_with_epsilon (pd_job_details_estimate_used_grams (details, 50, spec->layers / 2 + 1, spec->layers),
+                                    spec->filaments[0].grams, total * 0.05);
+
+  if (spec->thumbnail)
+    {
+      GBytes                 *png = pd_job_details_get_thumbnail (details);
+      g_autoptr (GInputStream) stream = NULL;
+      g_autoptr (GdkPixbuf)   picture = NULL;
+
+      g_assert_nonnull (png);
+      stream = g_memory_input_stream_new_from_bytes (png);
+      picture = gdk_pixbuf_new_from_stream (stream, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (gdk_pixbuf_get_width (picture), ==, 256);
+      g_assert_cmpint (gdk_pixbuf_get_height (picture), ==, 256);
+    }
+  else
+    g_assert_null (pd_job_details_get_thumbnail (details));
+}
+
+static void
+test_3mf_build (void)
+{
+  PdSim3mfSpec spec = {
+    .name = "Calibration <cube> & co",
+    .plate = 2,
+    .layers = 57,
+    .prediction_seconds = 3725,
+    .n_filaments = 3,
+    .filaments = {
+      { .type = "PLA", .rgba = 0xF2754EFF, .grams = 12.345 },
+      { .type = "PETG-CF", .rgba = 0x00AE42FF, .grams = 3.1, .meters = 1.25 },
+      { .type = "TPU", .rgba = 0x000000FF, .grams = 0.92, .id = 7 },
+    },
+    .thumbnail = TRUE,
+  };
+  g_autoptr (GBytes)       file = pd_sim_3mf_build (&spec);
+  g_autoptr (GBytes)       bare = NULL;
+  g_autoptr (PdJobDetails) other_plate = NULL;
+  g_autoptr (GError)       error = NULL;
+
+  /* used_g has two decimals, as in Studio's files */
+  spec.filaments[0].grams = 12.35;
+  assert_job_file_matches (file, &spec);
+
+  /* The plate is the one in the file, no other. */
+  other_plate = pd_job_details_new_from_bytes (file, 1, &error);
+  g_assert_error (error, PD_JOB_FILE_ERROR, PD_JOB_FILE_ERROR_NO_PLATE);
+  g_assert_null (other_plate);
+
+  /* No thumbnail, no filament: still a sliced file. */
+  memset (&spec, 0, sizeof spec);
+  spec.name = "Empty";
+  spec.layers = 3;
+  bare = pd_sim_3mf_build (&spec);
+  assert_job_file_matches (bare, &spec);
+}
+
+/* A printer in a job: the report names the file as its family does, says
+ * that a card is in, and the file is on its FTP server, over implicit TLS
+ * with the MQTT certificate and session reuse, made from its AMS spools. */
+static void
+test_ftp_job_file (void)
+{
+  PdSim *sim;
+
+  if (pd_sim_ftp_find_program () == NULL)
+    {
+      g_test_skip ("no vsftpd");
+      return;
+    }
+
+  sim = start_ftp_sim ("P1S,X1C", 0);
+  for (guint i = 0; i < pd_sim_get_n_printers (sim); i++)
+    {
+      PdSimPrinter        *printer = pd_sim_get_printer (sim, i);
+      const PdSim3mfSpec  *spec = pd_sim_printer_get_job_spec (printer);
+      g_autoptr (JsonNode) state = pd_sim_printer_dup_state (printer);
+      JsonObject          *print = json_node_get_object (state);
+      g_autofree char     *path = NULL;
+      g_autofree char     *p1_file = NULL;
+      g_autoptr (GBytes)   expected = NULL;
+      g_autoptr (GBytes)   file = NULL;
+      g_autoptr (GError)   error = NULL;
+      JsonArray           *units;
+      guint                n_trays = 0;
+
+      g_assert_nonnull (spec);
+      g_assert_cmpstr (pd_sim_printer_get_ftp_user (printer), ==, "anonymous");
+      g_assert_cmpstr (json_object_get_string_member (print, "subtask_name"), ==, spec->name);
+      path = g_strdup_printf ("/%s.gcode.3mf", spec->name);
+      g_assert_cmpstr (pd_sim_printer_get_job_file_path (printer), ==, path);
+      p1_file = g_strdup_printf ("%s.gcode.3mf", spec->name);
+      g_assert_cmpstr (json_object_get_string_member (print, "gcode_file"), ==,
+                       i == 0 ? p1_file : "/data/Metadata/plate_1.gcode");
+      g_assert_cmpint (json_object_get_int_member (print, "home_flag") & 0x100, ==, 0x100);
+      g_assert_cmpint (spec->layers, >=, 80);
+      g_assert_cmpint (spec->prediction_seconds, >, 0);
+      g_assert_true (spec->thumbnail);
+
+      /* Its filaments are spools of its AMS. */
+      units = json_object_get_array_member (json_object_get_object_member (print, "ams"), "ams");
+      g_assert_cmpuint (spec->n_filaments, >=, 1);
+      for (guint f = 0; f < spec->n_filaments; f++)
+        {
+          gboolean found = FALSE;
+
+          for (guint u = 0; u < json_array_get_length (units); u++)
+            {
+              JsonArray *trays = json_object_get_array_member (json_array_get_object_element (units, u), "tray");
+
+              for (guint t = 0; t < json_array_get_length (trays); t++)
+                {
+                  JsonObject      *tray = json_array_get_object_element (trays, t);
+                  g_autofree char *color = g_strdup_printf ("%08X", spec->filaments[f].rgba);
+
+                  n_trays++;
+                  if (g_strcmp0 (json_object_get_string_member_with_default (tray, "tray_type", ""), spec->filaments[f].type) == 0 &&
+                      g_strcmp0 (json_object_get_string_member_with_default (tray, "tray_color", ""), color) == 0)
+                    found = TRUE;
+                }
+            }
+          g_assert_true (found);
+        }
+      g_assert_cmpuint (n_trays, >, 0);
+
+      file = fetch_job_file (printer, path, pd_sim_printer_get_access_code (printer), 0, &error);
+      g_assert_no_error (error);
+      expected = pd_sim_printer_dup_job_file (printer);
+      g_assert_true (g_bytes_equal (file, expected));
+      assert_job_file_matches (file, spec);
+    }
+
+  stop_sim (sim);
+}
+
+/* A wrong access code: 530, as from a printer. */
+static void
+test_ftp_wrong_code (void)
+{
+  PdSim              *sim;
+  PdSimPrinter       *printer;
+  g_autoptr (GBytes)  file = NULL;
+  g_autoptr (GError)  error = NULL;
+
+  if (pd_sim_ftp_find_program () == NULL)
+    {
+      g_test_skip ("no vsftpd");
+      return;
+    }
+
+  sim = start_ftp_sim ("A1", 0);
+  printer = pd_sim_get_printer (sim, 0);
+  file = fetch_job_file (printer, pd_sim_printer_get_job_file_path (printer), "00000000", 0, &error);
+  g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_LOGIN);
+  g_assert_null (file);
+
+  stop_sim (sim);
+}
+
+/* A new certificate (cert N): the FTP server shows it too, on the same
+ * port; a client that pinned the old one refuses it. */
+static void
+test_ftp_certificate (void)
+{
+  PdSim                   *sim;
+  PdSimPrinter            *printer;
+  g_autofree char         *old = NULL;
+  const char              *paths[2] = { NULL, NULL };
+  PdJobFetchOptions        options = { .username = "anonymous" };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes)       file = NULL;
+  g_autoptr (GError)       error = NULL;
+  guint16                  port;
+
+  if (pd_sim_ftp_find_program () == NULL)
+    {
+      g_test_skip ("no vsftpd");
+      return;
+    }
+
+  sim = start_ftp_sim ("P1P", 0);
+  printer = pd_sim_get_printer (sim, 0);
+  old = g_strdup (pd_sim_printer_get_fingerprint (printer));
+  port = pd_sim_printer_get_ftp_port (printer);
+  paths[0] = pd_sim_printer_get_job_file_path (printer);
+  g_assert_true (pd_sim_printer_regenerate_certificate (printer, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pd_sim_printer_get_fingerprint (printer), !=, old);
+  g_assert_cmpuint (pd_sim_printer_get_ftp_port (printer), ==, port);
+
+  file = fetch_job_file (printer, paths[0], pd_sim_printer_get_access_code (printer), 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (file);
+
+  pd_job_fetch_async ("127.0.0.1", port, pd_sim_printer_get_access_code (printer), old, paths, 1024 * 1024,
+                      &options, NULL, store_result, &result);
+  g_assert_true (wait_for (have_result, &result, FETCH_WAIT_MS));
+  g_clear_pointer (&file, g_bytes_unref);
+  file = pd_job_fetch_finish (result, NULL, &error);
+  g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_CERTIFICATE);
+  g_assert_null (file);
+
+  stop_sim (sim);
+}
+
+/* No SD card: home_flag says so and the file is not there; nor when the
+ * file is removed; both come back. */
+static void
+test_ftp_sdcard (void)
+{
+  PdSim        *sim;
+  PdSimPrinter *printer;
+  const char   *path;
+
+  if (pd_sim_ftp_find_program () == NULL)
+    {
+      g_test_skip ("no vsftpd");
+      return;
+    }
+
+  sim = start_ftp_sim ("H2D", 0);
+  printer = pd_sim_get_printer (sim, 0);
+  path = pd_sim_printer_get_job_file_path (printer);
+  g_assert_true (pd_sim_printer_get_sdcard (printer));
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr (JsonNode) state = NULL;
+      g_autoptr (GBytes)   file = NULL;
+      g_autoptr (GError)   error = NULL;
+      gint64               flags;
+
+      if (round == 0)
+        pd_sim_printer_set_sdcard (printer, FALSE);
+      else
+        g_assert_true (pd_sim_printer_set_job_file_present (printer, FALSE));
+      state = pd_sim_printer_dup_state (printer);
+      flags = json_object_get_int_member (json_node_get_object (state), "home_flag");
+      g_assert_cmpint (flags & 0x100, ==, round == 0 ? 0 : 0x100);
+      /* The recording's other bits stay. */
+      g_assert_cmpint (flags & ~(gint64) 0x100, !=, 0);
+
+      file = fetch_job_file (printer, path, pd_sim_printer_get_access_code (printer), 0, &error);
+      g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_NOT_FOUND);
+      g_assert_null (file);
+      g_clear_error (&error);
+
+      if (round == 0)
+        pd_sim_printer_set_sdcard (printer, TRUE);
+      else
+        g_assert_true (pd_sim_printer_set_job_file_present (printer, TRUE));
+      file = fetch_job_file (printer, path, pd_sim_printer_get_access_code (printer), 0, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (file);
+    }
+
+  /* A file of a test's own. */
+  {
+    PdSim3mfSpec       spec = { .name = "Own", .layers = 5, .n_filaments = 1,
+                                .filaments = { { .type = "ASA", .rgba = 0x123456FF, .grams = 1.5 } } };
+    g_autoptr (GBytes) own = pd_sim_3mf_build (&spec);
+    g_autoptr (GBytes) file = NULL;
+    g_autoptr (GError) error = NULL;
+
+    g_assert_true (pd_sim_printer_put_file (printer, "/cache/Own.3mf", own, &error));
+    g_assert_no_error (error);
+    file = fetch_job_file (printer, "/cache/Own.3mf", pd_sim_printer_get_access_code (printer), 0, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (file, own));
+    g_assert_true (pd_sim_printer_remove_file (printer, "/cache/Own.3mf"));
+    g_assert_false (pd_sim_printer_remove_file (printer, "/cache/Own.3mf"));
+  }
+
+  stop_sim (sim);
+}
+
+static gboolean
+port_refuses (gpointer data)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", GPOINTER_TO_UINT (data), NULL, NULL);
+  return connection == NULL;
+}
+
+/* A stalled server stops a transfer mid-way (throttled, and a file large
+ * enough that vsftpd's 64 KiB buffer does not hold it, so that one is
+ * under way); resumed, it serves again; stopped, it is gone. */
+static void
+test_ftp_stall (void)
+{
+  PdSim                   *sim;
+  PdSimPrinter            *printer;
+  const char              *paths[2] = { "/cache/Big.3mf", NULL };
+  PdJobFetchOptions        options = { .username = "anonymous", .stall_seconds = 2 };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes)       big = NULL;
+  g_autoptr (GBytes)       file = NULL;
+  g_autoptr (GError)       error = NULL;
+  guint8                  *data;
+  guint16                  port;
+  gint64                   stalled_at;
+
+  if (pd_sim_ftp_find_program () == NULL)
+    {
+      g_test_skip ("no vsftpd");
+      return;
+    }
+
+  /* 1 MiB at 128 KiB/s: eight seconds if nothing stopped it. */
+  sim = start_ftp_sim ("X1C", 128 * 1024);
+  printer = pd_sim_get_printer (sim, 0);
+  port = pd_sim_printer_get_ftp_port (printer);
+  data = g_malloc (1024 * 1024);
+  for (guint i = 0; i < 1024 * 1024; i++)
+    data[i] = (guint8) (i * 7 + i / 1024);
+  big = g_bytes_new_take (data, 1024 * 1024);
+  g_assert_true (pd_sim_printer_put_file (printer, paths[0], big, &error));
+  g_assert_no_error (error);
+
+  pd_job_fetch_async ("127.0.0.1", port, pd_sim_printer_get_access_code (printer),
+                      pd_sim_printer_get_fingerprint (printer), paths, 1024 * 1024, &options, NULL,
+                      store_result, &result);
+  run_for (1200);
+  g_assert_null (result);
+  g_assert_true (pd_sim_printer_set_ftp_stalled (printer, TRUE));
+  g_assert_true (pd_sim_printer_get_ftp_stalled (printer));
+  stalled_at = g_get_monotonic_time ();
+  g_assert_true (wait_for (have_result, &result, 10000));
+  g_assert_cmpint (g_get_monotonic_time () - stalled_at, >=, G_USEC_PER_SEC);
+  file = pd_job_fetch_finish (result, NULL, &error);
+  g_assert_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_STALLED);
+  g_assert_null (file);
+  g_clear_error (&error);
+
+  g_assert_true (pd_sim_printer_set_ftp_stalled (printer, FALSE));
+  file = fetch_job_file (printer, pd_sim_printer_get_job_file_path (printer), pd_sim_printer_get_access_code (printer),
+                         0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (file);
+
+  /* Stopped while stalled: killed all the same, the port closed. */
+  g_assert_true (pd_sim_printer_set_ftp_stalled (printer, TRUE));
+  stop_sim (sim);
+  g_assert_true (port_refuses (GUINT_TO_POINTER (port)));
+}
+
+/* No FTP asked for, or no vsftpd: the printers run all the same, with
+ * FTP port 0 and a card in. */
+static void
+test_ftp_none (void)
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      PdSimOptions       options;
+      g_autoptr (GError) error = NULL;
+      PdSim             *sim;
+      PdSimPrinter      *printer;
+
+      pd_sim_options_init (&options);
+      options.n_printers = 1;
+      options.no_cameras = TRUE;
+      options.scenario = PD_SIM_SCENARIO_PRINT;
+      if (i == 0)
+        options.no_ftp = TRUE;
+      else
+        g_setenv ("PDSIM_VSFTPD", "/nonexistent/vsftpd", TRUE);
+      sim = pd_sim_new (&options);
+      g_assert_true (pd_sim_start (sim, &error));
+      g_assert_no_error (error);
+      printer = pd_sim_get_printer (sim, 0);
+      g_assert_cmpuint (pd_sim_printer_get_ftp_port (printer), ==, 0);
+      g_assert_false (pd_sim_printer_set_ftp_stalled (printer, TRUE));
+      g_assert_false (pd_sim_printer_set_job_file_present (printer, FALSE));
+      g_assert_nonnull (pd_sim_printer_get_job_spec (printer));
+      g_assert_true (pd_sim_printer_get_sdcard (printer));
+      g_unsetenv ("PDSIM_VSFTPD");
+      stop_sim (sim);
+    }
+}
+
+/* The commands, and vsftpd dies with a killed simulator. */
+static void
+test_program_ftp (void)
+{
+  g_autoptr (GSubprocess) sim = NULL;
+  g_autoptr (GError)      error = NULL;
+  g_autoptr (JsonNode)    node = NULL;
+  g_autoptr (GPtrArray)   children = NULL;
+  g_autofree char        *pid = NULL;
+  Reader                  reader = { 0 };
+  const char              commands[] = "sdcard 1 off\nsdcard 1 on\nsdcard 1 maybe\nftp 1 stall\nftp 1 resume\n"
+                                       "ftp 1 sleep\njobfile 1 remove\njobfile 1 put\njobfile 1 eat\n";
+  JsonObject             *object;
+  guint16                 port;
+
+  if (pd_sim_ftp_find_program () == NULL)
+    {
+      g_test_skip ("no vsftpd");
+      return;
+    }
+
+  sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
+                          PRINTDECK_SIM, "-n", "1", "--no-cameras", "--scenario", "print", "--list-json", NULL);
+  g_assert_no_error (error);
+  pid = g_strdup (g_subprocess_get_identifier (sim));
+  reader.stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim));
+  reader.lines = g_ptr_array_new_with_free_func (g_free);
+  node = json_from_string (read_line (&reader, 0), &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (node);
+  port = (guint16) json_object_get_int_member (object, "ftp_port");
+  g_assert_cmpuint (port, >, 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "ftp_user"), ==, "anonymous");
+
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (sim), commands, sizeof commands - 1, NULL, NULL, &error));
+  g_assert_cmpstr (read_line (&reader, 1), ==, "ok");
+  g_assert_cmpstr (read_line (&reader, 2), ==, "ok");
+  g_assert_cmpstr (read_line (&reader, 3), ==, "error: sdcard N off|on");
+  g_assert_cmpstr (read_line (&reader, 4), ==, "ok");
+  g_assert_cmpstr (read_line (&reader, 5), ==, "ok");
+  g_assert_cmpstr (read_line (&reader, 6), ==, "error: ftp N stall|resume");
+  g_assert_cmpstr (read_line (&reader, 7), ==, "ok");
+  g_assert_cmpstr (read_line (&reader, 8), ==, "ok");
+  g_assert_cmpstr (read_line (&reader, 9), ==, "error: jobfile N remove|put");
+
+  /* Killed: no chance to clean up; vsftpd goes all the same. */
+  children = children_of (pid);
+  g_assert_cmpuint (children->len, ==, 2);
+  g_subprocess_force_exit (sim);
+  g_assert_true (wait_for (subprocess_exited, sim, 10000));
+  for (guint i = 0; i < children->len; i++)
+    {
+      g_autofree char *child = g_strdup (g_ptr_array_index (children, i));
+      gint64           deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+      while (process_exists (child) && g_get_monotonic_time () < deadline)
+        g_usleep (10000);
+      g_assert_false (process_exists (child));
+    }
+  g_assert_true (port_refuses (GUINT_TO_POINTER (port)));
+
+  g_clear_object (&reader.stream);
+  g_ptr_array_unref (reader.lines);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3484,7 +4039,15 @@ main (int   argc,
   g_test_add_func ("/sim/camera/jpeg-off", test_camera_jpeg_off);
   g_test_add_func ("/sim/camera/options", test_camera_options);
   g_test_add_func ("/sim/camera/many", test_camera_many);
+  g_test_add_func ("/sim/3mf/build", test_3mf_build);
+  g_test_add_func ("/sim/ftp/job-file", test_ftp_job_file);
+  g_test_add_func ("/sim/ftp/wrong-code", test_ftp_wrong_code);
+  g_test_add_func ("/sim/ftp/certificate", test_ftp_certificate);
+  g_test_add_func ("/sim/ftp/sdcard", test_ftp_sdcard);
+  g_test_add_func ("/sim/ftp/stall", test_ftp_stall);
+  g_test_add_func ("/sim/ftp/none", test_ftp_none);
   g_test_add_func ("/sim/program", test_program);
+  g_test_add_func ("/sim/program-ftp", test_program_ftp);
   g_test_add_func ("/sim/program-quit", test_program_quit);
   g_test_add_func ("/sim/program-quit-on-eof", test_program_quit_on_eof);
   g_test_add_func ("/sim/program-bad-option", test_program_bad_option);
