@@ -14,6 +14,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "pd-job-fetch.h"
+#include "pd-job-file.h"
 #include "pd-test-util.h"
 
 typedef struct
@@ -245,10 +247,15 @@ typedef struct
   char        *serial;
   char        *access_code;
   char        *fingerprint;
+  char        *ftp_port; /* "0" without FTP (no vsftpd) */
+  char        *ftp_user;
 } Sim;
 
+/* One printer of @model, doing @scenario (NULL: mixed). */
 static void
-sim_start (Sim *sim)
+sim_start_full (Sim        *sim,
+                const char *model,
+                const char *scenario)
 {
   g_autoptr (GError)           error = NULL;
   g_autoptr (GDataInputStream) lines = NULL;
@@ -257,7 +264,8 @@ sim_start (Sim *sim)
   JsonObject                  *obj;
 
   sim->sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, &error,
-                               PRINTDECK_SIM, "--printers", "1", "--models", "P1S", "--list-json", NULL);
+                               PRINTDECK_SIM, "--printers", "1", "--models", model, "--list-json",
+                               "--no-cameras", "--scenario", scenario != NULL ? scenario : "mixed", NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (sim->sim));
   line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
@@ -271,6 +279,14 @@ sim_start (Sim *sim)
   sim->serial = g_strdup (json_object_get_string_member (obj, "serial"));
   sim->access_code = g_strdup (json_object_get_string_member (obj, "access_code"));
   sim->fingerprint = g_strdup (json_object_get_string_member (obj, "fingerprint"));
+  sim->ftp_port = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (obj, "ftp_port"));
+  sim->ftp_user = g_strdup (json_object_get_string_member (obj, "ftp_user"));
+}
+
+static void
+sim_start (Sim *sim)
+{
+  sim_start_full (sim, "P1S", NULL);
 }
 
 static void
@@ -285,6 +301,8 @@ sim_stop (Sim *sim)
   g_free (sim->serial);
   g_free (sim->access_code);
   g_free (sim->fingerprint);
+  g_free (sim->ftp_port);
+  g_free (sim->ftp_user);
 }
 
 static void
@@ -354,6 +372,164 @@ test_watch_unreachable (void)
 
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "Gave up: The printer cannot be reached"));
+}
+
+
+/* job ------------------------------------------------------------------------*/
+
+/* The file the simulator serves at @path, read with the core's own fetch. */
+static PdJobDetails *
+sim_job_details (Sim        *sim,
+                 const char *path,
+                 int         plate)
+{
+  const char *const        paths[] = { path, NULL };
+  PdJobFetchOptions        options = { .username = sim->ftp_user };
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes)       bytes = NULL;
+  g_autoptr (GError)       error = NULL;
+  PdJobDetails            *details;
+
+  pd_job_fetch_async (sim->host, (guint) g_ascii_strtoull (sim->ftp_port, NULL, 10), sim->access_code,
+                      sim->fingerprint, paths, 64 * 1024 * 1024, &options, NULL, pd_test_store_result, &result);
+  g_assert_true (pd_test_wait_for_result (&result, 30));
+  bytes = pd_job_fetch_finish (result, NULL, &error);
+  g_assert_no_error (error);
+  details = pd_job_details_new_from_bytes (bytes, plate, &error);
+  g_assert_no_error (error);
+
+  return details;
+}
+
+static gboolean
+have_ftp (Sim *sim)
+{
+  if (g_strcmp0 (sim->ftp_port, "0") != 0)
+    return TRUE;
+  g_test_skip ("the simulator serves no files (no vsftpd)");
+  return FALSE;
+}
+
+/* What the job's file says, as JSON, for a P1S (gcode_file "<name>.gcode.3mf")
+ * and an X1C (gcode_file "/data/Metadata/plate_1.gcode"). */
+static void
+test_job_details (void)
+{
+  for (const char *const *model = (const char *const[]){ "P1S", "X1C", NULL }; *model != NULL; model++)
+    {
+      Sim                      sim = { 0, };
+      g_auto (Run)             run = { 0, };
+      g_autoptr (JsonNode)     doc = NULL;
+      g_autoptr (PdJobDetails) details = NULL;
+      g_autofree char         *expected_file = NULL;
+      JsonObject              *obj;
+      JsonArray               *filaments;
+      GArray                  *expected;
+
+      sim_start_full (&sim, *model, "print");
+      if (!have_ftp (&sim))
+        {
+          sim_stop (&sim);
+          return;
+        }
+      g_setenv ("PRINTDECK_ACCESS_CODE", sim.access_code, TRUE);
+      run_cli (&run, "job", "--timeout", "20", "--port", sim.port, "--ftp-port", sim.ftp_port,
+               "--ftp-user", sim.ftp_user, "--fingerprint", sim.fingerprint, sim.host, sim.serial, NULL);
+      g_unsetenv ("PRINTDECK_ACCESS_CODE");
+      g_test_message ("%s: %s", *model, run.err);
+      g_assert_cmpint (run.status, ==, 0);
+      /* the access code is never printed */
+      g_assert_null (strstr (run.out, sim.access_code));
+      g_assert_null (strstr (run.err, sim.access_code));
+
+      doc = parse (run.out);
+      obj = json_node_get_object (doc);
+      expected_file = g_strdup_printf ("/%s.gcode.3mf", json_object_get_string_member (obj, "name"));
+      g_assert_cmpstr (json_object_get_string_member (obj, "file"), ==, expected_file);
+
+      /* the same as the file says */
+      details = sim_job_details (&sim, expected_file, -1);
+      g_assert_cmpint (json_object_get_int_member (obj, "plate"), ==, pd_job_details_get_plate (details));
+      g_assert_cmpint (json_object_get_int_member (obj, "plate"), ==, 1);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (obj, "filament_grams_total"),
+                                      pd_job_details_get_total_grams (details), 0.001);
+      g_assert_cmpfloat (json_object_get_double_member (obj, "filament_grams_total"), >, 0);
+      g_assert_cmpint (json_object_get_int_member (obj, "prediction_minutes"), ==,
+                       pd_job_details_get_prediction_minutes (details));
+      g_assert_true (json_object_get_boolean_member (obj, "thumbnail"));
+      g_assert_nonnull (pd_job_details_get_thumbnail (details));
+
+      filaments = json_object_get_array_member (obj, "filaments");
+      expected = pd_job_details_get_filaments (details);
+      g_assert_cmpuint (json_array_get_length (filaments), ==, expected->len);
+      for (guint i = 0; i < expected->len; i++)
+        {
+          JsonObject          *f = json_array_get_object_element (filaments, i);
+          const PdJobFilament *e = &g_array_index (expected, PdJobFilament, i);
+          g_autofree char     *color = g_strdup_printf ("#%06X", e->color >> 8);
+
+          g_assert_cmpstr (json_object_get_string_member (f, "type"), ==, e->type);
+          g_assert_cmpstr (json_object_get_string_member (f, "color"), ==, color);
+          g_assert_cmpfloat_with_epsilon (json_object_get_double_member (f, "grams"), e->grams, 0.001);
+        }
+
+      sim_stop (&sim);
+    }
+}
+
+/* A wrong FTP port, the printer's own user (the simulator wants
+ * "anonymous", as a printer refusing the code), an idle printer: a clear
+ * line on stderr and exit status 1. */
+static void
+test_job_failures (void)
+{
+  Sim          sim = { 0, };
+  Sim          idle = { 0, };
+  g_auto (Run) wrong_port = { 0, };
+  g_auto (Run) wrong_user = { 0, };
+  g_auto (Run) no_job = { 0, };
+  g_auto (Run) usage = { 0, };
+  g_auto (Run) bad_port = { 0, };
+
+  run_cli (&usage, "job", "127.0.0.1", NULL);
+  g_assert_cmpint (usage.status, ==, 2);
+  g_assert_nonnull (strstr (usage.err, "printdeck-cli job --help"));
+  g_setenv ("PRINTDECK_ACCESS_CODE", "12345678", TRUE);
+  run_cli (&bad_port, "job", "--ftp-port", "70000", "127.0.0.1", "01P00A000000001", NULL);
+  g_unsetenv ("PRINTDECK_ACCESS_CODE");
+  g_assert_cmpint (bad_port.status, ==, 2);
+
+  sim_start_full (&sim, "A1", "print");
+  if (!have_ftp (&sim))
+    {
+      sim_stop (&sim);
+      return;
+    }
+  g_setenv ("PRINTDECK_ACCESS_CODE", sim.access_code, TRUE);
+  /* port 1 on loopback: nothing listens there */
+  run_cli (&wrong_port, "job", "--timeout", "20", "--port", sim.port, "--ftp-port", "1", "--ftp-user", sim.ftp_user,
+           sim.host, sim.serial, NULL);
+  g_assert_cmpint (wrong_port.status, ==, 1);
+  g_assert_cmpstr (wrong_port.out, ==, "");
+  g_assert_nonnull (strstr (wrong_port.err, "The printer’s file storage could not be reached"));
+
+  run_cli (&wrong_user, "job", "--timeout", "20", "--port", sim.port, "--ftp-port", sim.ftp_port,
+           sim.host, sim.serial, NULL);
+  g_assert_cmpint (wrong_user.status, ==, 1);
+  g_assert_cmpstr (wrong_user.out, ==, "");
+  g_assert_nonnull (strstr (wrong_user.err, "refused the access code"));
+  g_assert_null (strstr (wrong_user.err, sim.access_code));
+  sim_stop (&sim);
+
+  sim_start_full (&idle, "X1C", "idle");
+  g_setenv ("PRINTDECK_ACCESS_CODE", idle.access_code, TRUE);
+  run_cli (&no_job, "job", "--timeout", "20", "--port", idle.port, "--ftp-port", idle.ftp_port,
+           "--ftp-user", idle.ftp_user, idle.host, idle.serial, NULL);
+  g_unsetenv ("PRINTDECK_ACCESS_CODE");
+  g_assert_cmpint (no_job.status, ==, 1);
+  g_assert_cmpstr (no_job.out, ==, "");
+  g_assert_nonnull (strstr (no_job.err, "no job"));
+  sim_stop (&idle);
 }
 
 static void
@@ -891,6 +1067,8 @@ main (int   argc,
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/watch/once", test_watch_once);
   g_test_add_func ("/cli/watch/unreachable", test_watch_unreachable);
+  g_test_add_func ("/cli/job/details", test_job_details);
+  g_test_add_func ("/cli/job/failures", test_job_failures);
   g_test_add_func ("/cli/hms", test_hms);
   g_test_add_func ("/cli/serve/printer", test_serve_printer);
   g_test_add_func ("/cli/serve/app-printers", test_serve_app_printers);
