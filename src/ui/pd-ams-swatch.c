@@ -9,6 +9,10 @@
  * ring, a spool the AMS could not identify a grey dot with "?". The slot the
  * printer feeds from has a ring in the accent colour. The tooltip and the
  * accessible label say the same in words.
+ *
+ * Without a tray, a swatch shows a filament of a job's file (see
+ * pd_ams_swatch_new_for_filament()): the same dot, for a colour that no
+ * slot holds.
  */
 
 #define G_LOG_DOMAIN "pd-ams-swatch"
@@ -35,6 +39,8 @@ struct _PdAmsSwatch
   gboolean      active;
   int           size;
   int           unit_id; /* -1: an external spool */
+  char         *material; /* without a tray: the filament's */
+  char         *color;
 };
 
 G_DEFINE_FINAL_TYPE (PdAmsSwatch, pd_ams_swatch, GTK_TYPE_WIDGET)
@@ -63,7 +69,13 @@ update_text (PdAmsSwatch *self)
   g_autofree char *summary = NULL;
 
   if (self->tray == NULL)
-    return;
+    {
+      /* a job's filament: the slot name is the whole description */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->slot_name);
+      if (self->slot_name != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->slot_name, -1);
+      return;
+    }
 
   summary = pd_format_tray_summary (self->slot_name != NULL ? self->slot_name : "",
                                     pd_ams_tray_get_present (self->tray),
@@ -117,9 +129,9 @@ pd_ams_swatch_snapshot (GtkWidget   *widget,
   GtkStyleContext *style = gtk_widget_get_style_context (widget);
   GdkRGBA          fg, accent, fill;
   cairo_t         *cr;
-  gboolean         present = self->tray != NULL && pd_ams_tray_get_present (self->tray);
-  const char      *color = self->tray != NULL ? pd_ams_tray_get_color (self->tray) : NULL;
-  const char      *material = self->tray != NULL ? pd_ams_tray_get_material (self->tray) : NULL;
+  gboolean         present = self->tray != NULL ? pd_ams_tray_get_present (self->tray) : self->material != NULL;
+  const char      *color = self->tray != NULL ? pd_ams_tray_get_color (self->tray) : self->color;
+  const char      *material = self->tray != NULL ? pd_ams_tray_get_material (self->tray) : self->material;
 
   gtk_style_context_get_color (style, &fg);
   if (!gtk_style_context_lookup_color (style, "accent_color", &accent))
@@ -228,6 +240,8 @@ pd_ams_swatch_finalize (GObject *object)
   PdAmsSwatch *self = PD_AMS_SWATCH (object);
 
   g_free (self->slot_name);
+  g_free (self->material);
+  g_free (self->color);
 
   G_OBJECT_CLASS (pd_ams_swatch_parent_class)->finalize (object);
 }
@@ -360,6 +374,35 @@ pd_ams_swatch_new (PdAmsTray  *tray,
                    int         size)
 {
   return g_object_new (PD_TYPE_AMS_SWATCH, "tray", tray, "slot-name", slot_name, "size", size, NULL);
+}
+
+/**
+ * pd_ams_swatch_new_for_filament:
+ * @material: the filament's type, "PLA"
+ * @color: (nullable): "#RRGGBBAA", %NULL when not known (a grey dot with "?")
+ * @description: what the tooltip and the accessible label say
+ * @size: the circle's diameter in pixels
+ *
+ * A dot for a filament that no slot holds, e.g. one of a job's file.
+ *
+ * Returns: (transfer floating): a swatch
+ */
+GtkWidget *
+pd_ams_swatch_new_for_filament (const char *material,
+                                const char *color,
+                                const char *description,
+                                int         size)
+{
+  PdAmsSwatch *self;
+
+  g_return_val_if_fail (material != NULL, NULL);
+
+  self = g_object_new (PD_TYPE_AMS_SWATCH, "size", size, NULL);
+  self->material = g_strdup (material);
+  self->color = g_strdup (color);
+  g_object_set (self, "slot-name", description, NULL);
+
+  return GTK_WIDGET (self);
 }
 
 PdAmsTray *

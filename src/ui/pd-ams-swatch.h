@@ -20,6 +20,10 @@ G_DECLARE_FINAL_TYPE (PdAmsSwatch, pd_ams_swatch, PD, AMS_SWATCH, GtkWidget)
 GtkWidget *pd_ams_swatch_new (PdAmsTray  *tray,
                               const char *slot_name,
                               int         size);
+GtkWidget *pd_ams_swatch_new_for_filament (const char *material,
+                                           const char *color,
+                                           const char *description,
+                                           int         size);
 PdAmsTray *pd_ams_swatch_get_tray (PdAmsSwatch *self);
 gboolean   pd_ams_swatch_get_active (PdAmsSwatch *self);
 void       pd_ams_swatch_set_active (PdAmsSwatch *self,

@@ -171,6 +171,111 @@ pd_format_grams (double grams)
 }
 
 /**
+ * pd_format_grams_of:
+ * @used: grams used so far, NAN when not known
+ * @total: grams the job needs, NAN when not known
+ *
+ * Returns: (transfer full) (nullable): "5.2 g of 12.4 g", "12.4 g" without
+ *   @used, %NULL without @total
+ */
+char *
+pd_format_grams_of (double used,
+                    double total)
+{
+  g_autofree char *total_text = pd_format_grams (total);
+  g_autofree char *used_text = NULL;
+
+  if (total_text == NULL)
+    return NULL;
+
+  used_text = pd_format_grams (used);
+  if (used_text == NULL)
+    return g_steal_pointer (&total_text);
+
+  /* TRANSLATORS: filament used so far of what the job needs, "5.2 g of 12.4 g" */
+  return g_strdup_printf (C_("filament", "%s of %s"), used_text, total_text);
+}
+
+/**
+ * pd_format_filament_usage:
+ * @used: grams used so far, NAN when not known
+ * @total: grams the job needs, NAN when not known
+ *
+ * Returns: (transfer full) (nullable): "Filament: 5.2 g of 12.4 g",
+ *   "Filament: 12.4 g" without @used, %NULL without @total
+ */
+char *
+pd_format_filament_usage (double used,
+                          double total)
+{
+  g_autofree char *grams = pd_format_grams_of (used, total);
+
+  if (grams == NULL)
+    return NULL;
+
+  /* TRANSLATORS: on a printer's card, "Filament: 5.2 g of 12.4 g" */
+  return g_strdup_printf (_("Filament: %s"), grams);
+}
+
+/**
+ * pd_format_filament_amount:
+ * @grams: grams, NAN or negative when not known
+ * @meters: metres, NAN or not above 0 when not known
+ *
+ * Returns: (transfer full) (nullable): "12.4 g · 4.1 m", "12.4 g", "4.1 m",
+ *   %NULL when neither is known
+ */
+char *
+pd_format_filament_amount (double grams,
+                           double meters)
+{
+  g_autofree char *grams_text = !isnan (grams) && grams >= 0 ? pd_format_grams (grams) : NULL;
+  g_autofree char *meters_text = NULL;
+
+  if (!isnan (meters) && meters > 0)
+    /* TRANSLATORS: filament length, "4.1 m" */
+    meters_text = g_strdup_printf (_("%.1f m"), meters);
+
+  if (grams_text != NULL && meters_text != NULL)
+    /* TRANSLATORS: filament weight and length, "12.4 g · 4.1 m" */
+    return g_strdup_printf (C_("filament", "%s · %s"), grams_text, meters_text);
+
+  if (grams_text != NULL)
+    return g_steal_pointer (&grams_text);
+
+  return g_steal_pointer (&meters_text);
+}
+
+/**
+ * pd_format_plate:
+ * @plate: the 1-based plate of a project, or less than 1 when not known
+ *
+ * Returns: (transfer full) (nullable): "Plate 2"
+ */
+char *
+pd_format_plate (int plate)
+{
+  if (plate < 1)
+    return NULL;
+
+  /* TRANSLATORS: a build plate of a sliced project, counted from 1 as in the slicer: "Plate 2" */
+  return g_strdup_printf (_("Plate %d"), plate);
+}
+
+/**
+ * pd_format_filament_color:
+ * @rgba: 0xRRGGBBAA
+ *
+ * Returns: (transfer full): "#RRGGBBAA", as gdk_rgba_parse() and PdAmsTray:color
+ *   spell a colour
+ */
+char *
+pd_format_filament_color (guint32 rgba)
+{
+  return g_strdup_printf ("#%08X", rgba);
+}
+
+/**
  * pd_format_wifi:
  * @dbm: the signal, 0 when not known
  *

@@ -21,6 +21,14 @@ char       *pd_format_layer (int layer,
                              int total_layers);
 char       *pd_format_percent (int percent);
 char       *pd_format_grams (double grams);
+char       *pd_format_grams_of (double used,
+                                double total);
+char       *pd_format_filament_usage (double used,
+                                      double total);
+char       *pd_format_filament_amount (double grams,
+                                       double meters);
+char       *pd_format_plate (int plate);
+char       *pd_format_filament_color (guint32 rgba);
 char       *pd_format_wifi (int dbm);
 const char *pd_connection_icon_name (PdConnection connection);
 const char *pd_connection_style_class (PdConnection connection);

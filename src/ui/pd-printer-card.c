@@ -8,6 +8,8 @@
  * temperatures. Every value is a property of the PdPrinter; the card only
  * formats. It refreshes once per report (PdPrinter::state-changed fires
  * after all of a report's properties changed), not once per property.
+ * The job's file adds the plate's picture, decoded once per file (see
+ * pd-job-thumbnail.c), and the filament the job used of what it needs.
  */
 
 #define G_LOG_DOMAIN "pd-printer-card"
@@ -15,11 +17,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 #include "pd-ams-strip.h"
 #include "pd-enums.h"
 #include "pd-format.h"
+#include "pd-job-thumbnail.h"
 #include "pd-printer-card.h"
 
 struct _PdPrinterCard
@@ -29,6 +31,7 @@ struct _PdPrinterCard
   PdPrinter      *printer;
   GSignalGroup   *signals;
   GSignalGroup   *hms_signals; /* on the printer's HMS list */
+  GSignalGroup   *job_signals; /* on its job, for the file's details */
 
   GtkWidget      *content;
   GtkLabel       *name_label;
@@ -43,6 +46,8 @@ struct _PdPrinterCard
   GtkImage       *hms_icon;
   GtkLabel       *hms_label;
   GtkWidget      *job_box;
+  GtkWidget      *thumbnail_frame;
+  GtkPicture     *thumbnail_picture;
   GtkLabel       *job_label;
   GtkProgressBar *progress_bar;
   GtkLabel       *percent_label;
@@ -157,6 +162,47 @@ sync_connection (PdPrinterCard *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self), "stale");
 }
 
+/* The texture is the job's, decoded once per file: only a new file or a new
+ * job gives the picture anything to do. */
+static void
+sync_thumbnail (PdPrinterCard *self,
+                PdJob         *job)
+{
+  GdkTexture      *texture = pd_job_thumbnail_get (job);
+  g_autofree char *description = NULL;
+
+  if (GDK_PAINTABLE (texture) == gtk_picture_get_paintable (self->thumbnail_picture))
+    return;
+
+  gtk_picture_set_paintable (self->thumbnail_picture, GDK_PAINTABLE (texture));
+  gtk_widget_set_visible (self->thumbnail_frame, texture != NULL);
+  if (texture != NULL)
+    description = pd_job_thumbnail_describe (job);
+  gtk_picture_set_alternative_text (self->thumbnail_picture, description);
+}
+
+static void
+sync_grams_tooltip (PdPrinterCard *self,
+                    PdJob         *job,
+                    gboolean       shown)
+{
+  PdJobDetails *details = shown ? pd_job_get_details (job) : NULL;
+  const char   *how = NULL;
+
+  if (details != NULL && pd_job_details_has_layer_usage (details))
+    /* TRANSLATORS: a tooltip: how the filament used so far is known */
+    how = _("Estimated from the sliced file: what its layers printed so far use");
+  else if (details != NULL)
+    /* TRANSLATORS: a tooltip: how the filament used so far is known */
+    how = _("Estimated from the sliced file: what the job needs, in step with its progress");
+  else if (shown)
+    /* TRANSLATORS: a tooltip: how the filament used so far is known */
+    how = _("Estimated from the sliced file");
+
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->grams_label)), how) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->grams_label), how);
+}
+
 static void
 sync_job (PdPrinterCard *self,
           PdStatus       status)
@@ -175,10 +221,20 @@ sync_job (PdPrinterCard *self,
    */
   gtk_widget_set_visible (self->job_box, job != NULL && status != PD_STATUS_IDLE && status != PD_STATUS_OFFLINE &&
                                            status != PD_STATUS_UNKNOWN);
+  g_signal_group_set_target (self->job_signals, job);
   if (job == NULL)
-    return;
+    {
+      /* not a finished job's picture kept for the next */
+      if (gtk_picture_get_paintable (self->thumbnail_picture) != NULL)
+        {
+          gtk_picture_set_paintable (self->thumbnail_picture, NULL);
+          gtk_widget_set_visible (self->thumbnail_frame, FALSE);
+        }
+      return;
+    }
 
   set_label (self->job_label, pd_job_get_name (job));
+  sync_thumbnail (self, job);
 
   progress = pd_job_get_progress (job);
   gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->progress_bar)), job_is_active (status));
@@ -210,19 +266,9 @@ sync_job (PdPrinterCard *self,
   /* Grams come from the job's file on the printer; nothing rather than a
    * made-up number until then.
    */
-  if (!isnan (pd_job_get_filament_grams_total (job)))
-    {
-      g_autofree char *total = pd_format_grams (pd_job_get_filament_grams_total (job));
-      g_autofree char *used = pd_format_grams (pd_job_get_filament_grams_used (job));
-
-      if (used != NULL)
-        /* TRANSLATORS: filament, "5.2 g of 12.4 g" */
-        grams = g_strdup_printf (_("Filament %s of %s"), used, total);
-      else
-        /* TRANSLATORS: filament the job needs, "12.4 g" */
-        grams = g_strdup_printf (_("Filament %s"), total);
-    }
+  grams = pd_format_filament_usage (pd_job_get_filament_grams_used (job), pd_job_get_filament_grams_total (job));
   set_label (self->grams_label, grams);
+  sync_grams_tooltip (self, job, grams != NULL);
 }
 
 static void
@@ -348,6 +394,9 @@ pd_printer_card_dispose (GObject *object)
   if (self->hms_signals != NULL)
     g_signal_group_set_target (self->hms_signals, NULL);
   g_clear_object (&self->hms_signals);
+  if (self->job_signals != NULL)
+    g_signal_group_set_target (self->job_signals, NULL);
+  g_clear_object (&self->job_signals);
   g_clear_object (&self->printer);
   gtk_widget_dispose_template (GTK_WIDGET (self), PD_TYPE_PRINTER_CARD);
   /* A plain GtkWidget unparents its children itself. */
@@ -427,6 +476,8 @@ pd_printer_card_class_init (PdPrinterCardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, hms_icon);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, hms_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, job_box);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, thumbnail_frame);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, thumbnail_picture);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, job_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterCard, percent_label);
@@ -459,6 +510,10 @@ pd_printer_card_init (PdPrinterCard *self)
   g_signal_group_connect_swapped (self->signals, "notify::camera-kind", G_CALLBACK (sync_extras), self);
   self->hms_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->hms_signals, "items-changed", G_CALLBACK (on_printer_changed), self);
+  /* A file read without changing the grams (no thumbnail before, say) is
+   * no report: the job tells. */
+  self->job_signals = g_signal_group_new (PD_TYPE_JOB);
+  g_signal_group_connect_swapped (self->job_signals, "notify::details", G_CALLBACK (on_printer_changed), self);
 
   /* The AMS strip: shown only for printers with an AMS */
   self->ams_strip = pd_ams_strip_new ();
@@ -527,6 +582,8 @@ pd_printer_card_describe (PdPrinterCard *self)
       g_autofree char *percent = pd_format_percent (pd_job_get_progress (job));
       g_autofree char *layer = pd_format_layer (pd_job_get_layer (job), pd_job_get_total_layers (job));
       g_autofree char *remaining = pd_format_duration (pd_job_get_remaining_minutes (job));
+      g_autofree char *grams = pd_format_filament_usage (pd_job_get_filament_grams_used (job),
+                                                         pd_job_get_filament_grams_total (job));
 
       if (percent != NULL)
         g_string_append_printf (text, ", %s", percent);
@@ -535,6 +592,9 @@ pd_printer_card_describe (PdPrinterCard *self)
       if (remaining != NULL)
         /* TRANSLATORS: part of a sentence read by a screen reader: ", 1 h 13 min left" */
         g_string_append_printf (text, _(", %s left"), remaining);
+      if (grams != NULL)
+        /* TRANSLATORS: part of a sentence read by a screen reader: ", Filament: 5.2 g of 12.4 g (estimated)" */
+        g_string_append_printf (text, _(", %s (estimated)"), grams);
     }
 
   if (pd_printer_get_connection (self->printer) != PD_CONNECTION_CONNECTED)

@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 #include "pd-application.h"
 #include "pd-ams-view.h"
 #include "pd-camera-view.h"
 #include "pd-enums.h"
 #include "pd-format.h"
+#include "pd-job-group.h"
 #include "pd-model.h"
 #include "pd-printer-dialog.h"
 #include "pd-printer-page.h"
@@ -58,6 +58,7 @@ struct _PdPrinterPage
   GtkLabel       *time_label;
   AdwActionRow   *grams_row;
   GtkLabel       *grams_label;
+  PdJobGroup     *job_group;
   AdwActionRow   *light_row;
   AdwActionRow   *notify_row;
   AdwActionRow   *nozzle_row;
@@ -600,8 +601,7 @@ update_page (PdPrinterPage *self)
           finish = pd_format_finish_time (pd_job_get_finish_time (job), g_get_real_time ());
           if (remaining != NULL)
             time_text = finish != NULL ? g_strdup_printf ("%s · %s", remaining, finish) : g_strdup (remaining);
-          if (!isnan (pd_job_get_filament_grams_total (job)))
-            grams = pd_format_grams (pd_job_get_filament_grams_total (job));
+          grams = pd_format_grams_of (pd_job_get_filament_grams_used (job), pd_job_get_filament_grams_total (job));
         }
     }
   set_row (self->layer_row, self->layer_label, layer);
@@ -798,6 +798,7 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   g_type_ensure (PD_TYPE_AMS_VIEW);
   g_type_ensure (PD_TYPE_CAMERA_VIEW);
+  g_type_ensure (PD_TYPE_JOB_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/pd-printer-page.ui");
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, title);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, status_row);
@@ -820,6 +821,7 @@ pd_printer_page_class_init (PdPrinterPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, time_label);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, grams_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, grams_label);
+  gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, job_group);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, light_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, notify_row);
   gtk_widget_class_bind_template_child (widget_class, PdPrinterPage, nozzle_row);
@@ -936,6 +938,7 @@ pd_printer_page_set_printer (PdPrinterPage *self,
   g_signal_group_set_target (self->hms_signals, printer != NULL ? pd_printer_get_hms_errors (printer) : NULL);
   g_signal_group_set_target (self->units_signals, printer != NULL ? pd_printer_get_ams_units (printer) : NULL);
   pd_ams_view_set_printer (self->ams_view, printer);
+  pd_job_group_set_printer (self->job_group, printer);
   update_ams_group (self);
   update_camera (self);
   update_debug (self);
