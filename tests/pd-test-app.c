@@ -27,6 +27,8 @@ pd_test_app_add_sim_printer (PdApplication *app,
       config->name = g_strdup (pd_sim_printer_get_name (sp));
       config->fingerprint = g_strdup (pd_sim_printer_get_fingerprint (sp));
       config->camera_port = pd_sim_printer_get_camera_port (sp);
+      config->ftp_port = pd_sim_printer_get_ftp_port (sp);
+      config->ftp_user = g_strdup (pd_sim_printer_get_ftp_user (sp));
       pd_printer_store_add_async (store, config, pd_sim_printer_get_access_code (sp), NULL, pd_test_store_result,
                                   &result);
       g_assert_true (pd_test_wait_for_result (&result, 10));

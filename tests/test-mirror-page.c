@@ -27,6 +27,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -509,11 +510,12 @@ as_html_text (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* [[name, percent, layer, time], …] of the cards, in their order */
+/* [[name, percent, layer, time, grams], …] of the cards, in their order */
 #define CARDS_JS                                                                   \
   "JSON.stringify([...document.querySelectorAll('.card')].map(c => ["              \
   "c.querySelector('.name').textContent, c.querySelector('.percent').textContent," \
-  " c.querySelector('.layer').textContent, c.querySelector('.time').textContent]))"
+  " c.querySelector('.layer').textContent, c.querySelector('.time').textContent,"  \
+  " c.querySelector('.grams').hidden ? '' : c.querySelector('.grams').textContent]))"
 
 /* The card row showing @name, or NULL. */
 static JsonArray *
@@ -584,13 +586,20 @@ page_matches_store (gpointer data)
       JsonArray            *card = find_card (json_node_get_array (cards), pd_printer_get_name (printer));
       g_autofree char      *percent = NULL;
       g_autofree char      *layer = NULL;
+      g_autofree char      *grams = NULL;
 
       if (job == NULL || card == NULL)
         return FALSE;
       percent = g_strdup_printf ("%d %%", pd_job_get_progress (job));
       layer = g_strdup_printf ("Layer %d of %d", pd_job_get_layer (job), pd_job_get_total_layers (job));
+      /* the grams the printer's job file gave, once it was read */
+      if (isnan (pd_job_get_filament_grams_total (job)))
+        return FALSE;
+      grams = g_strdup_printf ("Filament: %.1f g of %.1f g", pd_job_get_filament_grams_used (job),
+                               pd_job_get_filament_grams_total (job));
       if (g_strcmp0 (json_array_get_string_element (card, 1), percent) != 0 ||
-          g_strcmp0 (json_array_get_string_element (card, 2), layer) != 0)
+          g_strcmp0 (json_array_get_string_element (card, 2), layer) != 0 ||
+          g_strcmp0 (json_array_get_string_element (card, 4), grams) != 0)
         {
           pd_test_spin (100);
           return FALSE;
@@ -961,6 +970,8 @@ start_printers (void)
       config->port = pd_sim_printer_get_port (sp);
       config->name = g_strdup (names[i]);
       config->fingerprint = g_strdup (pd_sim_printer_get_fingerprint (sp));
+      config->ftp_port = pd_sim_printer_get_ftp_port (sp);
+      config->ftp_user = g_strdup (pd_sim_printer_get_ftp_user (sp));
       pd_printer_store_add_async (store, config, pd_sim_printer_get_access_code (sp), NULL,
                                   pd_test_store_result, &result);
       g_assert_true (pd_test_wait_for_result (&result, WAIT_S));

@@ -12,6 +12,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <libsecret/secret.h>
+#include <math.h>
 #include <string.h>
 
 #include "pd-application.h"
@@ -115,6 +116,8 @@ add_sim_printer (PdSimPrinter *sp)
 
   config->port = pd_sim_printer_get_port (sp);
   config->name = g_strdup (pd_sim_printer_get_name (sp));
+  config->ftp_port = pd_sim_printer_get_ftp_port (sp);
+  config->ftp_user = g_strdup (pd_sim_printer_get_ftp_user (sp));
   pd_printer_store_add_async (pd_application_get_store (app), config, pd_sim_printer_get_access_code (sp), NULL,
                               on_added, NULL);
 }
@@ -981,6 +984,78 @@ test_ams_follows_simulator (void)
   pd_sim_printer_start_print (x1c);
 }
 
+/* The job's file comes from the simulated printer's FTPS storage: the card
+ * says how much filament the print used of what it needs, the total is the
+ * file's own, and the used grams grow with the print. */
+typedef struct
+{
+  PdSimPrinter  *sim_printer;
+  PdPrinterCard *card;
+  PdPrinter     *printer;
+  double         more_than;
+} GramsWait;
+
+/* Σ used_g as slice_info.config writes them (2 decimals) */
+static double
+spec_total (const PdSim3mfSpec *spec)
+{
+  double total = 0;
+
+  for (guint i = 0; i < spec->n_filaments; i++)
+    total += round (spec->filaments[i].grams * 100) / 100;
+  return total;
+}
+
+static gboolean
+card_shows_grams (gpointer data)
+{
+  GramsWait          *wait = data;
+  PdJob              *job = pd_printer_get_job (wait->printer);
+  const char         *shown = card_label (wait->card, "grams_label");
+  const PdSim3mfSpec *spec = pd_sim_printer_get_job_spec (wait->sim_printer);
+  g_autofree char    *expected = NULL;
+
+  if (job == NULL || shown == NULL || spec == NULL || isnan (pd_job_get_filament_grams_total (job)) ||
+      pd_job_get_filament_grams_used (job) <= wait->more_than)
+    return FALSE;
+  /* the simulator's job now, not one it has left behind */
+  if (g_strcmp0 (pd_job_get_name (job), spec->name) != 0 ||
+      fabs (pd_job_get_filament_grams_total (job) - spec_total (spec)) > 0.001)
+    return FALSE;
+  expected = g_strdup_printf ("Filament: %.1f g of %.1f g", pd_job_get_filament_grams_used (job),
+                              pd_job_get_filament_grams_total (job));
+  return g_strcmp0 (shown, expected) == 0;
+}
+
+static void
+test_job_grams_follow_print (void)
+{
+  PdSimPrinter *h2d = pd_sim_get_printer (sim, 0);
+  PdPrinter    *printer = pd_printer_store_find (pd_application_get_store (app), pd_sim_printer_get_serial (h2d));
+  GramsWait     wait;
+  const char   *tooltip;
+
+  if (pd_sim_printer_get_ftp_port (h2d) == 0)
+    {
+      g_test_skip ("the simulator serves no files (no vsftpd)");
+      return;
+    }
+
+  pd_sim_printer_start_print (h2d);
+  wait = (GramsWait){ h2d, card_for (pd_sim_printer_get_serial (h2d)), printer, -1 };
+  g_assert_true (pd_test_wait_until (card_shows_grams, &wait, 30));
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (wait.card),
+                                                                                   PD_TYPE_PRINTER_CARD,
+                                                                                   "grams_label")));
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "Estimated"));
+
+  /* …and grow with the print */
+  wait.more_than = pd_job_get_filament_grams_used (pd_printer_get_job (printer));
+  g_assert_true (pd_test_wait_until (card_shows_grams, &wait, 30));
+  g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-job-grams.png"));
+}
+
 /* printers.ini that cannot be read: the window says so in a dialog that
  * stays until answered, nothing is overwritten, and "Start Over" gives an
  * empty list that can be changed again.
@@ -1154,6 +1229,7 @@ main (int   argc,
   g_test_add_func ("/window/keyboard", test_keyboard);
   g_test_add_func ("/window/health", test_health);
   g_test_add_func ("/window/ams-follows-simulator", test_ams_follows_simulator);
+  g_test_add_func ("/window/job-grams-follow-print", test_job_grams_follow_print);
   g_test_add_func ("/window/update-descriptions-unreachable", test_update_descriptions_unreachable);
   g_test_add_func ("/window/corrupt-config", test_corrupt_config);
 
