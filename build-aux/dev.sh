@@ -32,7 +32,7 @@ RUNTIME_PKGS="glib-networking libgl1-mesa-dri
 TEST_PKGS="xvfb xauth dbus mosquitto mosquitto-clients openssl
   gnome-keyring libsecret-tools json-glib-tools
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-ugly gstreamer1.0-tools
-  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-x chromium vsftpd"
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-x chromium vsftpd flatpak-builder"
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
 
