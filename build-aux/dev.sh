@@ -11,6 +11,7 @@
 #   build-aux/dev.sh asan      only the AddressSanitizer + UBSan run (./_build-asan)
 #   build-aux/dev.sh bench     the benchmarks (--quick: about a minute in all)
 #   build-aux/dev.sh screenshots  renew data/screenshots/ (the metainfo's) from the window test
+#   build-aux/dev.sh fuzz      the libFuzzer targets, each for --seconds N (60), clang + ASan (./_build-fuzz)
 #
 # Every command is idempotent. Extra arguments to test/quick/asan go to
 # "meson test" (e.g. a test name). PRINTDECK_BUILDDIR picks another build folder.
@@ -32,9 +33,33 @@ RUNTIME_PKGS="glib-networking libgl1-mesa-dri
 TEST_PKGS="xvfb xauth dbus mosquitto mosquitto-clients openssl
   gnome-keyring libsecret-tools json-glib-tools
   libgstrtspserver-1.0-dev gstreamer1.0-plugins-ugly gstreamer1.0-tools
-  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-x chromium vsftpd flatpak-builder"
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-x chromium vsftpd locales flatpak-builder
+  clang libclang-rt-14-dev"
+# Locales the tests run in (test-locale shows the app in German).
+TEST_LOCALES="de_DE.UTF-8"
 
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
+
+# Generates $TEST_LOCALES the Debian way (enabled in /etc/locale.gen, then
+# locale-gen), so they survive a later locale-gen.
+ensure_locales() {
+  local loc missing=
+  for loc in $TEST_LOCALES; do
+    # locale -a spells de_DE.UTF-8 as de_DE.utf8.
+    locale -a 2>/dev/null | grep -qix "${loc%.UTF-8}.utf8" || missing="$missing $loc"
+  done
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    log "generating locales$missing needs root: run 'sudo $0 deps'"
+    return 1
+  fi
+  for loc in $missing; do
+    sed -i "s/^# *\($loc UTF-8\)/\1/" /etc/locale.gen
+    grep -qx "$loc UTF-8" /etc/locale.gen || echo "$loc UTF-8" >>/etc/locale.gen
+  done
+  log "generating locales$missing"
+  locale-gen >/dev/null
+}
 
 cmd_deps() {
   local pkgs="$BUILD_PKGS $RUNTIME_PKGS $TEST_PKGS"
@@ -46,6 +71,7 @@ cmd_deps() {
   if [ -z "$missing" ] &&
      [ "$(dpkg-query -W -f='${Package}\n' $pkgs 2>/dev/null | wc -l)" -eq "$want" ]; then
     log "all $want packages present"
+    ensure_locales
     return 0
   fi
   if [ "$(id -u)" -ne 0 ]; then
@@ -57,6 +83,7 @@ cmd_deps() {
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
   log "installed"
+  ensure_locales
 }
 
 cmd_build() {
@@ -171,7 +198,14 @@ cmd_demo() {
   exec "$builddir/src/cli/printdeck-cli" demo --sim "$builddir/tests/sim/printdeck-sim" "$@"
 }
 
+# Fuzzing: build-aux/fuzz.sh builds with clang and runs every target; a
+# crash, leak, hang or runaway allocation fails it.
+cmd_fuzz() {
+  cmd_deps
+  "$top/build-aux/fuzz.sh" "$@"
+}
+
 case "${1:-}" in
-  deps|build|test|quick|asan|demo|bench|screenshots|summary) c=$1; shift; "cmd_$c" "$@" ;;
+  deps|build|test|quick|asan|demo|bench|screenshots|summary|fuzz) c=$1; shift; "cmd_$c" "$@" ;;
   *) sed -n '4,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
@@ -149,10 +151,16 @@ pd_camera_frame_set_sequence (PdCameraFrame *frame,
 
 /* Decoding ---------------------------------------------------------------------*/
 
+/* 8K is more than any printer camera sends; a header claiming more would
+ * make the decoder allocate gigabytes (found by fuzz-camera-jpeg). */
+#define MAX_SIDE   8192
+#define MAX_PIXELS (40 * 1000 * 1000)
+
 typedef struct
 {
-  int max_width;
-  int max_height;
+  int      max_width;
+  int      max_height;
+  gboolean too_large;
 } SizeRequest;
 
 /* Fits the picture into the box, keeping its shape; the JPEG loader then
@@ -166,6 +174,13 @@ on_size_prepared (GdkPixbufLoader *loader,
 {
   double scale;
 
+  if (width > MAX_SIDE || height > MAX_SIDE || (gint64) width * height > MAX_PIXELS)
+    {
+      /* a size of 0 makes the loader give up before it allocates */
+      request->too_large = TRUE;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+      return;
+    }
   if (request->max_width <= 0 || request->max_height <= 0 || width <= 0 || height <= 0)
     return;
   if (width <= request->max_width && height <= request->max_height)
@@ -191,7 +206,7 @@ pd_camera_frame_new_from_jpeg (GBytes *jpeg,
   g_autoptr (GdkPixbufLoader) loader = NULL;
   g_autoptr (GError)          local_error = NULL;
   g_autoptr (GBytes)          pixels = NULL;
-  SizeRequest                 request = { max_width, max_height };
+  SizeRequest                 request = { max_width, max_height, FALSE };
   const guint8               *data;
   gsize                       size;
   GdkPixbuf                  *pixbuf;
@@ -218,6 +233,12 @@ pd_camera_frame_new_from_jpeg (GBytes *jpeg,
   if (!gdk_pixbuf_loader_write_bytes (loader, jpeg, &local_error) ||
       !gdk_pixbuf_loader_close (loader, &local_error))
     {
+      if (request.too_large)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("The camera sent a picture larger than %d × %d pixels"), MAX_SIDE, MAX_SIDE);
+          return NULL;
+        }
       /* gdk-pixbuf warns about, but still shows, a picture cut short; the
        * camera must send whole ones. */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The camera sent a damaged picture: %s"),
@@ -226,7 +247,7 @@ pd_camera_frame_new_from_jpeg (GBytes *jpeg,
     }
 
   pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
-  if (pixbuf == NULL || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
+  if (request.too_large || pixbuf == NULL || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
       (gdk_pixbuf_get_n_channels (pixbuf) != 3 && gdk_pixbuf_get_n_channels (pixbuf) != 4))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The camera sent a damaged picture"));
@@ -332,4 +353,23 @@ pd_camera_frame_encode (const PdCameraFrame *frame,
     *extension = jpeg ? "jpg" : "png";
 
   return g_bytes_new_take (buffer, size);
+}
+
+/**
+ * pd_camera_jpeg_frame_size:
+ * @header: a picture's header from the port-6000 stream
+ *
+ * Returns: the size of the JPEG that follows, or 0 when the header cannot be
+ *   a picture's (nothing, or more than any camera sends)
+ */
+guint32
+pd_camera_jpeg_frame_size (const guint8 header[PD_CAMERA_JPEG_HEADER_SIZE])
+{
+  guint32 size;
+
+  g_return_val_if_fail (header != NULL, 0);
+
+  memcpy (&size, header, sizeof size); /* bytes from the network: no alignment */
+  size = GUINT32_FROM_LE (size);
+  return size <= PD_CAMERA_JPEG_MAX_FRAME ? size : 0;
 }

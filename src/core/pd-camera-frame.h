@@ -56,6 +56,15 @@ guint64        pd_camera_frame_get_sequence   (const PdCameraFrame *frame);
 void           pd_camera_frame_set_sequence   (PdCameraFrame  *frame,
                                                guint64         sequence);
 
+/* The port-6000 stream: after the login, each picture is a 16-byte header
+ * (its size, little-endian, in the first 4 bytes) and the JPEG. */
+#define PD_CAMERA_JPEG_HEADER_SIZE 16
+#define PD_CAMERA_JPEG_MAX_FRAME   (16u * 1024 * 1024) /* a 4K JPEG is < 4 MiB */
+
+/* The size a header announces, or 0 when it cannot be right (0, or more
+ * than PD_CAMERA_JPEG_MAX_FRAME). */
+guint32        pd_camera_jpeg_frame_size      (const guint8 header[PD_CAMERA_JPEG_HEADER_SIZE]);
+
 /* Decodes a JPEG (on any thread), optionally scaled down to fit max_width ×
  * max_height (0: full size; JPEG scales while decoding, which is cheap). */
 PdCameraFrame *pd_camera_frame_new_from_jpeg  (GBytes         *jpeg,

@@ -22,8 +22,6 @@
 #include "pd-cert-policy.h"
 #include "pd-enum-types.h"
 
-#define JPEG_MAX_FRAME        (16u * 1024 * 1024) /* a 4K JPEG is < 4 MiB */
-#define JPEG_HEADER_SIZE      16
 #define JPEG_AUTH_SIZE        80
 #define IO_TIMEOUT_S          15   /* printers send a picture every 1–2 s at least */
 #define FIRST_FRAME_TIMEOUT_S 20
@@ -101,7 +99,7 @@ struct _Connection
 
   /* port 6000 */
   GSocketConnection *socket;
-  guint8             header[JPEG_HEADER_SIZE];
+  guint8             header[PD_CAMERA_JPEG_HEADER_SIZE];
   guint8            *payload;
   gsize              payload_size;
   guint8             auth[JPEG_AUTH_SIZE];
@@ -717,17 +715,19 @@ on_jpeg_header (GObject      *object,
         jpeg_closed_early (conn, _("The camera closed the connection."));
       return;
     }
-  if (n_read < JPEG_HEADER_SIZE)
+  if (n_read < PD_CAMERA_JPEG_HEADER_SIZE)
     {
       connection_failed (conn, PD_CAMERA_PROBLEM_LOST, _("The camera stopped in the middle of a picture."));
       return;
     }
 
-  size = GUINT32_FROM_LE (*(guint32 *) conn->header);
-  if (size == 0 || size > JPEG_MAX_FRAME)
+  size = pd_camera_jpeg_frame_size (conn->header);
+  if (size == 0)
     {
+      guint32          claimed = ((guint32) conn->header[3] << 24) | ((guint32) conn->header[2] << 16) |
+                                 ((guint32) conn->header[1] << 8) | conn->header[0];
       g_autofree char *message =
-        g_strdup_printf (_("The camera announced a picture of %u bytes, which cannot be right."), size);
+        g_strdup_printf (_("The camera announced a picture of %u bytes, which cannot be right."), claimed);
 
       connection_failed (conn, PD_CAMERA_PROBLEM_BAD_DATA, message);
       return;

@@ -762,6 +762,8 @@ on_socket_readable (GSocket     *socket,
   /* A handler of items-changed may stop the discovery or drop it. */
   g_autoptr (PdDiscovery) hold = g_object_ref (self);
 
+  (void) hold;
+
   /* Bounded, so that a flood of datagrams cannot hold the main loop; what is
    * left is read on the next iteration.
    */

@@ -28,6 +28,7 @@
 #include "pd-core-resources.h"
 #include "pd-json.h"
 #include "pd-mirror-server.h"
+#include "pd-mirror-ws.h"
 #include "pd-printer.h"
 
 #define RESOURCE_PATH  "/io/github/printdeck/Printdeck/mirror/"
@@ -186,8 +187,7 @@ struct _Client
   gboolean        writing;
   gboolean        closing; /* a close frame is queued or sent: nothing more */
 
-  GByteArray     *input;   /* bytes read, not parsed yet */
-  GByteArray     *message; /* a fragmented text message so far */
+  PdWsReader      reader;  /* what it sent, not handled yet */
   gint64          heard_at;
   guint           close_timeout_id;
   guint8          buffer[READ_CHUNK];
@@ -209,8 +209,7 @@ client_unref (Client *client)
   g_queue_clear_full (&client->queue, (GDestroyNotify) g_bytes_unref);
   g_clear_object (&client->stream);
   g_clear_object (&client->cancellable);
-  g_byte_array_unref (client->input);
-  g_byte_array_unref (client->message);
+  pd_ws_reader_clear (&client->reader);
   g_free (client->peer);
   g_free (client);
 }
@@ -368,147 +367,72 @@ client_send (Client *client,
   client_write_next (client);
 }
 
-/* A complete text message from the client: only {"type":"ping"} is known. */
-static void
-client_handle_text (Client       *client,
-                    const guint8 *data,
-                    gsize         length)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonNode              *root;
-  JsonObject            *object;
-  const char            *type;
-
-  if (!g_utf8_validate ((const char *) data, (gssize) length, NULL) ||
-      !pd_json_depth_within ((const char *) data, length, 8) ||
-      !json_parser_load_from_data (parser, (const char *) data, (gssize) length, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      client_close (client, CLOSE_UNSUPPORTED, "not a JSON object", FALSE);
-      return;
-    }
-
-  object = json_node_get_object (root);
-  type = json_object_get_string_member_with_default (object, "type", NULL);
-  if (g_strcmp0 (type, "ping") != 0)
-    {
-      client_close (client, CLOSE_UNSUPPORTED, "unknown message", FALSE);
-      return;
-    }
-
-  {
-    g_autoptr (GBytes) pong = text_frame ("{\"type\":\"pong\"}");
-
-    client_send (client, pong);
-  }
-}
-
-/* Parses what came in. Returns FALSE when the client was closed. */
+/* Parses what came in (pd-mirror-ws.c). Returns FALSE when the client was
+ * closed. */
 static gboolean
 client_parse (Client *client)
 {
   while (client->server != NULL)
     {
-      const guint8 *p = client->input->data;
-      gsize         have = client->input->len;
-      gsize         header = 2, length;
-      guint8        opcode, mask[4];
-      gboolean      fin;
+      g_autoptr (GBytes) payload = NULL;
+      guint16            code;
+      const char        *reason;
+      PdWsEvent          event = pd_ws_reader_next (&client->reader, &payload, &code, &reason);
 
-      if (have < 2)
-        return TRUE;
-
-      fin = (p[0] & 0x80) != 0;
-      opcode = p[0] & 0x0F;
-      if ((p[0] & 0x70) != 0 || (p[1] & 0x80) == 0)
-        {
-          /* Reserved bits (no extension was agreed), or unmasked */
-          client_close (client, CLOSE_PROTOCOL_ERROR, "bad frame", TRUE);
-          return FALSE;
-        }
-
-      length = p[1] & 0x7F;
-      if (length == 126)
-        {
-          if (have < 4)
-            return TRUE;
-          length = ((gsize) p[2] << 8) | p[3];
-          header = 4;
-        }
-      else if (length == 127)
-        {
-          /* Never needed for what a client may send. */
-          client_close (client, CLOSE_TOO_BIG, "message too big", TRUE);
-          return FALSE;
-        }
-
-      if (length > PD_MIRROR_MAX_CLIENT_MESSAGE ||
-          client->message->len + length > PD_MIRROR_MAX_CLIENT_MESSAGE)
-        {
-          client_close (client, CLOSE_TOO_BIG, "message too big", TRUE);
-          return FALSE;
-        }
-      if (have < header + 4 + length)
-        return TRUE;
-
-      memcpy (mask, p + header, 4);
-      header += 4;
-
-      {
-        g_autofree guint8 *payload = g_malloc (length + 1);
-
-        for (gsize i = 0; i < length; i++)
-          payload[i] = p[header + i] ^ mask[i % 4];
-        payload[length] = 0;
-        g_byte_array_remove_range (client->input, 0, (guint) (header + length));
+      if (event != PD_WS_MORE && event != PD_WS_FAIL)
         client->heard_at = g_get_monotonic_time ();
 
-        switch (opcode)
+      switch (event)
+        {
+        case PD_WS_MORE:
+          return TRUE;
+
+        case PD_WS_MESSAGE:
           {
-          case OP_TEXT:
-          case OP_CONTINUATION:
-            if ((opcode == OP_TEXT) != (client->message->len == 0))
-              {
-                client_close (client, CLOSE_PROTOCOL_ERROR, "bad fragment", TRUE);
-                return FALSE;
-              }
-            g_byte_array_append (client->message, payload, (guint) length);
-            if (fin)
-              {
-                client_handle_text (client, client->message->data, client->message->len);
-                g_byte_array_set_size (client->message, 0);
-              }
-            break;
+            gsize         length;
+            const guint8 *data = g_bytes_get_data (payload, &length);
 
-          case OP_BINARY:
-            client_close (client, CLOSE_UNSUPPORTED, "binary messages are not understood", FALSE);
-            return FALSE;
-
-          case OP_PING:
-            if (length <= 125)
+            if (pd_mirror_client_message_is_ping (data, length, &reason))
               {
-                g_autoptr (GBytes) pong = frame_new (OP_PONG, payload, length);
+                g_autoptr (GBytes) pong = text_frame ("{\"type\":\"pong\"}");
 
                 client_send (client, pong);
               }
-            break;
-
-          case OP_PONG:
-            break;
-
-          case OP_CLOSE:
-            /* Answered (unless we asked), then gone. */
-            if (!client->closing)
-              client_close (client, CLOSE_NORMAL, "", FALSE);
             else
-              client_drop (client);
-            return FALSE;
-
-          default:
-            client_close (client, CLOSE_PROTOCOL_ERROR, "unknown opcode", TRUE);
-            return FALSE;
+              client_close (client, CLOSE_UNSUPPORTED, reason, FALSE);
           }
-      }
+          break;
+
+        case PD_WS_PING:
+          {
+            gsize              length;
+            gconstpointer      data = g_bytes_get_data (payload, &length);
+            g_autoptr (GBytes) pong = frame_new (OP_PONG, data, length);
+
+            client_send (client, pong);
+          }
+          break;
+
+        case PD_WS_PONG:
+          break;
+
+        case PD_WS_CLOSE:
+          /* Answered (unless we asked), then gone. */
+          if (!client->closing)
+            client_close (client, CLOSE_NORMAL, "", FALSE);
+          else
+            client_drop (client);
+          return FALSE;
+
+        case PD_WS_REFUSE:
+          client_close (client, code, reason, FALSE);
+          return FALSE;
+
+        case PD_WS_FAIL:
+        default:
+          client_close (client, code, reason, TRUE);
+          return FALSE;
+        }
     }
 
   return FALSE;
@@ -536,7 +460,7 @@ on_read (GObject      *source,
       return;
     }
 
-  g_byte_array_append (client->input, client->buffer, (guint) n);
+  pd_ws_reader_feed (&client->reader, client->buffer, (gsize) n);
   if (client_parse (client))
     client_read (client);
   else if (client->server != NULL && client->closing)
@@ -996,8 +920,7 @@ on_upgraded (SoupServerMessage *msg,
   client->server = self;
   client->stream = soup_server_message_steal_connection (msg);
   client->cancellable = g_cancellable_new ();
-  client->input = g_byte_array_new ();
-  client->message = g_byte_array_new ();
+  pd_ws_reader_init (&client->reader, PD_MIRROR_MAX_CLIENT_MESSAGE);
   client->heard_at = g_get_monotonic_time ();
   g_queue_init (&client->queue);
   remote = soup_server_message_get_remote_address (msg);

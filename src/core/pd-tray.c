@@ -673,6 +673,7 @@ activate_action (PdTray     *self,
   const GVariantType  *type = NULL;
   gboolean             enabled = FALSE;
 
+  (void) owned; /* holds a floating parameter until the end */
   if (actions == NULL || !g_action_group_query_action (actions, name, &enabled, &type, NULL, NULL, NULL))
     {
       g_debug ("No action %s to activate", name);
