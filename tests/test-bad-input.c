@@ -297,6 +297,10 @@ static const RejectCase json_cases[] = {
   { "/bad-input/json/trailing-garbage", "{\"print\":{\"nozzle_temper\":30}} xyz", PD_REPORT_ERROR_INVALID_JSON },
   { "/bad-input/json/trailing-brace", "{\"print\":{\"nozzle_temper\":30}}}", PD_REPORT_ERROR_INVALID_JSON },
   { "/bad-input/json/trailing-comma", "{\"print\":{\"nozzle_temper\":30}},", PD_REPORT_ERROR_INVALID_JSON },
+  /* a plain value, then a document: json-glib 1.6 leaked the second (fuzz-report) */
+  { "/bad-input/json/string-then-object", "\"\"{\"print\":{\"nozzle_temper\":30}}", PD_REPORT_ERROR_INVALID_JSON },
+  { "/bad-input/json/number-then-object", "1 {\"print\":{\"nozzle_temper\":30}}", PD_REPORT_ERROR_INVALID_JSON },
+  { "/bad-input/json/literal-then-array", "null[1,2,3]", PD_REPORT_ERROR_INVALID_JSON },
   { "/bad-input/json/trailing-number", "{\"print\":{\"nozzle_temper\":30}} 1", PD_REPORT_ERROR_INVALID_JSON },
   { "/bad-input/json/empty", "", PD_REPORT_ERROR_INVALID_JSON },
   { "/bad-input/json/whitespace", " \t\r\n  \n", PD_REPORT_ERROR_INVALID_JSON },

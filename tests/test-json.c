@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pd-json.h"
 #include "pd-test-util.h"
 
@@ -62,6 +64,33 @@ test_round_trip (void)
                    "    \"x\\\"y\\\\z\\n\\u0001é\"\n  ],\n  \"b\": {},\n  \"c\": []\n}");
 }
 
+/* What json-glib is given: only texts whose first value is a container
+ * (one that starts with a plain value and goes on leaks in json-glib 1.6). */
+static void
+test_starts_with_container (void)
+{
+  static const struct
+  {
+    const char *text;
+    gboolean    container;
+  } cases[] = {
+    { "{}", TRUE },
+    { "[1]", TRUE },
+    { " \r\n\t{\"a\":1}", TRUE },
+    { "\xEF\xBB\xBF{\"a\":1}", TRUE },
+    { "\"\"{\"a\":1}", FALSE },
+    { "42", FALSE },
+    { "null[1]", FALSE },
+    { "", FALSE },
+    { "   ", FALSE },
+    { "\xEF\xBB\xBF", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (pd_json_starts_with_container (cases[i].text, strlen (cases[i].text)), ==,
+                     cases[i].container);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -70,6 +99,7 @@ main (int   argc,
 
   g_test_add_func ("/json/doubles", test_doubles);
   g_test_add_func ("/json/round-trip", test_round_trip);
+  g_test_add_func ("/json/starts-with-container", test_starts_with_container);
 
   return g_test_run ();
 }

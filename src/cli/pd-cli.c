@@ -93,7 +93,8 @@ unwrap_recorded (const char *data,
   JsonNode              *inner;
 
   *payload = NULL;
-  if (length > PD_REPORT_MAX_SIZE * 4 || !pd_json_depth_within (data, length, PD_REPORT_MAX_DEPTH + 2) ||
+  if (length > PD_REPORT_MAX_SIZE * 4 || !pd_json_starts_with_container (data, length) ||
+      !pd_json_depth_within (data, length, PD_REPORT_MAX_DEPTH + 2) ||
       !json_parser_load_from_data (parser, data, (gssize) length, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return FALSE;

@@ -175,14 +175,17 @@ static char *
 make_summary (JsonNode *json,
               gsize     size)
 {
-  JsonObject *root;
-  GList      *members;
-  char       *summary = NULL;
+  JsonObject      *root;
+  GList           *members;
+  char            *summary = NULL;
+  /* "15 bytes", "2.1 kB": a number inside _() would cut the string for
+   * translators at its format macro */
+  g_autofree char *size_text = g_format_size (size);
 
   if (json == NULL)
-    return g_strdup_printf (_("not JSON · %" G_GSIZE_FORMAT " bytes"), size);
+    return g_strdup_printf (_("not JSON · %s"), size_text);
   if (!JSON_NODE_HOLDS_OBJECT (json))
-    return g_strdup_printf (_("JSON %s · %" G_GSIZE_FORMAT " bytes"), json_node_type_name (json), size);
+    return g_strdup_printf (_("JSON %s · %s"), json_node_type_name (json), size_text);
 
   root = json_node_get_object (json);
   members = json_object_get_members (root);
@@ -218,7 +221,7 @@ make_summary (JsonNode *json,
   g_list_free (members);
 
   if (summary == NULL)
-    summary = g_strdup_printf (_("JSON object · %" G_GSIZE_FORMAT " bytes"), size);
+    summary = g_strdup_printf (_("JSON object · %s"), size_text);
 
   return summary;
 }
@@ -245,7 +248,8 @@ parse_text (const char *text)
   g_autoptr (JsonParser) parser = NULL;
   gsize                  length = strlen (text);
 
-  if (length == 0 || length > MAX_PARSE_SIZE || !pd_json_depth_within (text, length, MAX_PARSE_DEPTH))
+  if (length == 0 || length > MAX_PARSE_SIZE || !pd_json_starts_with_container (text, length) ||
+      !pd_json_depth_within (text, length, MAX_PARSE_DEPTH))
     return NULL;
 
   parser = json_parser_new (); /* mutable: redacted in place */

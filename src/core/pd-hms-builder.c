@@ -24,6 +24,7 @@
 
 #include "pd-hms-database.h"
 #include "pd-hms-private.h"
+#include "pd-json.h"
 
 /* Digits of a code in each section */
 static const guint section_digits[N_SECTIONS] = { 16, 8, 16 };
@@ -214,6 +215,13 @@ parse_json (GBytes  *json,
       return NULL;
     }
 
+  /* downloaded: json-glib is given containers only (see pd-json.h) */
+  if (!pd_json_starts_with_container (data, size))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The table of error descriptions is not a JSON object."));
+      return NULL;
+    }
   if (!json_parser_load_from_data (parser, data, (gssize) size, &local_error))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,

@@ -227,9 +227,10 @@ set_curl_error (GError    **error,
     }
   if (code == CURLE_FILESIZE_EXCEEDED || (code == CURLE_WRITE_ERROR && fetch->too_large))
     {
+      g_autofree char *limit = g_format_size_full (fetch->max_bytes, G_FORMAT_SIZE_IEC_UNITS);
+
       g_set_error (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_TOO_LARGE,
-                   _("The job file is larger than %" G_GSIZE_FORMAT " bytes"),
-                   fetch->max_bytes);
+                   _("The job file is larger than %s"), limit);
       return;
     }
   if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT)
@@ -390,9 +391,16 @@ fetch_thread (GTask        *task,
       curl_easy_getinfo (curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &expected);
       if (fetch->buffer->len == 0 || (expected >= 0 && (curl_off_t) fetch->buffer->len != expected))
         {
-          g_set_error (&error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_FAILED,
-                       _("The job file arrived incomplete (%u of %" G_GINT64_FORMAT " bytes)"),
-                       fetch->buffer->len, (gint64) expected);
+          g_autofree char *got = g_format_size_full (fetch->buffer->len, G_FORMAT_SIZE_LONG_FORMAT);
+          g_autofree char *whole = expected >= 0 ? g_format_size_full ((guint64) expected, G_FORMAT_SIZE_LONG_FORMAT)
+                                                 : NULL;
+
+          if (whole != NULL)
+            g_set_error (&error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_FAILED,
+                         _("The job file arrived incomplete (%s of %s)"), got, whole);
+          else
+            g_set_error_literal (&error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_FAILED,
+                                 _("The job file arrived empty"));
           break;
         }
 

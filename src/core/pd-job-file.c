@@ -843,9 +843,10 @@ read_archive (zip_t   *archive,
 
   if (n_entries > PD_JOB_FILE_MAX_ENTRIES)
     {
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) n_entries);
+
       g_set_error (error, PD_JOB_FILE_ERROR, PD_JOB_FILE_ERROR_TOO_LARGE,
-                   _("The job file has too many entries (%" G_GINT64_FORMAT ", at most %d)"),
-                      (gint64) n_entries, PD_JOB_FILE_MAX_ENTRIES);
+                   _("The job file has too many entries (%s, at most %d)"), count, PD_JOB_FILE_MAX_ENTRIES);
       return NULL;
     }
   if (!locate (archive, SLICE_INFO_NAME, &index))

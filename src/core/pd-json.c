@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pd-json.h"
 
@@ -195,6 +196,28 @@ pd_json_to_string (JsonNode *node,
  * which recurses without a limit, reads it. The reports in it are checked
  * again, with all the report limits, by pd_report_parse().
  */
+/**
+ * pd_json_starts_with_container:
+ * @data: JSON text
+ * @length: its length in bytes
+ *
+ * Returns: %TRUE if the text's first value is an object or an array
+ */
+gboolean
+pd_json_starts_with_container (const char *data,
+                               gsize       length)
+{
+  gsize i = 0;
+
+  /* a byte order mark, which json-glib skips */
+  if (length >= 3 && memcmp (data, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < length && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r'))
+    i++;
+
+  return i < length && (data[i] == '{' || data[i] == '[');
+}
+
 gboolean
 pd_json_depth_within (const char *data,
                       gsize       length,

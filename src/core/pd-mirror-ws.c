@@ -193,6 +193,7 @@ pd_mirror_client_message_is_ping (const guint8 *data,
   JsonNode              *root;
 
   if (!g_utf8_validate ((const char *) data, (gssize) length, NULL) ||
+      !pd_json_starts_with_container ((const char *) data, length) ||
       !pd_json_depth_within ((const char *) data, length, 8) ||
       !json_parser_load_from_data (parser, (const char *) data, (gssize) length, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))

@@ -867,7 +867,8 @@ load_cache (LoadData *data)
       return;
     }
 
-  if (length > MAX_CACHE_BYTES || !pd_json_depth_within (contents, length, MAX_CACHE_DEPTH))
+  if (length > MAX_CACHE_BYTES || !pd_json_starts_with_container (contents, length) ||
+      !pd_json_depth_within (contents, length, MAX_CACHE_DEPTH))
     {
       g_message ("The printers’ last state is not restored: %s is not a state cache", data->cache_path);
       return;

@@ -1552,6 +1552,9 @@ scan_structure (const char *data,
               continue;
             }
           in_number = FALSE;
+          /* a document that is a plain number ends with it */
+          if (depth == 0)
+            ended = TRUE;
         }
 
       if (g_ascii_isspace (c))
@@ -1565,6 +1568,10 @@ scan_structure (const char *data,
           for (i++; i < length && data[i] != '"'; i++)
             if (data[i] == '\\')
               i++;
+          /* so does one that is a plain string: json-glib would read what
+           * follows and leak it (found by fuzz-report) */
+          if (depth == 0)
+            ended = TRUE;
           break;
 
         case '{':
@@ -1589,6 +1596,13 @@ scan_structure (const char *data,
               in_number = TRUE;
               fraction = FALSE;
               digits = 1;
+            }
+          else if (depth == 0 && g_ascii_isalpha (c))
+            {
+              /* true, false, null as the whole document */
+              while (i + 1 < length && g_ascii_isalpha (data[i + 1]))
+                i++;
+              ended = TRUE;
             }
           break;
         }
