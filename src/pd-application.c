@@ -19,6 +19,7 @@
 #include "pd-background.h"
 #include "pd-camera-manager.h"
 #include "pd-debug-manager.h"
+#include "pd-format.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
 #include "pd-mirror-manager.h"
@@ -439,6 +440,7 @@ pd_application_startup (GApplication *app)
       g_signal_connect_object (self->settings, "changed::stale-timeout", G_CALLBACK (on_stale_timeout_changed), self,
                                G_CONNECT_SWAPPED);
       on_stale_timeout_changed (self);
+      pd_format_follow_settings (self->settings); /* °C or °F in every window */
     }
   pd_printer_store_load_async (self->store, self->cancellable, on_store_loaded, g_object_ref (self));
 

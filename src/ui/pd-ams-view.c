@@ -141,7 +141,6 @@ update_tray_row (GtkWidget *row)
       advice = pd_format_drying_advice (pd_ams_tray_get_drying_temperature (tray),
                                         pd_ams_tray_get_drying_hours (tray));
       if (range != NULL)
-        /* TRANSLATORS: the nozzle temperature range of a filament, "Nozzle 190–240 °C" */
         g_string_append_printf (subtitle, " · %s", range);
       if (advice != NULL)
         g_string_append_printf (subtitle, " · %s", advice);
@@ -278,8 +277,7 @@ update_unit_section (GtkWidget *section)
     gtk_widget_set_tooltip_text (parts->humidity, NULL);
 
   if (!isnan (pd_ams_unit_get_temperature (unit)))
-    /* TRANSLATORS: an AMS unit's temperature */
-    temperature = g_strdup_printf (_("%.0f °C"), pd_ams_unit_get_temperature (unit));
+    temperature = pd_format_degrees (pd_ams_unit_get_temperature (unit));
   set_label (parts->temperature, temperature);
 
   drying = pd_format_drying_state (pd_ams_unit_get_drying_supported (unit), pd_ams_unit_get_drying (unit),
@@ -375,6 +373,28 @@ update_units (PdAmsView *self)
   for (GtkWidget *child = gtk_widget_get_first_child (self->units_box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     update_unit_section (child);
+}
+
+static void
+update_tray_rows (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_object_get_data (G_OBJECT (child), "pd-tray-row") != NULL)
+        update_tray_row (child);
+      else
+        update_tray_rows (child);
+    }
+}
+
+/* The unit's temperature and the slots' nozzle ranges and drying advice;
+ * the same widgets, new words.
+ */
+static void
+on_temperature_unit_changed (PdAmsView *self)
+{
+  update_units (self);
+  update_tray_rows (self->box);
 }
 
 static void
@@ -550,6 +570,7 @@ pd_ams_view_init (PdAmsView *self)
   g_signal_group_connect_swapped (self->units_signals, "items-changed", G_CALLBACK (rebuild_units), self);
   self->external_signals = g_signal_group_new (G_TYPE_LIST_MODEL);
   g_signal_group_connect_swapped (self->external_signals, "items-changed", G_CALLBACK (rebuild_external), self);
+  pd_format_watch_temperature_unit (self, G_CALLBACK (on_temperature_unit_changed));
 }
 
 /**

@@ -10,11 +10,294 @@
 
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <langinfo.h>
 #include <math.h>
 
 #include "pd-enums.h"
 #include "pd-format.h"
 #include "pd-printer.h"
+
+/* Temperature unit ---------------------------------------------------------
+ *
+ * The unit is a setting of the process, not a parameter of the helpers: it
+ * is the person's preference, the same in every window, and temperatures are
+ * formatted by a dozen helpers from six widgets. Passing it down would give
+ * each widget a property and each owner a binding to keep up, for a value
+ * that changes perhaps once in the app's life. So the helpers below read it
+ * here; the app points it at its GSettings once (pd_format_follow_settings()),
+ * and each widget that shows a temperature asks to be told of a change
+ * (pd_format_watch_temperature_unit()) and then sets its temperature labels
+ * again, once: no polling, nothing per frame.
+ *
+ * Only what people read converts. The core, the state document, the mirror
+ * and the CLI stay in °C, and so does every value a widget keeps.
+ *
+ * PdUnitWatch is the one object that says so; it is private to this file
+ * (its API is the functions above), so it is not a class of its own file.
+ */
+
+#define PD_TYPE_UNIT_WATCH (pd_unit_watch_get_type ())
+G_DECLARE_FINAL_TYPE (PdUnitWatch, pd_unit_watch, PD, UNIT_WATCH, GObject)
+
+struct _PdUnitWatch
+{
+  GObject           parent_instance;
+  PdTemperatureUnit unit;
+};
+
+G_DEFINE_FINAL_TYPE (PdUnitWatch, pd_unit_watch, G_TYPE_OBJECT)
+
+enum
+{
+  WATCH_PROP_0,
+  WATCH_PROP_TEMPERATURE_UNIT,
+  WATCH_N_PROPS
+};
+
+static GParamSpec *watch_properties[WATCH_N_PROPS];
+
+static void
+pd_unit_watch_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case WATCH_PROP_TEMPERATURE_UNIT:
+      g_value_set_uint (value, PD_UNIT_WATCH (object)->unit);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pd_unit_watch_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case WATCH_PROP_TEMPERATURE_UNIT:
+      pd_format_set_temperature_unit (g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pd_unit_watch_class_init (PdUnitWatchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = pd_unit_watch_get_property;
+  object_class->set_property = pd_unit_watch_set_property;
+
+  watch_properties[WATCH_PROP_TEMPERATURE_UNIT] =
+    g_param_spec_uint ("temperature-unit", NULL, NULL,
+                       PD_TEMPERATURE_UNIT_CELSIUS, PD_TEMPERATURE_UNIT_FAHRENHEIT, PD_TEMPERATURE_UNIT_CELSIUS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, WATCH_N_PROPS, watch_properties);
+}
+
+static void
+pd_unit_watch_init (PdUnitWatch *self)
+{
+  self->unit = PD_TEMPERATURE_UNIT_CELSIUS;
+}
+
+/* Lives as long as the process: widgets come and go, the unit stays. */
+static PdUnitWatch *
+unit_watch (void)
+{
+  static PdUnitWatch *watch;
+
+  if (g_once_init_enter (&watch))
+    g_once_init_leave (&watch, g_object_new (PD_TYPE_UNIT_WATCH, NULL));
+
+  return watch;
+}
+
+/**
+ * pd_format_get_temperature_unit:
+ *
+ * Returns: the unit the helpers write temperatures in
+ */
+PdTemperatureUnit
+pd_format_get_temperature_unit (void)
+{
+  return unit_watch ()->unit;
+}
+
+/**
+ * pd_format_set_temperature_unit:
+ * @unit: the unit to write temperatures in from now on
+ *
+ * Tells the widgets that watch the unit when it changed. Called by
+ * pd_format_follow_settings(); tests call it directly.
+ */
+void
+pd_format_set_temperature_unit (PdTemperatureUnit unit)
+{
+  PdUnitWatch *watch = unit_watch ();
+
+  g_return_if_fail (unit == PD_TEMPERATURE_UNIT_CELSIUS || unit == PD_TEMPERATURE_UNIT_FAHRENHEIT);
+
+  if (watch->unit == unit)
+    return;
+
+  watch->unit = unit;
+  g_object_notify_by_pspec (G_OBJECT (watch), watch_properties[WATCH_PROP_TEMPERATURE_UNIT]);
+}
+
+/**
+ * pd_format_get_locale_temperature_unit:
+ *
+ * Returns: Fahrenheit where the locale measures in US units
+ *   (LC_MEASUREMENT, as GNOME Settings reads it), else Celsius
+ */
+PdTemperatureUnit
+pd_format_get_locale_temperature_unit (void)
+{
+#ifdef __GLIBC__
+  /* glibc's LC_MEASUREMENT: 1 is metric, 2 is US customary */
+  const char *measurement = nl_langinfo (_NL_MEASUREMENT_MEASUREMENT);
+
+  if (measurement != NULL && measurement[0] == 2)
+    return PD_TEMPERATURE_UNIT_FAHRENHEIT;
+#endif
+
+  return PD_TEMPERATURE_UNIT_CELSIUS;
+}
+
+static void
+on_temperature_unit_setting_changed (GSettings  *settings,
+                                     const char *key,
+                                     gpointer    data)
+{
+  g_autofree char *nick = g_settings_get_string (settings, "temperature-unit");
+
+  if (g_strcmp0 (nick, "fahrenheit") == 0)
+    pd_format_set_temperature_unit (PD_TEMPERATURE_UNIT_FAHRENHEIT);
+  else if (g_strcmp0 (nick, "celsius") == 0)
+    pd_format_set_temperature_unit (PD_TEMPERATURE_UNIT_CELSIUS);
+  else
+    pd_format_set_temperature_unit (pd_format_get_locale_temperature_unit ());
+}
+
+/**
+ * pd_format_follow_settings:
+ * @settings: the app's settings
+ *
+ * Writes temperatures in the unit of @settings' "temperature-unit" key, now
+ * and whenever it changes, for as long as @settings lives.
+ */
+void
+pd_format_follow_settings (GSettings *settings)
+{
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  /* the watch lives longer than any settings: no reference either way */
+  g_signal_connect_object (settings, "changed::temperature-unit", G_CALLBACK (on_temperature_unit_setting_changed),
+                           unit_watch (), 0);
+  on_temperature_unit_setting_changed (settings, "temperature-unit", NULL);
+}
+
+/**
+ * pd_format_watch_temperature_unit:
+ * @instance: a widget (or any object) that shows temperatures
+ * @callback: called as `callback (instance)` when the unit changed
+ *
+ * Connected for as long as @instance lives.
+ */
+void
+pd_format_watch_temperature_unit (gpointer  instance,
+                                  GCallback callback)
+{
+  g_return_if_fail (G_IS_OBJECT (instance));
+  g_return_if_fail (callback != NULL);
+
+  g_signal_connect_object (unit_watch (), "notify::temperature-unit", callback, instance, G_CONNECT_SWAPPED);
+}
+
+/**
+ * pd_format_celsius_to_unit:
+ * @celsius: °C
+ *
+ * Returns: @celsius in the current unit, not rounded
+ */
+double
+pd_format_celsius_to_unit (double celsius)
+{
+  switch (pd_format_get_temperature_unit ())
+    {
+    case PD_TEMPERATURE_UNIT_FAHRENHEIT:
+      return celsius * 9.0 / 5.0 + 32.0;
+    case PD_TEMPERATURE_UNIT_CELSIUS:
+    default:
+      return celsius;
+    }
+}
+
+/**
+ * pd_format_unit_to_celsius:
+ * @degrees: a temperature in the current unit
+ *
+ * Returns: @degrees in °C
+ */
+double
+pd_format_unit_to_celsius (double degrees)
+{
+  switch (pd_format_get_temperature_unit ())
+    {
+    case PD_TEMPERATURE_UNIT_FAHRENHEIT:
+      return (degrees - 32.0) * 5.0 / 9.0;
+    case PD_TEMPERATURE_UNIT_CELSIUS:
+    default:
+      return degrees;
+    }
+}
+
+/* Whole degrees in the current unit, halves away from zero (printf would
+ * round them to even), and never "-0 °C".
+ */
+static double
+whole_degrees (double celsius)
+{
+  double degrees = round (pd_format_celsius_to_unit (celsius));
+
+  return degrees == 0 ? 0 : degrees;
+}
+
+/**
+ * pd_format_degrees:
+ * @celsius: °C, NAN when not known
+ *
+ * Returns: (transfer full): "219 °C" or "426 °F", in whole degrees; "—"
+ *   when not known
+ */
+char *
+pd_format_degrees (double celsius)
+{
+  if (!isfinite (celsius))
+    return g_strdup ("—");
+
+  switch (pd_format_get_temperature_unit ())
+    {
+    case PD_TEMPERATURE_UNIT_FAHRENHEIT:
+      /* TRANSLATORS: a temperature in degrees Fahrenheit */
+      return g_strdup_printf (_("%.0f °F"), whole_degrees (celsius));
+    case PD_TEMPERATURE_UNIT_CELSIUS:
+    default:
+      /* TRANSLATORS: a temperature in degrees Celsius */
+      return g_strdup_printf (_("%.0f °C"), whole_degrees (celsius));
+    }
+}
 
 /**
  * pd_format_temperature:
@@ -22,20 +305,27 @@
  * @target: °C, NAN when not known; 0 when the heater is off
  *
  * Returns: (transfer full): "219 °C", "219 / 220 °C" while heating or
- *   holding a target, "—" when not known
+ *   holding a target ("426 / 428 °F" in Fahrenheit), "—" when not known
  */
 char *
 pd_format_temperature (double current,
                        double target)
 {
-  if (isnan (current))
+  if (!isfinite (current))
     return g_strdup ("—");
-  if (isnan (target) || target <= 0)
-    /* TRANSLATORS: a temperature in degrees Celsius */
-    return g_strdup_printf (_("%.0f °C"), current);
+  if (!isfinite (target) || target <= 0)
+    return pd_format_degrees (current);
 
-  /* TRANSLATORS: current / target temperature in degrees Celsius */
-  return g_strdup_printf (_("%.0f / %.0f °C"), current, target);
+  switch (pd_format_get_temperature_unit ())
+    {
+    case PD_TEMPERATURE_UNIT_FAHRENHEIT:
+      /* TRANSLATORS: current / target temperature in degrees Fahrenheit */
+      return g_strdup_printf (_("%.0f / %.0f °F"), whole_degrees (current), whole_degrees (target));
+    case PD_TEMPERATURE_UNIT_CELSIUS:
+    default:
+      /* TRANSLATORS: current / target temperature in degrees Celsius */
+      return g_strdup_printf (_("%.0f / %.0f °C"), whole_degrees (current), whole_degrees (target));
+    }
 }
 
 /**
@@ -507,43 +797,65 @@ pd_format_remaining (int percent)
 
 /**
  * pd_format_nozzle_range:
+ * @min: the filament's lowest nozzle temperature in °C, 0 or less when none
+ * @max: its highest, 0 or less when none
  *
- * Returns: (transfer full) (nullable): "190–240 °C", %NULL when not known
+ * Returns: (transfer full) (nullable): "190–240 °C" ("374–464 °F"), %NULL
+ *   when not known
  */
 char *
 pd_format_nozzle_range (int min,
                         int max)
 {
+  double low = whole_degrees (min);
+  double high = whole_degrees (max);
+
   if (min <= 0 && max <= 0)
     return NULL;
   if (min <= 0 || max <= 0 || min == max)
-    /* TRANSLATORS: a nozzle temperature in degrees Celsius */
-    return g_strdup_printf (_("%d °C"), MAX (min, max));
+    return pd_format_degrees (MAX (min, max));
 
-  /* TRANSLATORS: a nozzle temperature range in degrees Celsius */
-  return g_strdup_printf (_("%d–%d °C"), min, max);
+  switch (pd_format_get_temperature_unit ())
+    {
+    case PD_TEMPERATURE_UNIT_FAHRENHEIT:
+      /* TRANSLATORS: a nozzle temperature range in degrees Fahrenheit */
+      return g_strdup_printf (_("%.0f–%.0f °F"), low, high);
+    case PD_TEMPERATURE_UNIT_CELSIUS:
+    default:
+      /* TRANSLATORS: a nozzle temperature range in degrees Celsius */
+      return g_strdup_printf (_("%.0f–%.0f °C"), low, high);
+    }
 }
 
 /**
  * pd_format_drying_advice:
- * @temperature: the recommended drying temperature, 0 or less when none
+ * @temperature: the recommended drying temperature in °C, 0 or less when none
  * @hours: the recommended drying time, 0 or less when none
  *
- * Returns: (transfer full) (nullable): "Dry at 55 °C for 8 h"
+ * Returns: (transfer full) (nullable): "Dry at 55 °C for 8 h" ("Dry at
+ *   131 °F for 8 h")
  */
 char *
 pd_format_drying_advice (int temperature,
                          int hours)
 {
+  g_autofree char *degrees = NULL;
+
   if (temperature <= 0)
     return NULL;
-  if (hours <= 0)
-    /* TRANSLATORS: the filament maker's drying advice */
-    return g_strdup_printf (_("Dry at %d °C"), temperature);
 
-  /* TRANSLATORS: the filament maker's drying advice, "Dry at 55 °C for 8 h" */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Dry at %d °C for %d h", "Dry at %d °C for %d h", hours),
-                          temperature, hours);
+  degrees = pd_format_degrees (temperature);
+  if (hours <= 0)
+    /* TRANSLATORS: the filament maker's drying advice, "Dry at 55 °C"; the
+     * temperature comes with its unit
+     */
+    return g_strdup_printf (_("Dry at %s"), degrees);
+
+  /* TRANSLATORS: the filament maker's drying advice, "Dry at 55 °C for 8 h";
+   * the temperature comes with its unit
+   */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Dry at %s for %d h", "Dry at %s for %d h", hours),
+                          degrees, hours);
 }
 
 /**

@@ -40,6 +40,7 @@ struct _PdPreferencesWindow
   GtkWidget           *tile_fps_spin;
   GtkWidget           *auto_snapshots_switch;
   AdwComboRow         *snapshot_format_row;
+  AdwComboRow         *temperature_unit_row;
   GtkAdjustment       *debug_capacity_adjustment;
   GtkWidget           *debug_capacity_spin;
 
@@ -132,6 +133,39 @@ row_to_format (const GValue       *value,
     return NULL;
 
   return g_variant_new_string (snapshot_formats[selected]);
+}
+
+/* The unit row lists the schema's choices in the schema's order. */
+static const char *const temperature_units[] = { "auto", "celsius", "fahrenheit" };
+
+static gboolean
+unit_to_row (GValue   *value,
+             GVariant *variant,
+             gpointer  data)
+{
+  const char *unit = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (temperature_units); i++)
+    if (g_strcmp0 (unit, temperature_units[i]) == 0)
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+
+  return FALSE;
+}
+
+static GVariant *
+row_to_unit (const GValue       *value,
+             const GVariantType *type,
+             gpointer            data)
+{
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= G_N_ELEMENTS (temperature_units))
+    return NULL;
+
+  return g_variant_new_string (temperature_units[selected]);
 }
 
 /* The severity row lists the schema's nicks from the most severe down. */
@@ -450,6 +484,7 @@ pd_preferences_window_class_init (PdPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, tile_fps_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, auto_snapshots_switch);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, snapshot_format_row);
+  gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, temperature_unit_row);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, debug_capacity_adjustment);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, debug_capacity_spin);
   gtk_widget_class_bind_template_child (widget_class, PdPreferencesWindow, run_in_background_switch);
@@ -512,6 +547,9 @@ pd_preferences_window_init (PdPreferencesWindow *self)
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->stale_spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Seconds before a silent printer is not responding"), -1);
+  /* "Unit" reads well under its group's title, not alone */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->temperature_unit_row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Temperature unit"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->history_spin),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Minutes of temperature history"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->snapshot_limit_spin),
@@ -543,6 +581,8 @@ pd_preferences_window_new (GSettings *settings)
     {
       g_settings_bind (settings, "stale-timeout", self->stale_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "temperature-history-minutes", self->history_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind_with_mapping (settings, "temperature-unit", self->temperature_unit_row, "selected",
+                                    G_SETTINGS_BIND_DEFAULT, unit_to_row, row_to_unit, NULL, NULL);
       g_settings_bind (settings, "humidity-fair", self->humidity_fair_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "humidity-high", self->humidity_high_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "auto-snapshots", self->auto_snapshots_switch, "active", G_SETTINGS_BIND_DEFAULT);

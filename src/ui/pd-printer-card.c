@@ -337,6 +337,19 @@ sync_accessible (PdPrinterCard *self,
                                     -1);
 }
 
+/* Also all a change of the temperature unit needs: four labels a card. */
+static void
+sync_temperatures (PdPrinterCard *self)
+{
+  if (self->printer == NULL)
+    return;
+
+  set_temperature (self->nozzle_label, pd_printer_get_nozzle (self->printer));
+  set_temperature (self->nozzle_right_label, pd_printer_get_nozzle_right (self->printer));
+  set_temperature (self->bed_label, pd_printer_get_bed (self->printer));
+  set_temperature (self->chamber_label, pd_printer_get_chamber (self->printer));
+}
+
 static void
 update_card (PdPrinterCard *self)
 {
@@ -365,12 +378,9 @@ update_card (PdPrinterCard *self)
 
   right = pd_printer_get_nozzle_right (self->printer);
   gtk_label_set_label (self->nozzle_caption, right != NULL ? _("Left nozzle") : _("Nozzle"));
-  set_temperature (self->nozzle_label, pd_printer_get_nozzle (self->printer));
   gtk_widget_set_visible (self->nozzle_right_box, right != NULL);
-  set_temperature (self->nozzle_right_label, right);
-  set_temperature (self->bed_label, pd_printer_get_bed (self->printer));
   gtk_widget_set_visible (self->chamber_box, pd_printer_get_chamber (self->printer) != NULL);
-  set_temperature (self->chamber_label, pd_printer_get_chamber (self->printer));
+  sync_temperatures (self);
 
   sync_extras (self);
   sync_accessible (self, status);
@@ -514,6 +524,7 @@ pd_printer_card_init (PdPrinterCard *self)
    * no report: the job tells. */
   self->job_signals = g_signal_group_new (PD_TYPE_JOB);
   g_signal_group_connect_swapped (self->job_signals, "notify::details", G_CALLBACK (on_printer_changed), self);
+  pd_format_watch_temperature_unit (self, G_CALLBACK (sync_temperatures));
 
   /* The AMS strip: shown only for printers with an AMS */
   self->ams_strip = pd_ams_strip_new ();

@@ -388,6 +388,23 @@ set_temperature (GtkLabel      *label,
   gtk_label_set_label (label, text != NULL ? text : "—");
 }
 
+/* Also all a change of the temperature unit needs here; the chart and the
+ * AMS view watch the unit themselves.
+ */
+static void
+sync_temperatures (PdPrinterPage *self)
+{
+  PdPrinter *printer = self->printer;
+
+  if (printer == NULL)
+    return;
+
+  set_temperature (self->nozzle_label, pd_printer_get_nozzle (printer));
+  set_temperature (self->nozzle_right_label, pd_printer_get_nozzle_right (printer));
+  set_temperature (self->bed_label, pd_printer_get_bed (printer));
+  set_temperature (self->chamber_label, pd_printer_get_chamber (printer));
+}
+
 static void
 sync_actions (PdPrinterPage *self)
 {
@@ -610,12 +627,9 @@ update_page (PdPrinterPage *self)
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->nozzle_row),
                                  pd_printer_get_nozzle_right (printer) != NULL ? _("Left Nozzle") : _("Nozzle"));
-  set_temperature (self->nozzle_label, pd_printer_get_nozzle (printer));
   gtk_widget_set_visible (GTK_WIDGET (self->nozzle_right_row), pd_printer_get_nozzle_right (printer) != NULL);
-  set_temperature (self->nozzle_right_label, pd_printer_get_nozzle_right (printer));
-  set_temperature (self->bed_label, pd_printer_get_bed (printer));
   gtk_widget_set_visible (GTK_WIDGET (self->chamber_row), pd_printer_get_chamber (printer) != NULL);
-  set_temperature (self->chamber_label, pd_printer_get_chamber (printer));
+  sync_temperatures (self);
 
   light = pd_printer_get_light (printer) == PD_TRISTATE_YES;
   if (self->light_on != light)
@@ -890,6 +904,7 @@ pd_printer_page_init (PdPrinterPage *self)
   self->debug_signals = g_signal_group_new (PD_TYPE_DEBUG_LOG);
   g_signal_group_connect_swapped (self->debug_signals, "notify::capturing", G_CALLBACK (sync_debug), self);
 
+  pd_format_watch_temperature_unit (self, G_CALLBACK (sync_temperatures));
   sync_actions (self);
 
   /* Muted or not from elsewhere (another window's page, the settings) */

@@ -22,6 +22,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pd-format.h"
 #include "pd-temperature-chart.h"
 
 #define MIN_WIDTH  300
@@ -174,11 +175,13 @@ series_name (PdHistorySeries series,
     }
 }
 
+/* Samples stay in °C; only the words and the axis are in the unit people
+ * chose (pd-format.c).
+ */
 static char *
 format_temperature (double celsius)
 {
-  /* Translators: a temperature in degrees Celsius, rounded */
-  return g_strdup_printf (C_("temperature", "%.0f °C"), celsius);
+  return pd_format_degrees (celsius);
 }
 
 /* "Nozzle 219 °C (target 220 °C). Bed 55 °C (target 55 °C). Chamber 34 °C." */
@@ -275,11 +278,19 @@ axis_x (const Axes *axes,
   return axes->plot.origin.x + (double) (time - axes->start) / axes->span * axes->plot.size.width;
 }
 
+/* @degrees: in the unit shown, as axes->top is */
+static double
+axis_y_degrees (const Axes *axes,
+                double      degrees)
+{
+  return axes->plot.origin.y + axes->plot.size.height * (1.0 - degrees / axes->top);
+}
+
 static double
 axis_y (const Axes *axes,
         double      celsius)
 {
-  return axes->plot.origin.y + axes->plot.size.height * (1.0 - celsius / axes->top);
+  return axis_y_degrees (axes, pd_format_celsius_to_unit (celsius));
 }
 
 /* The y range: from 0 to the highest value seen (current or target) plus
@@ -635,7 +646,7 @@ pd_temperature_chart_snapshot (GtkWidget   *widget,
   /* Axis labels: as wide as the widest value label, "250 °C". */
   probe = create_layout (widget, "", TRUE);
   {
-    g_autofree char *widest = format_temperature (888);
+    g_autofree char *widest = format_temperature (pd_format_unit_to_celsius (888));
 
     pango_layout_set_text (probe, widest, -1);
     layout_size (probe, &w, &label_h);
@@ -651,14 +662,15 @@ pd_temperature_chart_snapshot (GtkWidget   *widget,
   if (axes.plot.size.width < 10 || axes.plot.size.height < 10)
     return;
 
-  choose_range (highest, axes.plot.size.height, &top, &step);
+  /* Round steps in the unit shown: 100, 200 °F, not 37.8, 93.3 °C. */
+  choose_range (pd_format_celsius_to_unit (highest), axes.plot.size.height, &top, &step);
   axes.top = top;
 
-  /* Horizontal gridlines with their values; the 0 °C baseline stronger. */
+  /* Horizontal gridlines with their values; the 0° baseline stronger. */
   for (double v = 0; v <= top + 0.5; v += step)
     {
-      g_autofree char *text = format_temperature (v);
-      float            y = roundf (axis_y (&axes, v));
+      g_autofree char *text = format_temperature (pd_format_unit_to_celsius (v));
+      float            y = roundf (axis_y_degrees (&axes, v));
 
       append_rect (snapshot, v == 0 ? &axis : &grid, axes.plot.origin.x, v == 0 ? y - 1 : y,
                    axes.plot.size.width, 1);
@@ -890,6 +902,9 @@ pd_temperature_chart_init (PdTemperatureChart *self)
   self->history_signals = g_signal_group_new (PD_TYPE_TEMPERATURE_HISTORY);
   g_signal_group_connect_object (self->history_signals, "changed",
                                  G_CALLBACK (on_history_changed), self, G_CONNECT_SWAPPED);
+
+  /* the description and the drawing say the unit */
+  pd_format_watch_temperature_unit (self, G_CALLBACK (on_history_changed));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Temperature history"), -1);
