@@ -29,6 +29,7 @@
 #include "pd-secrets.h"
 #include "pd-preferences-window.h"
 #include "pd-printer-dialog.h"
+#include "pd-search-provider.h"
 #include "pd-window.h"
 
 struct _PdApplication
@@ -45,6 +46,7 @@ struct _PdApplication
   PdTray            *tray;
   PdBackground      *background;
   PdMirrorManager   *mirror;
+  PdSearchProvider  *search_provider;
   char              *load_error;        /* printers.ini could not be read */
   GtkWidget         *load_error_dialog; /* weak */
 
@@ -518,6 +520,44 @@ pd_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (pd_application_parent_class)->shutdown (app);
 }
 
+/* GNOME Shell's search, at the app's object path + "/SearchProvider" (the
+ * search-provider .ini says so). Without it the app still runs: search is
+ * an extra, so a failed export is logged, not fatal.
+ */
+static gboolean
+pd_application_dbus_register (GApplication    *app,
+                              GDBusConnection *connection,
+                              const char      *object_path,
+                              GError         **error)
+{
+  PdApplication     *self = PD_APPLICATION (app);
+  g_autofree char   *path = g_strconcat (object_path, "/SearchProvider", NULL);
+  g_autoptr (GError) local_error = NULL;
+
+  if (!G_APPLICATION_CLASS (pd_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+
+  if (self->search_provider == NULL)
+    self->search_provider = pd_search_provider_new (self);
+  if (!pd_search_provider_export (self->search_provider, connection, path, &local_error))
+    g_message ("No search provider: %s", local_error->message);
+
+  return TRUE;
+}
+
+static void
+pd_application_dbus_unregister (GApplication    *app,
+                                GDBusConnection *connection,
+                                const char      *object_path)
+{
+  PdApplication *self = PD_APPLICATION (app);
+
+  if (self->search_provider != NULL)
+    pd_search_provider_unexport (self->search_provider);
+
+  G_APPLICATION_CLASS (pd_application_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
 static void
 pd_application_dispose (GObject *object)
 {
@@ -527,6 +567,7 @@ pd_application_dispose (GObject *object)
   g_clear_object (&self->cameras);
   g_clear_object (&self->debug);
   g_clear_object (&self->mirror);
+  g_clear_object (&self->search_provider);
   g_clear_object (&self->notifications);
   if (self->tray != NULL)
     pd_tray_stop (self->tray);
@@ -568,6 +609,8 @@ pd_application_class_init (PdApplicationClass *klass)
   app_class->activate = pd_application_activate;
   app_class->startup = pd_application_startup;
   app_class->shutdown = pd_application_shutdown;
+  app_class->dbus_register = pd_application_dbus_register;
+  app_class->dbus_unregister = pd_application_dbus_unregister;
 }
 
 /* Actions ---------------------------------------------------------------------------*/
