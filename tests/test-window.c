@@ -189,6 +189,9 @@ test_cards_follow_printers (void)
   description = pd_printer_card_describe (card);
   g_assert_nonnull (strstr (description, "Printing"));
   g_assert_nonnull (strstr (description, "Layer"));
+  /* the H2D has two nozzles */
+  g_assert_nonnull (strstr (description, "left nozzle "));
+  g_assert_nonnull (strstr (description, "°C"));
 
   g_object_unref (pd_test_save_screenshot (GTK_WIDGET (window), "window-light.png"));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "pd-ams-strip.h"
 #include "pd-enums.h"
@@ -607,6 +608,23 @@ pd_printer_card_describe (PdPrinterCard *self)
         /* TRANSLATORS: part of a sentence read by a screen reader: ", Filament: 5.2 g of 12.4 g (estimated)" */
         g_string_append_printf (text, _(", %s (estimated)"), grams);
     }
+
+  /* the nozzle, the temperature people check first ("nozzle 220 °C") */
+  {
+    PdTemperature   *left = pd_printer_get_nozzle (self->printer);
+    PdTemperature   *right = pd_printer_get_nozzle_right (self->printer);
+    g_autofree char *left_text = left != NULL && isfinite (pd_temperature_get_current (left))
+                                   ? pd_format_degrees (pd_temperature_get_current (left)) : NULL;
+    g_autofree char *right_text = right != NULL && isfinite (pd_temperature_get_current (right))
+                                    ? pd_format_degrees (pd_temperature_get_current (right)) : NULL;
+
+    if (left_text != NULL && right_text != NULL)
+      /* TRANSLATORS: part of a sentence read by a screen reader: ", left nozzle 220 °C, right nozzle 25 °C" */
+      g_string_append_printf (text, _(", left nozzle %s, right nozzle %s"), left_text, right_text);
+    else if (left_text != NULL)
+      /* TRANSLATORS: part of a sentence read by a screen reader: ", nozzle 220 °C" */
+      g_string_append_printf (text, _(", nozzle %s"), left_text);
+  }
 
   if (pd_printer_get_connection (self->printer) != PD_CONNECTION_CONNECTED)
     {
