@@ -570,6 +570,106 @@ test_auth (Fixture      *f,
   g_assert_cmpuint (c->n_snapshots, ==, 1);
 }
 
+static gboolean n_clients_is (gpointer data);
+
+/* Wrong tokens from one address: after the limit, that address waits out
+ * the window (429), even with the right token; then it is let in again. */
+static void
+test_auth_rate_limit (Fixture      *f,
+                      gconstpointer data)
+{
+  pd_mirror_server_set_auth_limit (f->server, 3, 2);
+
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (get (f, "/api/printers", "Bearer guess", NULL, NULL), ==, SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (get (f, "/api/printers", "Bearer " TOKEN, NULL, NULL), ==, 429);
+  g_assert_cmpuint (get (f, "/api/printers?token=" TOKEN, NULL, NULL, NULL), ==, 429);
+
+  pd_test_spin (2200);
+  g_assert_cmpuint (get (f, "/api/printers", "Bearer " TOKEN, NULL, NULL), ==, SOUP_STATUS_OK);
+}
+
+/* Each client costs a send queue: beyond the limit the handshake gets 503,
+ * and a place that frees up can be taken. */
+static void
+test_max_clients (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr (Client) a = NULL;
+  g_autoptr (Client) b = NULL;
+  g_autoptr (Client) c = NULL;
+  g_autoptr (GError) error = NULL;
+  gpointer           one[] = { f->server, GUINT_TO_POINTER (1) };
+
+  pd_mirror_server_set_max_clients (f->server, 2);
+  a = client_new (f, "token=" TOKEN);
+  b = client_new (f, "token=" TOKEN);
+  c = client_try_new (f, "token=" TOKEN, &error);
+  g_assert_null (c);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (pd_mirror_server_get_n_clients (f->server), ==, 2);
+
+  g_clear_pointer (&a, client_free);
+  g_assert_true (pd_test_wait_until (n_clients_is, one, 10));
+  c = client_new (f, "token=" TOKEN);
+  client_sync (c, f->server);
+}
+
+/* Only the page's own files are served: no path reaches the file system. */
+static void
+test_no_traversal (Fixture      *f,
+                   gconstpointer data)
+{
+  static const char *const paths[] = {
+    "/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/mirror.js/../../etc/passwd",
+    "/api/printers/..%2f..%2fetc%2fpasswd", "/api/printers/../../etc/passwd/snapshot.jpg", "/etc/passwd",
+    "//etc/passwd", "/mirror.css%00.js",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr (GBytes) body = NULL;
+      guint              status = get (f, paths[i], "Bearer " TOKEN, &body, NULL);
+
+      g_test_message ("%s: %u", paths[i], status);
+      if (body != NULL && g_bytes_get_size (body) > 0)
+        g_assert_null (g_strstr_len (g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), "root:"));
+      g_assert_cmpuint (status, !=, SOUP_STATUS_INTERNAL_SERVER_ERROR);
+    }
+}
+
+/* The page is locked down: its own scripts only, no referrer (the token is
+ * in its address), no sniffing, nothing cached. */
+static void
+test_security_headers (Fixture      *f,
+                       gconstpointer data)
+{
+  g_autofree char        *address = url (f, "http", "/?token=" TOKEN);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", address);
+  Fetch                   fetch = { NULL, NULL, FALSE };
+  SoupMessageHeaders     *headers;
+  const char             *csp;
+
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_fetched, &fetch);
+  g_assert_true (pd_test_wait_until (fetch_done, &fetch, 10));
+  g_assert_no_error (fetch.error);
+  g_clear_pointer (&fetch.body, g_bytes_unref);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+
+  headers = soup_message_get_response_headers (msg);
+  csp = soup_message_headers_get_one (headers, "Content-Security-Policy");
+  g_assert_nonnull (csp);
+  g_assert_nonnull (strstr (csp, "default-src 'self'"));
+  g_assert_nonnull (strstr (csp, "frame-ancestors 'none'"));
+  g_assert_null (strstr (csp, "unsafe-inline"));
+  g_assert_null (strstr (csp, "unsafe-eval"));
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Referrer-Policy"), ==, "no-referrer");
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "X-Content-Type-Options"), ==, "nosniff");
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Cache-Control"), ==, "no-store");
+}
+
 /* Snapshot, then deltas: applied, they are the printers' documents. Over
  * random changes from several seeds.
  */
@@ -993,6 +1093,10 @@ main (int   argc,
 
   g_test_add_func ("/mirror/merge-patch", test_merge_patch);
   g_test_add ("/mirror/auth", Fixture, NULL, fixture_setup, test_auth, fixture_teardown);
+  g_test_add ("/mirror/auth-rate-limit", Fixture, NULL, fixture_setup, test_auth_rate_limit, fixture_teardown);
+  g_test_add ("/mirror/max-clients", Fixture, NULL, fixture_setup, test_max_clients, fixture_teardown);
+  g_test_add ("/mirror/no-traversal", Fixture, NULL, fixture_setup, test_no_traversal, fixture_teardown);
+  g_test_add ("/mirror/security-headers", Fixture, NULL, fixture_setup, test_security_headers, fixture_teardown);
   g_test_add ("/mirror/deltas", Fixture, NULL, fixture_setup, test_deltas, fixture_teardown);
   g_test_add ("/mirror/added-removed", Fixture, NULL, fixture_setup, test_added_removed, fixture_teardown);
   g_test_add ("/mirror/resume", Fixture, NULL, fixture_setup, test_resume, fixture_teardown);

@@ -95,7 +95,24 @@ struct _PdMirrorServer
   guint                history_limit;
   gsize                queue_limit;
   guint                ping_interval; /* s */
+  guint                max_clients;
+  GHashTable          *auth_failures; /* peer address → AuthFailures */
+  guint                auth_max_failures;
+  guint                auth_window;   /* s */
 };
+
+/* Wrong tokens from one address: after max_failures in a window, that
+ * address is refused (429) until the window ends, right token or not. */
+typedef struct
+{
+  gint64 window_start; /* µs, monotonic */
+  guint  failures;
+} AuthFailures;
+
+#define DEFAULT_MAX_CLIENTS       64
+#define DEFAULT_AUTH_FAILURES     10
+#define DEFAULT_AUTH_WINDOW       60
+#define MAX_TRACKED_ADDRESSES     4096
 
 G_DEFINE_FINAL_TYPE (PdMirrorServer, pd_mirror_server, G_TYPE_OBJECT)
 
@@ -975,6 +992,13 @@ serve_websocket (PdMirrorServer    *self,
       reply (msg, SOUP_STATUS_BAD_REQUEST, NULL, NULL);
       return;
     }
+  /* each client costs a send queue: a bounded number of them */
+  if (self->clients->len >= self->max_clients)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "30");
+      reply (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL, NULL);
+      return;
+    }
   if (since != NULL && !g_ascii_string_to_unsigned (since, 10, 0, G_MAXUINT64, &value, NULL))
     {
       reply (msg, SOUP_STATUS_BAD_REQUEST, NULL, NULL);
@@ -990,6 +1014,62 @@ serve_websocket (PdMirrorServer    *self,
   g_signal_connect_data (msg, "wrote-informational", G_CALLBACK (on_upgraded), upgrade, upgrade_free, 0);
 }
 
+/* Seconds this address must still wait, or 0. */
+static guint
+auth_blocked_for (PdMirrorServer *self,
+                  const char     *peer,
+                  gint64          now)
+{
+  AuthFailures *record = peer != NULL ? g_hash_table_lookup (self->auth_failures, peer) : NULL;
+  gint64        window = (gint64) self->auth_window * G_USEC_PER_SEC;
+
+  if (record == NULL || now - record->window_start >= window || record->failures < self->auth_max_failures)
+    return 0;
+  return (guint) ((record->window_start + window - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+}
+
+static gboolean
+auth_record_expired (gpointer key,
+                     gpointer value,
+                     gpointer data)
+{
+  PdMirrorServer *self = data;
+  AuthFailures   *record = value;
+
+  return g_get_monotonic_time () - record->window_start >= (gint64) self->auth_window * G_USEC_PER_SEC;
+}
+
+static void
+auth_failed (PdMirrorServer *self,
+             const char     *peer,
+             gint64          now)
+{
+  AuthFailures *record;
+
+  if (peer == NULL)
+    return;
+  /* bounded: a flood from many addresses cannot grow it without end */
+  if (g_hash_table_size (self->auth_failures) >= MAX_TRACKED_ADDRESSES)
+    g_hash_table_foreach_remove (self->auth_failures, auth_record_expired, self);
+  if (g_hash_table_size (self->auth_failures) >= MAX_TRACKED_ADDRESSES)
+    g_hash_table_remove_all (self->auth_failures);
+
+  record = g_hash_table_lookup (self->auth_failures, peer);
+  if (record == NULL)
+    {
+      record = g_new0 (AuthFailures, 1);
+      record->window_start = now;
+      g_hash_table_insert (self->auth_failures, g_strdup (peer), record);
+    }
+  else if (now - record->window_start >= (gint64) self->auth_window * G_USEC_PER_SEC)
+    {
+      record->window_start = now;
+      record->failures = 0;
+    }
+  if (++record->failures == self->auth_max_failures)
+    g_message ("mirror: %u wrong tokens from %s; refusing it for %u s", record->failures, peer, self->auth_window);
+}
+
 static void
 handle_request (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -999,7 +1079,19 @@ handle_request (SoupServer        *server,
 {
   PdMirrorServer *self = data;
   const char     *method = soup_server_message_get_method (msg);
+  const char     *peer = soup_server_message_get_remote_host (msg);
+  gint64          now = g_get_monotonic_time ();
   const char     *how;
+  guint           wait;
+
+  if ((wait = auth_blocked_for (self, peer, now)) > 0)
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", wait);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
+      reply (msg, 429 /* Too Many Requests: libsoup 3.2 has no name for it */, NULL, NULL);
+      return;
+    }
 
   if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
     {
@@ -1010,6 +1102,7 @@ handle_request (SoupServer        *server,
 
   if ((how = authorize (self, msg, query)) == NULL)
     {
+      auth_failed (self, peer, now);
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
                                     "Bearer realm=\"Printdeck\"");
       reply (msg, SOUP_STATUS_UNAUTHORIZED, NULL, NULL);
@@ -1067,6 +1160,7 @@ pd_mirror_server_finalize (GObject *object)
     explicit_bzero (self->token, strlen (self->token));
   g_free (self->token);
   g_ptr_array_unref (self->clients);
+  g_hash_table_unref (self->auth_failures);
 
   G_OBJECT_CLASS (pd_mirror_server_parent_class)->finalize (object);
 }
@@ -1125,6 +1219,10 @@ pd_mirror_server_init (PdMirrorServer *self)
   self->history_limit = PD_MIRROR_DEFAULT_HISTORY;
   self->queue_limit = PD_MIRROR_DEFAULT_QUEUE;
   self->ping_interval = PD_MIRROR_PING_INTERVAL;
+  self->max_clients = DEFAULT_MAX_CLIENTS;
+  self->auth_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->auth_max_failures = DEFAULT_AUTH_FAILURES;
+  self->auth_window = DEFAULT_AUTH_WINDOW;
   g_queue_init (&self->history);
 }
 
@@ -1260,6 +1358,41 @@ pd_mirror_server_set_ping_interval (PdMirrorServer *self,
   g_return_if_fail (seconds > 0);
 
   self->ping_interval = seconds;
+}
+
+/**
+ * pd_mirror_server_set_max_clients:
+ * @self: a mirror server
+ * @max_clients: WebSocket clients at most (default 64); more get 503
+ */
+void
+pd_mirror_server_set_max_clients (PdMirrorServer *self,
+                                  guint           max_clients)
+{
+  g_return_if_fail (PD_IS_MIRROR_SERVER (self));
+  g_return_if_fail (max_clients > 0);
+
+  self->max_clients = max_clients;
+}
+
+/**
+ * pd_mirror_server_set_auth_limit:
+ * @self: a mirror server
+ * @max_failures: wrong tokens from one address (default 10)…
+ * @window_seconds: …within this many seconds (default 60) after which the
+ *   address gets 429 until the window ends
+ */
+void
+pd_mirror_server_set_auth_limit (PdMirrorServer *self,
+                                 guint           max_failures,
+                                 guint           window_seconds)
+{
+  g_return_if_fail (PD_IS_MIRROR_SERVER (self));
+  g_return_if_fail (max_failures > 0 && window_seconds > 0);
+
+  self->auth_max_failures = max_failures;
+  self->auth_window = window_seconds;
+  g_hash_table_remove_all (self->auth_failures);
 }
 
 /**

@@ -62,6 +62,11 @@ void            pd_mirror_server_set_limits (PdMirrorServer *self,
                                              gsize           queue_bytes);
 void            pd_mirror_server_set_ping_interval (PdMirrorServer *self,
                                                     guint           seconds);
+void            pd_mirror_server_set_max_clients (PdMirrorServer *self,
+                                                  guint           max_clients);
+void            pd_mirror_server_set_auth_limit (PdMirrorServer *self,
+                                                 guint           max_failures,
+                                                 guint           window_seconds);
 
 gboolean        pd_mirror_server_start (PdMirrorServer *self,
                                         const char     *address,
