@@ -102,18 +102,21 @@ enum
 
 static GParamSpec       *properties[N_PROPS];
 
-/* The format row lists the schema's choices in the schema's order. */
-static const char *const snapshot_formats[] = { "auto", "png", "jpeg" };
+/* Combo rows that list a string key's choices, in the schema's order: the
+ * mapping's data is the NULL-terminated list. */
+static const char *const snapshot_formats[] = { "auto", "png", "jpeg", NULL };
+static const char *const temperature_units[] = { "auto", "celsius", "fahrenheit", NULL };
 
 static gboolean
-format_to_row (GValue   *value,
+choice_to_row (GValue   *value,
                GVariant *variant,
                gpointer  data)
 {
-  const char *format = g_variant_get_string (variant, NULL);
+  const char *const *choices = data;
+  const char        *choice = g_variant_get_string (variant, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (snapshot_formats); i++)
-    if (g_strcmp0 (format, snapshot_formats[i]) == 0)
+  for (guint i = 0; choices[i] != NULL; i++)
+    if (g_strcmp0 (choice, choices[i]) == 0)
       {
         g_value_set_uint (value, i);
         return TRUE;
@@ -123,49 +126,17 @@ format_to_row (GValue   *value,
 }
 
 static GVariant *
-row_to_format (const GValue       *value,
+row_to_choice (const GValue       *value,
                const GVariantType *type,
                gpointer            data)
 {
-  guint selected = g_value_get_uint (value);
+  const char *const *choices = data;
+  guint              selected = g_value_get_uint (value);
 
-  if (selected >= G_N_ELEMENTS (snapshot_formats))
+  if (selected >= g_strv_length ((char **) choices))
     return NULL;
 
-  return g_variant_new_string (snapshot_formats[selected]);
-}
-
-/* The unit row lists the schema's choices in the schema's order. */
-static const char *const temperature_units[] = { "auto", "celsius", "fahrenheit" };
-
-static gboolean
-unit_to_row (GValue   *value,
-             GVariant *variant,
-             gpointer  data)
-{
-  const char *unit = g_variant_get_string (variant, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (temperature_units); i++)
-    if (g_strcmp0 (unit, temperature_units[i]) == 0)
-      {
-        g_value_set_uint (value, i);
-        return TRUE;
-      }
-
-  return FALSE;
-}
-
-static GVariant *
-row_to_unit (const GValue       *value,
-             const GVariantType *type,
-             gpointer            data)
-{
-  guint selected = g_value_get_uint (value);
-
-  if (selected >= G_N_ELEMENTS (temperature_units))
-    return NULL;
-
-  return g_variant_new_string (temperature_units[selected]);
+  return g_variant_new_string (choices[selected]);
 }
 
 /* The severity row lists the schema's nicks from the most severe down. */
@@ -582,7 +553,7 @@ pd_preferences_window_new (GSettings *settings)
       g_settings_bind (settings, "stale-timeout", self->stale_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "temperature-history-minutes", self->history_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind_with_mapping (settings, "temperature-unit", self->temperature_unit_row, "selected",
-                                    G_SETTINGS_BIND_DEFAULT, unit_to_row, row_to_unit, NULL, NULL);
+                                    G_SETTINGS_BIND_DEFAULT, choice_to_row, row_to_choice, (gpointer) temperature_units, NULL);
       g_settings_bind (settings, "humidity-fair", self->humidity_fair_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "humidity-high", self->humidity_high_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "auto-snapshots", self->auto_snapshots_switch, "active", G_SETTINGS_BIND_DEFAULT);
@@ -591,7 +562,7 @@ pd_preferences_window_new (GSettings *settings)
       g_settings_bind (settings, "debug-log-capacity", self->debug_capacity_adjustment, "value",
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind_with_mapping (settings, "snapshot-format", self->snapshot_format_row, "selected",
-                                    G_SETTINGS_BIND_DEFAULT, format_to_row, row_to_format, NULL, NULL);
+                                    G_SETTINGS_BIND_DEFAULT, choice_to_row, row_to_choice, (gpointer) snapshot_formats, NULL);
 
       g_settings_bind (settings, "run-in-background", self->run_in_background_switch, "active", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "autostart", self->autostart_switch, "active", G_SETTINGS_BIND_DEFAULT);
