@@ -888,6 +888,23 @@ pd_sim_new (const PdSimOptions *options)
  * Runs on the thread-default main context of this call, which must stay the
  * same for the simulator's life. On failure everything is undone.
  */
+/* gst-rtsp-server 1.22 can try to send on a client's watch that its own
+ * thread has just destroyed when the simulator drops viewers (camera off,
+ * a fault): a critical inside the library, about our test server, that the
+ * tests' fatal-criticals would turn into an abort. That one message is
+ * tolerated; everything else stays fatal. */
+static gboolean
+tolerate_rtsp_server_race (const char    *log_domain,
+                           GLogLevelFlags log_level,
+                           const char    *message,
+                           gpointer       data)
+{
+  if (g_strcmp0 (log_domain, "GStreamer-RTSP") == 0 && message != NULL &&
+      strstr (message, "gst_rtsp_watch_send_messages: assertion 'watch != NULL' failed") != NULL)
+    return FALSE;
+  return TRUE;
+}
+
 void
 pd_sim_start_async (PdSim              *self,
                     GCancellable       *cancellable,
@@ -898,6 +915,9 @@ pd_sim_start_async (PdSim              *self,
   g_autoptr (GError) error = NULL;
 
   g_return_if_fail (PD_IS_SIM (self));
+
+  if (g_test_initialized ())
+    g_test_log_set_fatal_handler (tolerate_rtsp_server_race, NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pd_sim_start_async);
