@@ -94,3 +94,26 @@ pd_test_save_screenshot (GtkWidget  *widget,
 
   return g_steal_pointer (&texture);
 }
+
+static void
+collect_text (GtkWidget *widget,
+              GString   *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (GTK_IS_LABEL (child) && *gtk_label_get_label (GTK_LABEL (child)) != '\0')
+        g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (child)));
+      collect_text (child, text);
+    }
+}
+
+char *
+pd_test_widget_text (GtkWidget *widget)
+{
+  GString *text = g_string_new ("|");
+
+  collect_text (widget, text);
+  return g_string_free (text, FALSE);
+}

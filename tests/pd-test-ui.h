@@ -13,5 +13,8 @@ G_BEGIN_DECLS
 void        pd_test_wait_for_frames (GtkWidget *widget);
 GdkTexture *pd_test_save_screenshot (GtkWidget  *widget,
                                      const char *name);
+/* Every visible, non-empty label's text under @widget, in order, each
+ * followed by "|", after a leading "|": "|Plate 2|12.4 g · 4.1 m|". */
+char       *pd_test_widget_text (GtkWidget *widget);
 
 G_END_DECLS

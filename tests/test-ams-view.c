@@ -38,30 +38,6 @@ printer_from (const char *serial,
   return printer;
 }
 
-/* Every label's text under @widget, in order, joined by "|" */
-static void
-collect_text (GtkWidget *widget,
-              GString   *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      if (!gtk_widget_get_visible (child))
-        continue;
-      if (GTK_IS_LABEL (child) && *gtk_label_get_label (GTK_LABEL (child)) != '\0')
-        g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (child)));
-      collect_text (child, text);
-    }
-}
-
-static char *
-view_text (GtkWidget *widget)
-{
-  GString *text = g_string_new ("|");
-
-  collect_text (widget, text);
-  return g_string_free (text, FALSE);
-}
-
 static void
 collect_type (GtkWidget *widget,
               GType      type,
@@ -137,7 +113,7 @@ test_x1c_four_units (void)
   guint                 n_unknown = 0;
 
   pd_test_spin (200);
-  text = view_text (view);
+  text = pd_test_widget_text (view);
   g_test_message ("%s", text);
 
   /* units: names as Bambu names them, types */
@@ -167,7 +143,7 @@ test_x1c_four_units (void)
   rows = find_all (view, GTK_TYPE_LIST_BOX_ROW);
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *row = view_text (g_ptr_array_index (rows, i));
+      g_autofree char *row = pd_test_widget_text (g_ptr_array_index (rows, i));
 
       n_unknown += strstr (row, "|Unknown|") != NULL;
     }
@@ -190,7 +166,7 @@ test_a1_level_only (void)
   g_autofree char      *expected = NULL;
 
   pd_test_spin (100);
-  text = view_text (view);
+  text = pd_test_widget_text (view);
   g_test_message ("%s", text);
   assert_contains (text, "|AMS lite|");
   g_assert_cmpint (pd_ams_unit_get_humidity_percent (unit), <, 0);
@@ -222,13 +198,13 @@ test_humidity_warning (void)
   g_autofree char      *after = NULL;
 
   pd_test_spin (100);
-  before = view_text (view);
+  before = pd_test_widget_text (view);
   assert_lacks (before, "Humidity high");
   assert_lacks (before, "Humidity fair");
 
   /* thresholds under the measured 4–9 %: every measuring unit is high */
   g_object_set (view, "humidity-fair", 2, "humidity-high", 5, NULL);
-  after = view_text (view);
+  after = pd_test_widget_text (view);
   assert_contains (after, "Humidity high");
   assert_contains (after, "Humidity fair"); /* AMS B at 4 % */
 
@@ -340,7 +316,7 @@ test_live_update (void)
   for (guint i = 0; i < rows_after->len; i++)
     g_assert_true (g_ptr_array_index (rows_after, i) == g_ptr_array_index (rows_before, i));
 
-  text = view_text (g_ptr_array_index (rows_after, 0));
+  text = pd_test_widget_text (g_ptr_array_index (rows_after, 0));
   assert_contains (text, "|42 %|");
   bars = find_all (g_ptr_array_index (rows_after, 0), GTK_TYPE_LEVEL_BAR);
   g_assert_cmpfloat (gtk_level_bar_get_value (g_ptr_array_index (bars, 0)), ==, 42);

@@ -33,30 +33,6 @@
 /* Helpers -------------------------------------------------------------------*/
 
 static void
-collect_text (GtkWidget *widget,
-              GString   *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      if (!gtk_widget_get_visible (child))
-        continue;
-      if (GTK_IS_LABEL (child) && *gtk_label_get_label (GTK_LABEL (child)) != '\0')
-        g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (child)));
-      collect_text (child, text);
-    }
-}
-
-/* Every visible label's text under @widget, in order, joined by "|" */
-static char *
-view_text (GtkWidget *widget)
-{
-  GString *text = g_string_new ("|");
-
-  collect_text (widget, text);
-  return g_string_free (text, FALSE);
-}
-
-static void
 collect_type (GtkWidget *widget,
               GType      type,
               gboolean   visible_only,
@@ -235,7 +211,7 @@ test_card_grams (void)
   const char           *tooltip;
 
   /* before the file is read: no grams, no picture */
-  text = view_text (card);
+  text = pd_test_widget_text (card);
   assert_contains (text, "|Benchy|");
   assert_no_bogus_grams (text);
   g_assert_false (gtk_widget_get_visible (card_frame (card)));
@@ -243,7 +219,7 @@ test_card_grams (void)
 
   set_ready (printer, TRUE);
   pd_test_spin (50);
-  text = view_text (card);
+  text = pd_test_widget_text (card);
   g_test_message ("%s", text);
   assert_contains (text, "|Filament: 0.0 g of 12.4 g|");
   tooltip = gtk_widget_get_tooltip_text (card_grams_label (card));
@@ -260,7 +236,7 @@ test_card_grams (void)
 
   /* halfway: more used; the picture is the same texture (not decoded again) */
   move_progress (printer, 50, 50);
-  later = view_text (card);
+  later = pd_test_widget_text (card);
   g_test_message ("%s", later);
   assert_lacks (later, "|Filament: 0.0 g of 12.4 g|");
   assert_contains (later, " of 12.4 g|");
@@ -287,12 +263,12 @@ test_card_no_grams (void)
 
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_FETCHING, NULL, NULL);
   pd_test_spin (20);
-  fetching = view_text (card);
+  fetching = pd_test_widget_text (card);
   assert_no_bogus_grams (fetching);
 
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_UNAVAILABLE, NULL, UNAVAILABLE_MESSAGE);
   pd_test_spin (20);
-  unavailable = view_text (card);
+  unavailable = pd_test_widget_text (card);
   assert_no_bogus_grams (unavailable);
   g_assert_null (gtk_picture_get_paintable (card_picture (card)));
 
@@ -302,7 +278,7 @@ test_card_no_grams (void)
   g_assert_nonnull (gtk_picture_get_paintable (card_picture (card)));
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_NONE, NULL, NULL);
   pd_test_spin (20);
-  none = view_text (card);
+  none = pd_test_widget_text (card);
   g_test_message ("%s", none);
   assert_no_bogus_grams (none);
   g_assert_null (gtk_picture_get_paintable (card_picture (card)));
@@ -321,7 +297,7 @@ test_card_no_thumbnail (void)
 
   set_ready (printer, FALSE);
   pd_test_spin (20);
-  text = view_text (card);
+  text = pd_test_widget_text (card);
   assert_contains (text, "|Filament: 0.0 g of 12.4 g|");
   g_assert_null (gtk_picture_get_paintable (card_picture (card)));
   g_assert_false (gtk_widget_get_visible (card_frame (card)));
@@ -385,7 +361,7 @@ test_page_ready (void)
   set_ready (printer, TRUE);
   pd_test_spin (100);
   g_assert_true (gtk_widget_get_visible (group));
-  text = view_text (group);
+  text = pd_test_widget_text (group);
   g_test_message ("%s", text);
 
   assert_contains (text, "|Job Details|");
@@ -413,11 +389,11 @@ test_page_ready (void)
   g_assert_cmpuint (spinners->len, ==, 0);
 
   /* the "Now" group: used of total, following the progress */
-  page_text = view_text (page);
+  page_text = pd_test_widget_text (page);
   assert_contains (page_text, "|Filament|0.0 g of 12.4 g|");
   move_progress (printer, 50, 50);
   g_clear_pointer (&page_text, g_free);
-  page_text = view_text (page);
+  page_text = pd_test_widget_text (page);
   assert_lacks (page_text, "|0.0 g of 12.4 g|");
   assert_contains (page_text, " of 12.4 g|");
 
@@ -452,7 +428,7 @@ test_page_no_thumbnail (void)
 
   set_ready (printer, FALSE);
   pd_test_spin (20);
-  text = view_text (group);
+  text = pd_test_widget_text (group);
   assert_contains (text, "|Plate 2|");
   pictures = find_visible (group, GTK_TYPE_PICTURE);
   g_assert_cmpuint (pictures->len, ==, 0);
@@ -474,7 +450,7 @@ test_page_fetching (void)
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_FETCHING, NULL, NULL);
   pd_test_spin (50);
   g_assert_true (gtk_widget_get_visible (group));
-  text = view_text (group);
+  text = pd_test_widget_text (group);
   g_test_message ("%s", text);
   assert_contains (text, "|Reading the job's file from the printer…|");
   assert_lacks (text, "Total");
@@ -492,7 +468,7 @@ test_page_fetching (void)
   set_ready (printer, TRUE);
   pd_test_spin (20);
   g_clear_pointer (&text, g_free);
-  text = view_text (group);
+  text = pd_test_widget_text (group);
   assert_lacks (text, "Reading the job");
   assert_contains (text, "|Total|12.4 g · 4.1 m|");
   g_assert_false (gtk_spinner_get_spinning (g_ptr_array_index (spinners, 0)));
@@ -516,7 +492,7 @@ test_page_unavailable (void)
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_UNAVAILABLE, NULL, UNAVAILABLE_MESSAGE);
   pd_test_spin (50);
   g_assert_true (gtk_widget_get_visible (group));
-  text = view_text (group);
+  text = pd_test_widget_text (group);
   g_test_message ("%s", text);
   assert_contains (text, "|No details for this job|" UNAVAILABLE_MESSAGE "|");
   assert_lacks (text, "Total");

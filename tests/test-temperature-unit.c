@@ -33,30 +33,6 @@
 /* Helpers ---------------------------------------------------------------------*/
 
 static void
-collect_text (GtkWidget *widget,
-              GString   *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      if (!gtk_widget_get_visible (child))
-        continue;
-      if (GTK_IS_LABEL (child) && *gtk_label_get_label (GTK_LABEL (child)) != '\0')
-        g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (child)));
-      collect_text (child, text);
-    }
-}
-
-/* Every visible label's text under @widget, joined by "|" */
-static char *
-view_text (GtkWidget *widget)
-{
-  GString *text = g_string_new ("|");
-
-  collect_text (widget, text);
-  return g_string_free (text, FALSE);
-}
-
-static void
 assert_contains (const char *text,
                  const char *needle)
 {
@@ -299,8 +275,8 @@ test_card_and_page (void)
   pd_test_wait_for_frames (card);
   pd_test_wait_for_frames (page);
 
-  card_celsius = view_text (card);
-  page_celsius = view_text (page);
+  card_celsius = pd_test_widget_text (card);
+  page_celsius = pd_test_widget_text (page);
   g_test_message ("card: %s", card_celsius);
   g_test_message ("page: %s", page_celsius);
   assert_contains (card_celsius, "|220 / 220 °C|");
@@ -320,8 +296,8 @@ test_card_and_page (void)
   pd_test_wait_for_frames (card);
   pd_test_wait_for_frames (page);
 
-  card_fahrenheit = view_text (card);
-  page_fahrenheit = view_text (page);
+  card_fahrenheit = pd_test_widget_text (card);
+  page_fahrenheit = pd_test_widget_text (page);
   g_test_message ("card: %s", card_fahrenheit);
   g_test_message ("page: %s", page_fahrenheit);
   assert_contains (card_fahrenheit, "|428 / 428 °F|");
@@ -349,8 +325,8 @@ test_card_and_page (void)
 
   g_settings_set_string (settings, "temperature-unit", "celsius");
   pd_test_wait_for_frames (card);
-  card_again = view_text (card);
-  page_again = view_text (page);
+  card_again = pd_test_widget_text (card);
+  page_again = pd_test_widget_text (page);
   g_assert_cmpstr (card_again, ==, card_celsius);
   g_assert_cmpstr (page_again, ==, page_celsius);
 
@@ -371,9 +347,9 @@ test_ams_view (void)
 
   pd_format_set_temperature_unit (PD_TEMPERATURE_UNIT_CELSIUS);
   pd_test_spin (50);
-  celsius = view_text (view);
+  celsius = pd_test_widget_text (view);
   pd_format_set_temperature_unit (PD_TEMPERATURE_UNIT_FAHRENHEIT);
-  fahrenheit = view_text (view);
+  fahrenheit = pd_test_widget_text (view);
   g_test_message ("%s", fahrenheit);
 
   for (guint i = 0; i < g_list_model_get_n_items (pd_printer_get_ams_units (printer)); i++)
