@@ -762,6 +762,26 @@ test_refused (void)
   dirs_clear (&dirs);
 }
 
+typedef struct
+{
+  PdPrinterStore *store;
+  PdPrinter      *printer;
+  const char     *not_fingerprint;
+} PinnedWait;
+
+/* Connected to a peer other than @not_fingerprint, and its certificate pinned. */
+static gboolean
+is_connected_and_pinned_elsewhere (gpointer data)
+{
+  PinnedWait            *wait = data;
+  PdSession             *session = pd_printer_store_get_session (wait->store, wait->printer);
+  const PdPrinterConfig *config = pd_printer_store_get_config (wait->store, wait->printer);
+  const char            *presented = pd_session_get_fingerprint (session);
+
+  return pd_session_get_connection (session) == PD_CONNECTION_CONNECTED && presented != NULL &&
+         g_strcmp0 (presented, wait->not_fingerprint) != 0 && g_strcmp0 (config->fingerprint, presented) == 0;
+}
+
 /* A farm bridge: its password is the code; switching to the printer and
  * back takes the code from the keyring when none is given.
  */
@@ -777,6 +797,7 @@ test_bridge (void)
   g_autoptr (GError)          error = NULL;
   g_autofree char            *group = g_strconcat ("printer ", serial, NULL);
   ReasonWait                  reason_wait = { NULL, { 0 } };
+  g_autofree char            *bridge_fingerprint = NULL;
   const char                 *host, *user, *password;
   PdSession                  *session;
   guint16                     port;
@@ -814,9 +835,17 @@ test_bridge (void)
   g_free (changed->host);
   changed->host = g_strdup (pd_sim_printer_get_host (sp));
   changed->port = pd_sim_printer_get_port (sp);
+  bridge_fingerprint = g_strdup (pd_session_get_fingerprint (session));
+  g_assert_nonnull (bridge_fingerprint);
   g_assert_true (update (store, changed, pd_sim_printer_get_access_code (sp), &error));
   g_assert_no_error (error);
-  g_assert_true (pd_test_wait_until (is_connected, session, 15));
+  /* "Connected" holds on for the bridge until the session has left it:
+   * wait for the printer itself, its certificate pinned on first use. */
+  {
+    PinnedWait wait = { store, printer, bridge_fingerprint };
+
+    g_assert_true (pd_test_wait_until (is_connected_and_pinned_elsewhere, &wait, 15));
+  }
   g_assert_false (file_contains (dirs.config_file, "bridge-user"));
 
   /* Back to the bridge without a code: the keyring's (the printer's) is

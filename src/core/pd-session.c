@@ -78,6 +78,7 @@ typedef struct
   gboolean          use_tls;
   char             *pinned;
   guint             pin_epoch; /* counts changes of where to connect and what to trust */
+  guint             attempt_epoch; /* pin_epoch when the current attempt read its settings */
 
   /* the current attempt */
   struct mosquitto *mosq;
@@ -388,6 +389,7 @@ verify_certificate (X509_STORE_CTX *store_ctx,
   STACK_OF (X509)      *untrusted;
   PdCertVerdict         verdict;
   guint                 epoch;
+  gboolean              stale;
 
   leaf = x509_to_der (X509_STORE_CTX_get0_cert (store_ctx));
   if (leaf == NULL)
@@ -406,7 +408,22 @@ verify_certificate (X509_STORE_CTX *store_ctx,
   serial = g_strdup (shared->serial);
   pinned = g_strdup (shared->pinned);
   epoch = shared->pin_epoch;
+  stale = shared->attempt_epoch != epoch;
+  /* This attempt went to a host or port read before the settings changed:
+   * its certificate is not to be judged against the new pin (an empty pin
+   * would make the old peer's certificate a first-use pin for the new
+   * place). Refuse it and start over with the settings as they are now.
+   */
+  if (stale)
+    shared->rebuild = TRUE;
   g_mutex_unlock (&shared->lock);
+
+  if (stale)
+    {
+      g_debug ("%s: a handshake from before the settings changed; starting over", serial);
+      X509_STORE_CTX_set_error (store_ctx, X509_V_ERR_CERT_REJECTED);
+      return 0;
+    }
 
   verdict = pd_cert_policy_check (leaf, chain, serial, pinned, &fingerprint, &subject);
   g_debug ("%s: certificate %s (CN %s): verdict %d", serial, fingerprint, subject, verdict);
@@ -563,6 +580,7 @@ run_connection (Shared   *shared,
   g_mutex_lock (&shared->lock);
   host = g_strdup (shared->host);
   port = shared->port;
+  shared->attempt_epoch = shared->pin_epoch;
   mosquitto_username_pw_set (mosq, shared->username, shared->password);
   if (shared->use_tls)
     {
@@ -588,8 +606,15 @@ run_connection (Shared   *shared,
     {
       int saved_errno = errno;
 
+      gboolean rebuild;
+
       g_debug ("%s:%d: connect: %s", host, port, rc == MOSQ_ERR_ERRNO ? g_strerror (saved_errno) : mosquitto_strerror (rc));
-      reason = reason_for_failure (shared, rc, saved_errno, &detail);
+      g_mutex_lock (&shared->lock);
+      rebuild = shared->rebuild;
+      g_mutex_unlock (&shared->lock);
+      /* refused for being stale: not the printer's fault */
+      if (!rebuild)
+        reason = reason_for_failure (shared, rc, saved_errno, &detail);
     }
 
   while (reason == PD_SESSION_REASON_NONE)
@@ -725,6 +750,22 @@ static gboolean on_command_timeout (gpointer data);
 static void handle_message (PdSession *self, Event *event);
 static void fail_pending (PdSession *self, const char *message);
 
+/* PdSession:fingerprint follows the certificate of the last handshake. */
+static void
+take_presented_fingerprint (PdSession *self)
+{
+  g_autofree char *fingerprint = NULL;
+
+  g_mutex_lock (&self->shared->lock);
+  fingerprint = g_strdup (self->shared->presented_fingerprint);
+  g_mutex_unlock (&self->shared->lock);
+  if (g_strcmp0 (fingerprint, self->fingerprint) == 0)
+    return;
+  g_free (self->fingerprint);
+  self->fingerprint = g_steal_pointer (&fingerprint);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
+}
+
 static gboolean
 dispatch_event (gpointer data)
 {
@@ -747,6 +788,7 @@ dispatch_event (gpointer data)
     case EVENT_CONNACK:
       if (event->mid == 0)
         self->connacked_at = g_get_monotonic_time ();
+      take_presented_fingerprint (self);
       break;
 
     case EVENT_MESSAGE:
@@ -770,17 +812,7 @@ dispatch_event (gpointer data)
 
     case EVENT_ENDED:
       {
-        g_autofree char *fingerprint = NULL;
-
-        g_mutex_lock (&self->shared->lock);
-        fingerprint = g_strdup (self->shared->presented_fingerprint);
-        g_mutex_unlock (&self->shared->lock);
-        if (g_strcmp0 (fingerprint, self->fingerprint) != 0)
-          {
-            g_free (self->fingerprint);
-            self->fingerprint = g_steal_pointer (&fingerprint);
-            g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FINGERPRINT]);
-          }
+        take_presented_fingerprint (self);
 
         /* A rebuild asked by the main thread keeps the reason it gave. */
         if (event->reason != PD_SESSION_REASON_NONE)
@@ -1068,6 +1100,13 @@ request_rebuild (PdSession *self)
 
   g_mutex_lock (&self->shared->lock);
   self->shared->rebuild = TRUE;
+  /* The next attempt trusts what the main thread knows, not a first-use pin
+   * the worker took for a place it has since been moved from. */
+  if (g_strcmp0 (self->shared->pinned, self->pinned_fingerprint) != 0)
+    {
+      g_free (self->shared->pinned);
+      self->shared->pinned = g_strdup (self->pinned_fingerprint);
+    }
   g_cond_signal (&self->shared->cond);
   g_mutex_unlock (&self->shared->lock);
 }
