@@ -470,20 +470,15 @@ test_view_problems (void)
 static void
 test_card_and_page (void)
 {
-  GtkFlowBox    *flow_box = _pd_window_get_flow_box (window);
+  g_autoptr (GList) cards = _pd_window_get_cards (window);
   PdPrinter     *printer = app_printer (H2D);
   PdPrinterPage *page = _pd_window_get_printer_page (window);
   GtkWidget     *button = NULL;
   GtkWidget     *page_view;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (flow_box)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
-
-      if (PD_IS_PRINTER_CARD (card) && pd_printer_card_get_printer (PD_PRINTER_CARD (card)) == printer)
-        button = template_child (card, PD_TYPE_PRINTER_CARD, "camera_button");
-    }
+  for (const GList *l = cards; l != NULL; l = l->next)
+    if (pd_printer_card_get_printer (l->data) == printer)
+      button = template_child (l->data, PD_TYPE_PRINTER_CARD, "camera_button");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "app.show-camera");

@@ -83,21 +83,7 @@ collect_labels (GMenuModel *model,
 static PdPrinterCard *
 card_for (const char *serial)
 {
-  GtkFlowBox *flow_box = _pd_window_get_flow_box (window);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (flow_box)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *card;
-
-      if (!GTK_IS_FLOW_BOX_CHILD (child))
-        continue;
-      card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
-      if (g_strcmp0 (pd_printer_get_serial (pd_printer_card_get_printer (PD_PRINTER_CARD (card))), serial) == 0)
-        return PD_PRINTER_CARD (card);
-    }
-
-  return NULL;
+  return _pd_window_find_card (window, serial);
 }
 
 static const char *

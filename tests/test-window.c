@@ -17,6 +17,7 @@
 
 #include "pd-application.h"
 #include "pd-ams-swatch.h"
+#include "pd-enums.h"
 #include "pd-hms-database.h"
 #include "pd-hms-dialog.h"
 #include "pd-printer-card.h"
@@ -41,27 +42,13 @@ static const SecretSchema access_code_schema = {
 static GList *
 cards (void)
 {
-  GtkFlowBox *flow_box = _pd_window_get_flow_box (window);
-  GList      *list = NULL;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (flow_box)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_FLOW_BOX_CHILD (child))
-      list = g_list_append (list, gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child)));
-
-  return list;
+  return _pd_window_get_cards (window);
 }
 
 static PdPrinterCard *
 card_for (const char *serial)
 {
-  g_autoptr (GList) list = cards ();
-
-  for (const GList *l = list; l != NULL; l = l->next)
-    if (g_strcmp0 (pd_printer_get_serial (pd_printer_card_get_printer (l->data)), serial) == 0)
-      return l->data;
-
-  return NULL;
+  return _pd_window_find_card (window, serial);
 }
 
 /* Looks a label up by its name in the card's template. */
@@ -528,6 +515,74 @@ test_reflow (void)
   g_assert_cmpfloat (first.x, !=, second.x);
 }
 
+static void
+count_change (guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+count_reaches_three (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+static gboolean
+card_in_view (gpointer data)
+{
+  return pd_printer_card_get_in_view (data);
+}
+
+/* A card out of view does not follow its printer (no layout, no redraw);
+ * scrolled into view, it shows the printer as it is at once. */
+static void
+test_cards_out_of_view (void)
+{
+  g_autoptr (GList) list = NULL;
+  PdPrinterCard    *seen, *hidden;
+  PdPrinter        *printer;
+  GtkAdjustment    *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (_pd_window_get_grid_view (window)));
+  guint             seen_updates, hidden_updates, changes = 0, seen_changes = 0;
+  gulong            handler, seen_handler;
+
+  /* one column, about one card high */
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 320);
+  pd_test_spin (500);
+  list = cards ();
+  g_assert_cmpuint (g_list_length (list), >=, 3);
+  seen = list->data;
+  hidden = g_list_last (list)->data;
+  g_assert_true (pd_printer_card_get_in_view (seen));
+  g_assert_false (pd_printer_card_get_in_view (hidden));
+
+  printer = pd_printer_card_get_printer (hidden);
+  handler = g_signal_connect_swapped (printer, "state-changed", G_CALLBACK (count_change), &changes);
+  seen_handler = g_signal_connect_swapped (pd_printer_card_get_printer (seen), "state-changed",
+                                           G_CALLBACK (count_change), &seen_changes);
+  seen_updates = _pd_printer_card_get_n_updates (seen);
+  hidden_updates = _pd_printer_card_get_n_updates (hidden);
+  g_assert_true (pd_test_wait_until (count_reaches_three, &changes, 20));
+  g_assert_true (pd_test_wait_until (count_reaches_three, &seen_changes, 20));
+  g_test_message ("out of view: %u reports, %u card updates; in view: %u reports, %u card updates", changes,
+                  _pd_printer_card_get_n_updates (hidden) - hidden_updates, seen_changes,
+                  _pd_printer_card_get_n_updates (seen) - seen_updates);
+  g_assert_cmpuint (_pd_printer_card_get_n_updates (hidden), ==, hidden_updates);
+  g_assert_cmpuint (_pd_printer_card_get_n_updates (seen), >, seen_updates);
+
+  /* to the bottom: it catches up */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_true (pd_test_wait_until (card_in_view, hidden, 5));
+  g_assert_cmpuint (_pd_printer_card_get_n_updates (hidden), >, hidden_updates);
+  g_assert_cmpstr (card_label (hidden, "status_label"), ==, pd_status_to_label (pd_printer_get_status (printer)));
+  g_assert_false (pd_printer_card_get_in_view (seen));
+
+  g_signal_handler_disconnect (printer, handler);
+  g_signal_handler_disconnect (pd_printer_card_get_printer (seen), seen_handler);
+  gtk_adjustment_set_value (adjustment, 0);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  pd_test_spin (500);
+}
+
 /* Keyboard: a card is focusable and Enter opens its page; Escape goes back. */
 /* A name a screen reader can say for a focus stop: its label, the tooltip
  * of it or of the control it is part of (a menu button's inner button), or
@@ -540,13 +595,8 @@ static GtkWidget *find_descendant (GtkWidget  *widget,
 static const char *
 focus_stop_name (GtkWidget *widget)
 {
-  if (GTK_IS_FLOW_BOX_CHILD (widget))
-    {
-      GtkWidget *card = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (widget));
-
-      return PD_IS_PRINTER_CARD (card) ? pd_printer_get_name (pd_printer_card_get_printer (PD_PRINTER_CARD (card)))
-                                       : NULL;
-    }
+  if (PD_IS_PRINTER_CARD (widget))
+    return pd_printer_get_name (pd_printer_card_get_printer (PD_PRINTER_CARD (widget)));
 
   /* A plain list row is named by what it says (its first label); PdAmsView
    * also gives its rows a label in words.
@@ -591,6 +641,45 @@ focus_stop_name (GtkWidget *widget)
 /* Walks the focus chain with Tab (bounded): every card and every header
  * control is reached, and each stop has a name.
  */
+static void add_name (GHashTable *names,
+                      const char *name);
+
+/* Tab stops at one card of the grid; the arrow keys go to the others, as
+ * in any GTK grid. Walks them from @cell, right and down, and back. */
+static void
+walk_grid (GtkWidget  *card,
+           GHashTable *names)
+{
+  GtkWidget             *grid = GTK_WIDGET (_pd_window_get_grid_view (window));
+  GtkRoot               *root = gtk_widget_get_root (card);
+  g_autoptr (GHashTable) visited = g_hash_table_new (NULL, NULL);
+
+  /* to the first card, then right along each row; at a row's end, back to
+   * its start and down (below the last row, GTK goes to the last card) */
+  for (guint i = 0; i < 200; i++)
+    if (!gtk_widget_child_focus (grid, GTK_DIR_LEFT) && !gtk_widget_child_focus (grid, GTK_DIR_UP))
+      break;
+  for (guint i = 0; i < 200; i++)
+    {
+      GtkWidget *focus = gtk_root_get_focus (root);
+
+      g_assert_true (PD_IS_PRINTER_CARD (focus));
+      if (!g_hash_table_add (visited, focus))
+        break;
+      g_test_message ("Arrow: %s \"%s\"", G_OBJECT_TYPE_NAME (focus), focus_stop_name (focus));
+      add_name (names, focus_stop_name (focus));
+      if (!gtk_widget_child_focus (grid, GTK_DIR_RIGHT) || gtk_root_get_focus (root) == focus)
+        {
+          for (guint j = 0; j < 50 && gtk_widget_child_focus (grid, GTK_DIR_LEFT); j++)
+            ;
+          if (!gtk_widget_child_focus (grid, GTK_DIR_DOWN))
+            break;
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (visited), ==, g_list_model_get_n_items (G_LIST_MODEL (gtk_grid_view_get_model (GTK_GRID_VIEW (grid)))));
+  gtk_widget_grab_focus (card);
+}
+
 static void
 walk_focus_chain (GtkWidget  *root,
                   GHashTable *names)
@@ -628,25 +717,33 @@ walk_focus_chain (GtkWidget  *root,
           g_error ("focus stop without a name: %s", path->str);
         }
       g_test_message ("Tab: %s \"%s\"", G_OBJECT_TYPE_NAME (focus), name);
-      {
-        g_autofree char *plain = g_strdup (name);
-        char            *out = plain;
-
-        for (const char *in = name; *in != '\0'; in++)
-          if (*in != '_')
-            *out++ = *in;
-        *out = '\0';
-        g_hash_table_add (names, g_steal_pointer (&plain));
-      }
+      if (PD_IS_PRINTER_CARD (focus))
+        walk_grid (focus, names);
+      add_name (names, name);
     }
   g_error ("the focus chain did not come round in 200 steps");
+}
+
+/* without mnemonic underlines */
+static void
+add_name (GHashTable *names,
+          const char *name)
+{
+  g_autofree char *plain = g_strdup (name);
+  char            *out = plain;
+
+  for (const char *in = name; *in != '\0'; in++)
+    if (*in != '_')
+      *out++ = *in;
+  *out = '\0';
+  g_hash_table_add (names, g_steal_pointer (&plain));
 }
 
 static void
 test_keyboard (void)
 {
-  GtkFlowBox            *flow_box = _pd_window_get_flow_box (window);
-  GtkFlowBoxChild       *child = gtk_flow_box_get_child_at_index (flow_box, 0);
+  g_autoptr (GList)      all_cards = cards ();
+  GtkWidget             *child = all_cards->data;
   g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GListModel            *store = G_LIST_MODEL (pd_application_get_store (app));
 
@@ -655,7 +752,8 @@ test_keyboard (void)
     {
       g_autoptr (PdPrinter) printer = g_list_model_get_item (store, i);
 
-      g_assert_true (g_hash_table_contains (names, pd_printer_get_name (printer)));
+      if (!g_hash_table_contains (names, pd_printer_get_name (printer)))
+        g_error ("no focus stop for %s", pd_printer_get_name (printer));
     }
   g_assert_true (g_hash_table_contains (names, "Add Printer"));
   g_assert_true (g_hash_table_contains (names, "Main Menu"));
@@ -665,7 +763,8 @@ test_keyboard (void)
   /* Enter on a card opens its page. */
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (child)));
   g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (child)));
-  g_signal_emit_by_name (child, "activate");
+  /* what Enter does on a card */
+  g_assert_true (gtk_widget_activate (child));
   g_assert_true (pd_test_wait_until (leaflet_shows_printer, NULL, 5));
 
   /* The printer page: its controls are reachable and named too. */
@@ -1229,6 +1328,7 @@ main (int   argc,
   g_test_add_func ("/window/dialog-test-connection", test_dialog_test_connection);
   g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
   g_test_add_func ("/window/reflow", test_reflow);
+  g_test_add_func ("/window/cards-out-of-view", test_cards_out_of_view);
   g_test_add_func ("/window/keyboard", test_keyboard);
   g_test_add_func ("/window/health", test_health);
   g_test_add_func ("/window/ams-follows-simulator", test_ams_follows_simulator);

@@ -65,6 +65,10 @@ struct _PdPrinterCard
   GtkWidget      *extras_box;
   GtkWidget      *ams_strip;
   GtkWidget      *camera_button;
+
+  guint           out_of_view : 1; /* reports wait until it is seen */
+  guint           stale_view : 1;  /* one came while out of view */
+  guint           n_updates;
 };
 
 G_DEFINE_FINAL_TYPE (PdPrinterCard, pd_printer_card, GTK_TYPE_WIDGET)
@@ -77,6 +81,14 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_ACTIVATE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 set_label (GtkLabel   *label,
@@ -330,8 +342,8 @@ sync_accessible (PdPrinterCard *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, display_name (self->printer),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
-  /* The grid's child is what keyboard focus lands on. */
-  if (GTK_IS_FLOW_BOX_CHILD (parent))
+  /* The grid's cell is what keyboard focus lands on. */
+  if (parent != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (parent),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, display_name (self->printer),
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
@@ -344,6 +356,11 @@ sync_temperatures (PdPrinterCard *self)
 {
   if (self->printer == NULL)
     return;
+  if (self->out_of_view)
+    {
+      self->stale_view = TRUE;
+      return;
+    }
 
   set_temperature (self->nozzle_label, pd_printer_get_nozzle (self->printer));
   set_temperature (self->nozzle_right_label, pd_printer_get_nozzle_right (self->printer));
@@ -387,9 +404,17 @@ update_card (PdPrinterCard *self)
   sync_accessible (self, status);
 }
 
+/* A card out of view changes nothing, so it costs no layout and no redraw
+ * however often its printer reports; it catches up when it comes into view. */
 static void
 on_printer_changed (PdPrinterCard *self)
 {
+  if (self->out_of_view)
+    {
+      self->stale_view = TRUE;
+      return;
+    }
+  self->n_updates++;
   update_card (self);
 }
 
@@ -455,6 +480,39 @@ pd_printer_card_set_property (GObject      *object,
     }
 }
 
+/* Keyboard: the card is a focus stop of its own (named by its printer, with
+ * its summary as description), Enter opens its page, Tab goes on into its
+ * buttons and Shift+Tab comes back to it. The arrow keys are the grid's:
+ * from card to card. */
+static gboolean
+pd_printer_card_focus (GtkWidget        *widget,
+                       GtkDirectionType  direction)
+{
+  GtkWidgetClass *parent_class = GTK_WIDGET_CLASS (pd_printer_card_parent_class);
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    {
+      if (gtk_widget_is_focus (widget) || gtk_widget_get_focus_child (widget) != NULL)
+        return FALSE;
+      return gtk_widget_grab_focus (widget);
+    }
+
+  if (gtk_widget_is_focus (widget))
+    return direction == GTK_DIR_TAB_FORWARD && parent_class->focus (widget, direction);
+
+  if (gtk_widget_get_focus_child (widget) != NULL)
+    {
+      if (parent_class->focus (widget, direction))
+        return TRUE;
+      return direction == GTK_DIR_TAB_BACKWARD && gtk_widget_grab_focus (widget);
+    }
+
+  /* coming from outside: backwards, its last button first */
+  if (direction == GTK_DIR_TAB_BACKWARD && parent_class->focus (widget, direction))
+    return TRUE;
+  return gtk_widget_grab_focus (widget);
+}
+
 static void
 pd_printer_card_class_init (PdPrinterCardClass *klass)
 {
@@ -469,6 +527,22 @@ pd_printer_card_class_init (PdPrinterCardClass *klass)
     g_param_spec_object ("printer", NULL, NULL, PD_TYPE_PRINTER,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  widget_class->focus = pd_printer_card_focus;
+  /**
+   * PdPrinterCard::activate:
+   *
+   * Enter or Space on the card: whoever shows it opens the printer's page.
+   */
+  signals[SIGNAL_ACTIVATE] =
+    g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  gtk_widget_class_set_activate_signal (widget_class, signals[SIGNAL_ACTIVATE]);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_Return, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_ISO_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Enter, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_space, 0, "activate", NULL);
+  gtk_widget_class_add_binding_signal (widget_class, GDK_KEY_KP_Space, 0, "activate", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "printercard");
@@ -510,6 +584,8 @@ static void
 pd_printer_card_init (PdPrinterCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focus_on_click (GTK_WIDGET (self), FALSE);
 
   self->signals = g_signal_group_new (PD_TYPE_PRINTER);
   g_signal_group_connect_swapped (self->signals, "state-changed", G_CALLBACK (on_printer_changed), self);
@@ -562,8 +638,50 @@ pd_printer_card_set_printer (PdPrinterCard *self,
   g_signal_group_set_target (self->signals, printer);
   g_signal_group_set_target (self->hms_signals, printer != NULL ? pd_printer_get_hms_errors (printer) : NULL);
   pd_ams_strip_set_printer (PD_AMS_STRIP (self->ams_strip), printer);
+  self->stale_view = FALSE;
   update_card (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRINTER]);
+}
+
+/**
+ * pd_printer_card_set_in_view:
+ * @self: a card
+ * @in_view: whether the card is on screen (or about to be)
+ *
+ * A card out of view does not follow its printer until it is in view
+ * again; then it shows the printer as it is at once.
+ */
+void
+pd_printer_card_set_in_view (PdPrinterCard *self,
+                             gboolean       in_view)
+{
+  g_return_if_fail (PD_IS_PRINTER_CARD (self));
+
+  if (!self->out_of_view == !!in_view)
+    return;
+  self->out_of_view = !in_view;
+  if (in_view && self->stale_view)
+    {
+      self->stale_view = FALSE;
+      self->n_updates++;
+      update_card (self);
+      sync_temperatures (self);
+    }
+}
+
+gboolean
+pd_printer_card_get_in_view (PdPrinterCard *self)
+{
+  g_return_val_if_fail (PD_IS_PRINTER_CARD (self), FALSE);
+
+  return !self->out_of_view;
+}
+
+/* for the tests: how often the card followed its printer */
+guint
+_pd_printer_card_get_n_updates (PdPrinterCard *self)
+{
+  return self->n_updates;
 }
 
 /**

@@ -20,7 +20,11 @@ GtkWidget *pd_printer_card_new (PdPrinter *printer);
 PdPrinter *pd_printer_card_get_printer (PdPrinterCard *self);
 void       pd_printer_card_set_printer (PdPrinterCard *self,
                                         PdPrinter     *printer);
+void       pd_printer_card_set_in_view (PdPrinterCard *self,
+                                        gboolean       in_view);
+gboolean   pd_printer_card_get_in_view (PdPrinterCard *self);
 char      *pd_printer_card_describe (PdPrinterCard *self);
+guint      _pd_printer_card_get_n_updates (PdPrinterCard *self);
 void       pd_printer_card_set_humidity_thresholds (PdPrinterCard *self,
                                                     guint          fair,
                                                     guint          high);

@@ -32,6 +32,7 @@ struct _PdWindow
   guint                humidity_fair;
   guint                humidity_high;
   guint                resort_id;
+  guint                visibility_id;
   GHashTable          *watched; /* PdPrinter → handler ids */
 
   AdwToastOverlay     *toast_overlay;
@@ -43,7 +44,7 @@ struct _PdWindow
   AdwStatusPage       *empty_page;
   GtkWidget           *demo_button;
   GtkWidget           *view_button;
-  GtkFlowBox          *flow_box;
+  GtkGridView         *grid_view;
   PdPrinterPage       *printer_page;
 };
 
@@ -310,30 +311,116 @@ on_sorted_items_changed (PdWindow *self)
   update_page (self);
 }
 
-static GtkWidget *
-create_card (gpointer item,
-             gpointer data)
+/* Cards: the grid makes them only for the printers in view and gives them
+ * to other printers as the view scrolls, so a farm of a hundred costs
+ * about a screenful of cards, and one out of view costs no redraw.
+ */
+/* Enter on a card (a click is the grid's "activate") */
+static void
+on_card_activate (PdPrinterCard *card,
+                  GtkListItem   *item)
 {
-  GtkWidget *child = gtk_flow_box_child_new ();
-  PdWindow  *self = data;
-  GtkWidget *card = pd_printer_card_new (item);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (card));
 
-  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
-  pd_printer_card_set_humidity_thresholds (PD_PRINTER_CARD (card), self->humidity_fair, self->humidity_high);
-  /* The card sets the child's accessible label and description. */
-  pd_printer_card_set_printer (PD_PRINTER_CARD (card), NULL);
-  pd_printer_card_set_printer (PD_PRINTER_CARD (card), item);
-
-  return child;
+  if (PD_IS_WINDOW (root) && gtk_list_item_get_item (item) != NULL)
+    pd_window_show_printer (PD_WINDOW (root), gtk_list_item_get_item (item));
 }
 
 static void
-on_child_activated (PdWindow        *self,
-                    GtkFlowBoxChild *child)
+setup_card (PdWindow                 *self,
+            GtkListItem              *item,
+            GtkSignalListItemFactory *factory)
 {
-  PdPrinterCard *card = PD_PRINTER_CARD (gtk_flow_box_child_get_child (child));
+  GtkWidget *card = pd_printer_card_new (NULL);
 
-  pd_window_show_printer (self, pd_printer_card_get_printer (card));
+  /* the item lives as long as its card */
+  g_signal_connect (card, "activate", G_CALLBACK (on_card_activate), item);
+  gtk_list_item_set_child (item, card);
+}
+
+/* The cards the grid has made now (those in view and a few around), each
+ * grid cell's child. */
+static GPtrArray *
+made_cards (PdWindow *self)
+{
+  GPtrArray *cards = g_ptr_array_new ();
+
+  for (GtkWidget *cell = gtk_widget_get_first_child (GTK_WIDGET (self->grid_view)); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (cell);
+
+      if (child != NULL && PD_IS_PRINTER_CARD (child) && pd_printer_card_get_printer (PD_PRINTER_CARD (child)) != NULL)
+        g_ptr_array_add (cards, child);
+    }
+
+  return cards;
+}
+
+/* Which cards are seen: those within the scrolled area, or half a screen
+ * from it (so a card scrolled into view is up to date already). Run after
+ * layout (an idle below the redraw priority), when every card is where it
+ * will be drawn. */
+static gboolean
+check_visibility (gpointer data)
+{
+  PdWindow             *self = data;
+  GtkWidget            *scrolled = gtk_widget_get_parent (GTK_WIDGET (self->grid_view));
+  int                   height = gtk_widget_get_height (scrolled);
+  g_autoptr (GPtrArray) cards = made_cards (self);
+
+  self->visibility_id = 0;
+  for (guint i = 0; i < cards->len; i++)
+    {
+      GtkWidget      *card = g_ptr_array_index (cards, i);
+      graphene_rect_t bounds;
+      gboolean        seen;
+
+      seen = gtk_widget_get_mapped (card) && gtk_widget_compute_bounds (card, scrolled, &bounds) &&
+             bounds.origin.y + bounds.size.height > -height / 2 && bounds.origin.y < height + height / 2;
+      pd_printer_card_set_in_view (PD_PRINTER_CARD (card), seen);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_visibility_check (PdWindow *self)
+{
+  if (self->visibility_id == 0)
+    self->visibility_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, check_visibility, self, NULL);
+}
+
+static void
+bind_card (PdWindow                 *self,
+           GtkListItem              *item,
+           GtkSignalListItemFactory *factory)
+{
+  PdPrinterCard *card = PD_PRINTER_CARD (gtk_list_item_get_child (item));
+
+  pd_printer_card_set_humidity_thresholds (card, self->humidity_fair, self->humidity_high);
+  /* parented by now: the card names the grid's cell as well */
+  pd_printer_card_set_printer (card, gtk_list_item_get_item (item));
+  queue_visibility_check (self);
+}
+
+static void
+unbind_card (PdWindow                 *self,
+             GtkListItem              *item,
+             GtkSignalListItemFactory *factory)
+{
+  pd_printer_card_set_printer (PD_PRINTER_CARD (gtk_list_item_get_child (item)), NULL);
+}
+
+static void
+on_card_activated (PdWindow    *self,
+                   guint        position,
+                   GtkGridView *grid_view)
+{
+  g_autoptr (PdPrinter) printer = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+
+  if (printer != NULL)
+    pd_window_show_printer (self, printer);
 }
 
 /* The empty page points at printers that announced themselves. */
@@ -485,11 +572,12 @@ on_humidity_changed (PdWindow   *self,
   self->humidity_fair = g_settings_get_uint (settings, "humidity-fair");
   self->humidity_high = g_settings_get_uint (settings, "humidity-high");
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->flow_box)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_FLOW_BOX_CHILD (child) && PD_IS_PRINTER_CARD (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child))))
-      pd_printer_card_set_humidity_thresholds (PD_PRINTER_CARD (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child))),
-                                               self->humidity_fair, self->humidity_high);
+  {
+    g_autoptr (GPtrArray) cards = made_cards (self);
+
+    for (guint i = 0; i < cards->len; i++)
+      pd_printer_card_set_humidity_thresholds (g_ptr_array_index (cards, i), self->humidity_fair, self->humidity_high);
+  }
   pd_printer_page_set_humidity_thresholds (self->printer_page, self->humidity_fair, self->humidity_high);
 }
 
@@ -511,7 +599,25 @@ setup (PdWindow *self)
   self->sorted = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filtered)),
                                           g_object_ref (GTK_SORTER (self->sorter)));
   g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (on_sorted_items_changed), self, G_CONNECT_SWAPPED);
-  gtk_flow_box_bind_model (self->flow_box, G_LIST_MODEL (self->sorted), create_card, self, NULL);
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect_object (factory, "setup", G_CALLBACK (setup_card), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (factory, "bind", G_CALLBACK (bind_card), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_card), self, G_CONNECT_SWAPPED);
+    gtk_grid_view_set_factory (self->grid_view, factory);
+    g_object_unref (factory);
+    gtk_grid_view_set_model (self->grid_view,
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)))));
+  }
+  /* scrolled, resized, or the cards moved */
+  {
+    GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
+
+    g_signal_connect_object (adjustment, "value-changed", G_CALLBACK (queue_visibility_check), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (adjustment, "changed", G_CALLBACK (queue_visibility_check), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (queue_visibility_check), self, G_CONNECT_SWAPPED);
+  }
 
   if ((settings = window_settings (self)) != NULL)
     {
@@ -552,8 +658,9 @@ pd_window_dispose (GObject *object)
   PdWindow *self = PD_WINDOW (object);
 
   g_clear_handle_id (&self->resort_id, g_source_remove);
-  if (self->flow_box != NULL)
-    gtk_flow_box_bind_model (self->flow_box, NULL, NULL, NULL, NULL);
+  g_clear_handle_id (&self->visibility_id, g_source_remove);
+  if (self->grid_view != NULL)
+    gtk_grid_view_set_model (self->grid_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), PD_TYPE_WINDOW);
   g_clear_object (&self->sorted);
   g_clear_object (&self->filtered);
@@ -599,9 +706,9 @@ pd_window_class_init (PdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PdWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, view_button);
-  gtk_widget_class_bind_template_child (widget_class, PdWindow, flow_box);
+  gtk_widget_class_bind_template_child (widget_class, PdWindow, grid_view);
   gtk_widget_class_bind_template_child (widget_class, PdWindow, printer_page);
-  gtk_widget_class_bind_template_callback (widget_class, on_child_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_card_activated);
 
   gtk_widget_class_install_action (widget_class, "win.retry-keyring", NULL, retry_keyring);
   gtk_widget_class_install_action (widget_class, "win.show-printers", NULL, show_printers);
@@ -672,10 +779,61 @@ pd_window_add_toast (PdWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
-GtkFlowBox *
-_pd_window_get_flow_box (PdWindow *self)
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      data)
 {
-  return self->flow_box;
+  GListModel *model = data;
+  guint       n = g_list_model_get_n_items (model);
+  PdPrinter  *printer_a = pd_printer_card_get_printer ((PdPrinterCard *) a);
+  PdPrinter  *printer_b = pd_printer_card_get_printer ((PdPrinterCard *) b);
+  guint       position_a = n, position_b = n;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+
+      if (printer == printer_a)
+        position_a = i;
+      if (printer == printer_b)
+        position_b = i;
+    }
+
+  return position_a < position_b ? -1 : position_a > position_b;
+}
+
+/* (transfer container): the cards made now, in the order shown */
+GList *
+_pd_window_get_cards (PdWindow *self)
+{
+  g_autoptr (GPtrArray) cards = made_cards (self);
+  GList                *list = NULL;
+
+  for (guint i = cards->len; i > 0; i--)
+    list = g_list_prepend (list, g_ptr_array_index (cards, i - 1));
+
+  return g_list_sort_with_data (list, compare_positions, self->sorted);
+}
+
+/* (nullable): the card made now for the printer with @serial */
+PdPrinterCard *
+_pd_window_find_card (PdWindow   *self,
+                      const char *serial)
+{
+  g_autoptr (GPtrArray) cards = made_cards (self);
+
+  for (guint i = 0; i < cards->len; i++)
+    if (g_strcmp0 (pd_printer_get_serial (pd_printer_card_get_printer (g_ptr_array_index (cards, i))), serial) == 0)
+      return g_ptr_array_index (cards, i);
+
+  return NULL;
+}
+
+GtkGridView *
+_pd_window_get_grid_view (PdWindow *self)
+{
+  return self->grid_view;
 }
 
 PdPrinterPage *

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "pd-application.h"
+#include "pd-printer-card.h"
 #include "pd-printer-page.h"
 #include "pd-printer.h"
 
@@ -25,7 +26,10 @@ void        pd_window_add_toast (PdWindow   *self,
                                  const char *title);
 
 /* for the tests */
-GtkFlowBox    *_pd_window_get_flow_box (PdWindow *self);
+GList         *_pd_window_get_cards     (PdWindow *self);
+GtkGridView   *_pd_window_get_grid_view (PdWindow *self);
+PdPrinterCard *_pd_window_find_card     (PdWindow   *self,
+                                         const char *serial);
 PdPrinterPage *_pd_window_get_printer_page (PdWindow *self);
 
 G_END_DECLS
