@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pd-job-fetch.h"
@@ -1038,6 +1039,269 @@ test_serve_usage_errors (void)
   g_assert_nonnull (strstr (tls.err, "--tls-key"));
 }
 
+/* bridge-config ----------------------------------------------------------------*/
+
+#define BRIDGE_SERIAL_1 "01S00C000000011"
+#define BRIDGE_SERIAL_2 "01P00A000000012"
+#define BRIDGE_SERIAL_3 "03W00X000000013"
+/* Made up here, never printed: assertions about them use strstr(). */
+#define BRIDGE_CODE_1   "31415926"
+#define BRIDGE_CODE_2   "27182818"
+
+/* A farm admin's printers.ini: two printers reached directly (the second's
+ * name trying to smuggle a directive into a comment), one through a bridge. */
+static char *
+bridge_config_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char              *dir = g_dir_make_tmp ("test-cli-bridge-XXXXXX", &error);
+  g_autofree char   *ini = NULL;
+
+  g_assert_no_error (error);
+  ini = g_build_filename (dir, "printers.ini", NULL);
+  g_file_set_contents (ini,
+                       "[general]\nversion=1\n\n"
+                       "[printer " BRIDGE_SERIAL_1 "]\nname=X1C Left\nhost=192.168.1.50\nport=8883\n\n"
+                       "[printer " BRIDGE_SERIAL_2 "]\nname=Shelf\\nconnection evil\nhost=printer2.lan\n\n"
+                       "[printer " BRIDGE_SERIAL_3 "]\nhost=10.0.0.3\nport=1883\nbridge-user=farm\nbridge-tls=true\n",
+                       -1, &error);
+  g_assert_no_error (error);
+
+  return dir;
+}
+
+/* printdeck-cli bridge-config ARGS with @config_dir's printers, the codes
+ * in @codes ("SERIAL=CODE", as $PRINTDECK_ACCESS_CODE_SERIAL: no keyring
+ * has them), and the umask @mask. */
+static void
+run_bridge_config (Run               *run,
+                   const char        *config_dir,
+                   const char *const *codes,
+                   mode_t             mask,
+                   const char *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess)         proc = NULL;
+  g_autoptr (GError)              error = NULL;
+  mode_t                          saved;
+
+  g_subprocess_launcher_setenv (launcher, "PRINTDECK_CONFIG_DIR", config_dir, TRUE);
+  for (guint i = 0; codes != NULL && codes[i] != NULL; i++)
+    {
+      g_auto (GStrv)   pair = g_strsplit (codes[i], "=", 2);
+      g_autofree char *variable = g_strconcat ("PRINTDECK_ACCESS_CODE_", pair[0], NULL);
+
+      g_subprocess_launcher_setenv (launcher, variable, pair[1], TRUE);
+    }
+  g_ptr_array_add (argv, (gpointer) PRINTDECK_CLI);
+  g_ptr_array_add (argv, (gpointer) "bridge-config");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* The child inherits the umask at the spawn. */
+  saved = umask (mask);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  umask (saved);
+  g_assert_no_error (error);
+  run_clear (run);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  run->status = g_subprocess_get_exit_status (proc);
+}
+
+static guint
+file_mode (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+
+  return st.st_mode & 07777;
+}
+
+static gboolean
+printed_a_code (const Run *run)
+{
+  return strstr (run->out, BRIDGE_CODE_1) != NULL || strstr (run->out, BRIDGE_CODE_2) != NULL ||
+         strstr (run->err, BRIDGE_CODE_1) != NULL || strstr (run->err, BRIDGE_CODE_2) != NULL;
+}
+
+/* The file with the access codes: never readable by others, not even with
+ * a umask of 0 or over a file that was; never replaced without --force. */
+static void
+test_bridge_config_file (void)
+{
+  g_auto (Run) run = { 0, };
+  g_autofree char         *config_dir = bridge_config_dir ();
+  g_autofree char         *output = g_build_filename (config_dir, "printdeck-bridge.conf", NULL);
+  g_autofree char         *cafile = g_build_filename (config_dir, "bambu-lab.pem", NULL);
+  g_autofree char         *cafile_line = g_strconcat ("\nbridge_cafile ", cafile, "\n", NULL);
+  g_autofree char         *first = NULL;
+  g_autofree char         *text = NULL;
+  g_autofree char         *pem = NULL;
+  const char *const        codes[] = { BRIDGE_SERIAL_1 "=" BRIDGE_CODE_1, BRIDGE_SERIAL_2 "=" BRIDGE_CODE_2, NULL };
+  guint                    n_certificates = 0;
+  g_autoptr (GError)       error = NULL;
+
+  run_bridge_config (&run, config_dir, codes, 0, (const char *const[]){ "--output", output, NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (file_mode (output), ==, 0600);
+  g_assert_nonnull (strstr (run.err, "holds the printers' access codes"));
+  g_assert_nonnull (strstr (run.err, "Wrote bridges for 2 printers."));
+  g_assert_nonnull (strstr (run.err, BRIDGE_SERIAL_3 ": left out"));
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_false (printed_a_code (&run));
+
+  g_assert_true (g_file_get_contents (output, &first, NULL, NULL));
+  g_assert_nonnull (strstr (first, "\nconnection printdeck-" BRIDGE_SERIAL_1 "\naddress " BRIDGE_SERIAL_1 ":8883\n"));
+  g_assert_nonnull (strstr (first, "\nremote_password " BRIDGE_CODE_1 "\n"));
+  g_assert_nonnull (strstr (first, "\nremote_password " BRIDGE_CODE_2 "\n"));
+  g_assert_nonnull (strstr (first, "\nbridge_insecure false\n"));
+  g_assert_nonnull (strstr (first, "\ntopic device/" BRIDGE_SERIAL_2 "/report in 0\n"));
+  g_assert_nonnull (strstr (first, "\ntopic device/" BRIDGE_SERIAL_2 "/request out 1\n"));
+  /* the hosts line the operator needs */
+  g_assert_nonnull (strstr (first, "\n#   192.168.1.50  " BRIDGE_SERIAL_1 "\n"));
+  g_assert_null (strstr (first, BRIDGE_SERIAL_3));
+  /* a name's line break stays inside the comment */
+  g_assert_nonnull (strstr (first, "\n# connection evil ("));
+  g_assert_null (strstr (first, "\nconnection evil"));
+  /* no listener unless asked for: a template */
+  g_assert_nonnull (strstr (first, "\n#listener 8883\n#allow_anonymous false\n#password_file /etc/mosquitto/printdeck.passwd\n"));
+
+  /* Again: refused, before the keyring is asked; the file as it was. */
+  run_bridge_config (&run, config_dir, codes, 0, (const char *const[]){ "--output", output, "--verify", "chain", NULL });
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "exists: pass --force to replace it"));
+  g_assert_true (g_file_get_contents (output, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, first);
+  g_assert_cmpuint (file_mode (output), ==, 0600);
+
+  /* --force replaces a file that someone made readable: 0600 again. */
+  g_assert_cmpint (g_chmod (output, 0644), ==, 0);
+  run_bridge_config (&run, config_dir, codes, 0,
+                     (const char *const[]){ "--output", output, "--force", "--verify", "chain", "--write-cafile", cafile,
+                                            "--listener-port", "8884", "--bridge-user", "desk", NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (file_mode (output), ==, 0600);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (output, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\naddress 192.168.1.50:8883\n"));
+  g_assert_nonnull (strstr (text, "\nbridge_insecure true\n"));
+  g_assert_nonnull (strstr (text, cafile_line));
+  g_assert_nonnull (strstr (text, "\nlistener 8884\nallow_anonymous false\npassword_file /etc/mosquitto/printdeck.passwd\n"));
+  g_assert_nonnull (strstr (text, "  mosquitto_passwd -c /etc/mosquitto/printdeck.passwd desk\n"));
+  /* no certificate given: the listener's TLS lines stay comments, and it says so */
+  g_assert_nonnull (strstr (text, "\n#certfile "));
+  g_assert_nonnull (strstr (run.err, "plain MQTT"));
+  g_assert_false (printed_a_code (&run));
+
+  /* Bambu Lab's CAs: public, readable by all; the ones the app trusts. */
+  g_assert_cmpuint (file_mode (cafile), ==, 0644);
+  g_assert_true (g_file_get_contents (cafile, &pem, NULL, NULL));
+  for (const char *p = pem; (p = strstr (p, "-----BEGIN CERTIFICATE-----")) != NULL; p++)
+    n_certificates++;
+  g_assert_cmpuint (n_certificates, ==, 8);
+  {
+    g_autolist (GTlsCertificate) list = g_tls_certificate_list_new_from_file (cafile, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_length (list), ==, 8);
+  }
+
+  /* Standard output, when it is not a terminal (here a pipe). */
+  run_bridge_config (&run, config_dir, codes, 022, (const char *const[]){ "--output", "-", "-p", BRIDGE_SERIAL_1, NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\nremote_password " BRIDGE_CODE_1 "\n"));
+  g_assert_null (strstr (run.out, BRIDGE_CODE_2));
+  g_assert_nonnull (strstr (run.err, "holds the printers' access codes"));
+  g_assert_null (strstr (run.err, BRIDGE_CODE_1));
+
+  pd_test_remove_tree (config_dir);
+}
+
+/* Nothing is written when a code is missing or could break the file. */
+static void
+test_bridge_config_refused (void)
+{
+  g_auto (Run) run = { 0, };
+  g_autofree char  *config_dir = bridge_config_dir ();
+  g_autofree char  *empty_dir = g_dir_make_tmp ("test-cli-bridge-XXXXXX", NULL);
+  g_autofree char  *output = g_build_filename (config_dir, "printdeck-bridge.conf", NULL);
+  const char *const args[] = { "--output", output, NULL };
+  const char *const newline[] = { BRIDGE_SERIAL_1 "=" BRIDGE_CODE_1, BRIDGE_SERIAL_2 "=2718\nlistener 1", NULL };
+  const char *const blank[] = { BRIDGE_SERIAL_1 "=" BRIDGE_CODE_1, BRIDGE_SERIAL_2 "=2718 2818", NULL };
+  const char *const one[] = { BRIDGE_SERIAL_1 "=" BRIDGE_CODE_1, NULL };
+
+  run_bridge_config (&run, config_dir, newline, 0, args);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, BRIDGE_SERIAL_2 ": the access code has blanks"));
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_assert_false (printed_a_code (&run));
+
+  run_bridge_config (&run, config_dir, blank, 0, args);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  g_assert_null (strstr (run.err, "2718"));
+
+  /* the variable to set is named */
+  run_bridge_config (&run, config_dir, one, 0, args);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "PRINTDECK_ACCESS_CODE_" BRIDGE_SERIAL_2));
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+
+  /* one printer only: its code is enough */
+  run_bridge_config (&run, config_dir, one, 0, (const char *const[]){ "--output", output, "-p", BRIDGE_SERIAL_1, NULL });
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (file_mode (output), ==, 0600);
+
+  run_bridge_config (&run, config_dir, one, 0, (const char *const[]){ "--output", "-", "-p", "01S00C999999999", NULL });
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "No printer 01S00C999999999"));
+  g_assert_cmpstr (run.out, ==, "");
+
+  run_bridge_config (&run, empty_dir, one, 0, (const char *const[]){ "--output", "-", NULL });
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "No printers to bridge"));
+  g_assert_cmpstr (run.out, ==, "");
+
+  pd_test_remove_tree (config_dir);
+  pd_test_remove_tree (empty_dir);
+}
+
+static void
+test_bridge_config_usage_errors (void)
+{
+  static const char *const bad[][6] = {
+    { NULL },                                       /* no --output */
+    { "-o", "-", "--verify", "none", NULL },
+    { "-o", "-", "--listener-port", "0", NULL },
+    { "-o", "-", "--listener-port", "70000", NULL },
+    { "-o", "-", "--tls-cert", "/etc/cert.pem", NULL },
+    { "-o", "-", "--bridge-user", "a b", NULL },
+    { "-o", "-", "--cafile", " /etc/ca.pem", NULL },
+    { "-o", "-", "--password-file", "printdeck.passwd", NULL },
+    { "-o", "-", "--listener-address", "no where", NULL },
+    { "-o", "-", "extra", NULL },
+  };
+  g_autofree char *config_dir = bridge_config_dir ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto (Run) run = { 0, };
+
+      run_bridge_config (&run, config_dir, NULL, 0, bad[i]);
+      g_assert_cmpint (run.status, ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_cmpstr (run.err, !=, "");
+    }
+
+  pd_test_remove_tree (config_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1073,6 +1337,9 @@ main (int   argc,
   g_test_add_func ("/cli/serve/printer", test_serve_printer);
   g_test_add_func ("/cli/serve/app-printers", test_serve_app_printers);
   g_test_add_func ("/cli/serve/usage-errors", test_serve_usage_errors);
+  g_test_add_func ("/cli/bridge-config/file", test_bridge_config_file);
+  g_test_add_func ("/cli/bridge-config/refused", test_bridge_config_refused);
+  g_test_add_func ("/cli/bridge-config/usage-errors", test_bridge_config_usage_errors);
 
   status = g_test_run ();
   pd_test_remove_tree (cache_dir);

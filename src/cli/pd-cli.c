@@ -10,6 +10,7 @@
  *   printdeck-cli snapshot [--camera K] [--port P] [--fingerprint SHA256] HOST SERIAL -o FILE
  *   printdeck-cli demo [--printers N] [--speed F] [--sim PATH]
  *   printdeck-cli serve [--listen ADDR:PORT] [--printer SERIAL@HOST[:PORT]]... [--tls-cert F --tls-key F]
+ *   printdeck-cli bridge-config -o FILE [--force] [--verify serial|chain] [--cafile F] [--listener-port N] …
  *
  * The same parser and merger as the app: what this prints is what a card
  * shows.
@@ -21,6 +22,7 @@
 
 #include <glib/gi18n.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <glib-unix.h>
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -41,6 +44,7 @@
 #include "pd-job-tracker.h"
 #include "pd-json.h"
 #include "pd-camera-source.h"
+#include "pd-core-resources.h"
 #include "pd-mirror-server.h"
 #include "pd-model.h"
 #include "pd-printer.h"
@@ -2390,6 +2394,809 @@ out:
   return status;
 }
 
+/* bridge-config -------------------------------------------------------------*/
+
+/* Where the files go on a Debian broker; the configuration names them there. */
+#define BRIDGE_DEFAULT_CAFILE        "/etc/mosquitto/ca_certificates/bambu-lab.pem"
+#define BRIDGE_DEFAULT_PASSWORD_FILE "/etc/mosquitto/printdeck.passwd"
+#define BRIDGE_DEFAULT_ACL_FILE      "/etc/mosquitto/printdeck.acl"
+#define BRIDGE_DEFAULT_CERT_FILE     "/etc/mosquitto/certs/printdeck-bridge.crt"
+#define BRIDGE_DEFAULT_KEY_FILE      "/etc/mosquitto/certs/printdeck-bridge.key"
+#define BRIDGE_DEFAULT_USER          "printdeck"
+#define BRIDGE_TEMPLATE_PORT         8883
+#define BRIDGE_GROUP_PREFIX          "printer "
+#define BRIDGE_CODE_VARIABLE         "PRINTDECK_ACCESS_CODE"
+#define BRIDGE_CA_RESOURCE           "/io/github/printdeck/Printdeck/certs/"
+
+typedef struct _BridgeLookups BridgeLookups;
+
+/* A printer that Printdeck reaches directly: it gets a bridge. */
+typedef struct
+{
+  BridgeLookups *lookups;
+  char          *serial;
+  char          *name; /* nullable */
+  char          *host;
+  guint          port;
+  char          *code; /* wiped when freed */
+} BridgePrinter;
+
+struct _BridgeLookups
+{
+  GMainLoop *loop;
+  guint      n_pending;
+  char      *keyring_error; /* the first lookup that failed */
+};
+
+typedef struct
+{
+  gboolean    by_serial; /* --verify serial: the certificate's name is checked too */
+  const char *cafile;
+  gboolean    listener;  /* --listener-port given: a listener, not a template */
+  const char *listener_address;
+  guint       listener_port;
+  const char *password_file;
+  const char *acl_file;
+  const char *tls_cert;
+  const char *tls_key;
+  const char *user;
+} BridgeOptions;
+
+static void
+bridge_printer_free (BridgePrinter *printer)
+{
+  g_free (printer->serial);
+  g_free (printer->name);
+  g_free (printer->host);
+  pd_secrets_code_free (printer->code);
+  g_free (printer);
+}
+
+/* The app's own folder (pd-application.c): $PRINTDECK_CONFIG_DIR, else
+ * ~/.config/printdeck. */
+static char *
+bridge_config_file (void)
+{
+  const char *dir = g_getenv ("PRINTDECK_CONFIG_DIR");
+
+  if (dir != NULL && *dir != '\0')
+    return g_build_filename (dir, "printers.ini", NULL);
+
+  return g_build_filename (g_get_user_config_dir (), "printdeck", "printers.ini", NULL);
+}
+
+static char *
+bridge_key_string (GKeyFile   *keyfile,
+                   const char *group,
+                   const char *key)
+{
+  char *value = g_key_file_get_string (keyfile, group, key, NULL);
+
+  if (value != NULL && *value == '\0')
+    g_clear_pointer (&value, g_free);
+
+  return value;
+}
+
+/* mosquitto reads a value to the end of its line, without the blanks at
+ * either end: nothing that would end the line early (and start another
+ * directive) or lose a blank may go into one. Access codes have no blanks
+ * at all. */
+static gboolean
+bridge_value_is_safe (const char *value,
+                      gboolean    blanks)
+{
+  gsize length = strlen (value);
+
+  if (length == 0 || value[0] == ' ' || value[length - 1] == ' ')
+    return FALSE;
+
+  for (const guchar *p = (const guchar *) value; *p != '\0'; p++)
+    if (*p < 0x20 || *p == 0x7F || (!blanks && (*p == ' ' || *p > 0x7F)))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The printers of printers.ini that Printdeck reaches directly, read from
+ * the app's file without a PdPrinterStore: loading one would connect to
+ * every printer, and a printer takes only a few clients. Printers read
+ * through a bridge already, or not in @wanted (when given), are left out;
+ * @seen gets every serial found. */
+static gboolean
+bridge_read_printers (const char *path,
+                      GHashTable *wanted,
+                      GHashTable *seen,
+                      GPtrArray  *printers)
+{
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr (GError)   error = NULL;
+  g_auto (GStrv)       groups = NULL;
+
+  if (!g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, &error))
+    {
+      /* No file: no printers added yet, said by the caller. */
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_printerr (_("The app's printers cannot be read from %s: %s\n"), path, error->message);
+      return FALSE;
+    }
+
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_autoptr (PdPrinterConfig) config = NULL;
+      g_autoptr (GError)          invalid = NULL;
+      BridgePrinter              *printer;
+      const char                 *serial;
+
+      if (!g_str_has_prefix (groups[i], BRIDGE_GROUP_PREFIX))
+        continue;
+      serial = groups[i] + strlen (BRIDGE_GROUP_PREFIX);
+      if (wanted != NULL && !g_hash_table_contains (wanted, serial))
+        continue;
+      g_hash_table_add (seen, g_strdup (serial));
+
+      config = pd_printer_config_new (serial, NULL);
+      config->host = bridge_key_string (keyfile, groups[i], "host");
+      config->name = bridge_key_string (keyfile, groups[i], "name");
+      config->bridge_user = bridge_key_string (keyfile, groups[i], "bridge-user");
+      if (g_key_file_has_key (keyfile, groups[i], "port", NULL))
+        {
+          int port = g_key_file_get_integer (keyfile, groups[i], "port", &invalid);
+
+          /* 0 is refused below, with the dialog's words */
+          config->port = invalid == NULL && port > 0 && port <= 65535 ? (guint) port : 0;
+          g_clear_error (&invalid);
+        }
+
+      if (!pd_printer_config_validate (config, &invalid))
+        {
+          /* TRANSLATORS: "<serial>: left out: <what is wrong in its settings>" */
+          g_printerr (_("%s: left out: %s\n"), serial, invalid->message);
+          continue;
+        }
+      /* Its keyring entry is a bridge's password, not the printer's code. */
+      if (config->bridge_user != NULL)
+        {
+          g_printerr (_("%s: left out: Printdeck reads it through a bridge already.\n"), serial);
+          continue;
+        }
+
+      printer = g_new0 (BridgePrinter, 1);
+      printer->serial = g_strdup (serial);
+      printer->name = g_steal_pointer (&config->name);
+      printer->host = g_steal_pointer (&config->host);
+      printer->port = config->port;
+      g_ptr_array_add (printers, printer);
+    }
+
+  return TRUE;
+}
+
+static void
+on_bridge_code_looked_up (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      data)
+{
+  BridgePrinter     *printer = data;
+  BridgeLookups     *lookups = printer->lookups;
+  g_autoptr (GError) error = NULL;
+
+  printer->code = pd_secrets_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_debug ("%s: keyring: %s", printer->serial, error->message);
+      if (lookups->keyring_error == NULL)
+        lookups->keyring_error = g_strdup (error->message);
+    }
+
+  if (--lookups->n_pending == 0)
+    g_main_loop_quit (lookups->loop);
+}
+
+/* Each printer's code from the keyring, else $PRINTDECK_ACCESS_CODE_<SERIAL>
+ * (a broker's machine may have no keyring); FALSE (and said which) if any has
+ * none, or one a configuration line cannot hold. */
+static gboolean
+bridge_find_codes (GPtrArray *printers)
+{
+  BridgeLookups lookups = { 0, };
+  gboolean      complete = TRUE;
+
+  lookups.loop = g_main_loop_new (NULL, FALSE);
+  for (guint i = 0; i < printers->len; i++)
+    {
+      BridgePrinter *printer = g_ptr_array_index (printers, i);
+
+      printer->lookups = &lookups;
+      lookups.n_pending++;
+      pd_secrets_lookup_async (printer->serial, NULL, on_bridge_code_looked_up, printer);
+    }
+  if (lookups.n_pending > 0)
+    g_main_loop_run (lookups.loop);
+  g_main_loop_unref (lookups.loop);
+
+  for (guint i = 0; i < printers->len; i++)
+    {
+      BridgePrinter   *printer = g_ptr_array_index (printers, i);
+      g_autofree char *variable = g_strdup_printf ("%s_%s", BRIDGE_CODE_VARIABLE, printer->serial);
+      const char      *code;
+
+      printer->lookups = NULL;
+      if ((printer->code == NULL || *printer->code == '\0') &&
+          (code = g_getenv (variable)) != NULL && *code != '\0')
+        {
+          pd_secrets_code_free (printer->code);
+          printer->code = g_strdup (code);
+        }
+
+      if (printer->code == NULL || *printer->code == '\0')
+        {
+          /* TRANSLATORS: "<serial>: no access code in the keyring or in PRINTDECK_ACCESS_CODE_<serial>." */
+          g_printerr (_("%s: no access code in the keyring or in %s.\n"), printer->serial, variable);
+          complete = FALSE;
+        }
+      else if (!bridge_value_is_safe (printer->code, FALSE))
+        {
+          g_printerr (_("%s: the access code has blanks or other characters a mosquitto configuration cannot hold.\n"),
+                      printer->serial);
+          complete = FALSE;
+        }
+    }
+
+  if (!complete && lookups.keyring_error != NULL)
+    g_printerr (_("The keyring could not be asked: %s\n"), lookups.keyring_error);
+  g_free (lookups.keyring_error);
+
+  return complete;
+}
+
+/* @text as comment lines: each of its lines (a translation may break them
+ * anywhere) behind "#", control characters (a printer's name may hold
+ * anything) made blanks, so that none of it is ever read as a directive. */
+static void
+bridge_comment (GString    *out,
+                const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_string_append (out, *lines[i] != '\0' ? "# " : "#");
+      for (const guchar *p = (const guchar *) lines[i]; *p != '\0'; p++)
+        g_string_append_c (out, *p < 0x20 || *p == 0x7F ? ' ' : (char) *p);
+      g_string_append_c (out, '\n');
+    }
+}
+
+/* "connection" blocks, one per printer: what mosquitto needs to hold the
+ * printer's one MQTT connection and pass its two topics. */
+static void
+bridge_write_printer (GString             *out,
+                      const BridgePrinter *printer,
+                      const BridgeOptions *options)
+{
+  g_autofree char *title = NULL;
+
+  /* TRANSLATORS: a comment above a printer's bridge: "<name> (<serial> at <address>:<port>)" */
+  title = g_strdup_printf (_("%s (%s at %s:%u)"), printer->name != NULL ? printer->name : printer->serial,
+                           printer->serial, printer->host, printer->port);
+  g_string_append_c (out, '\n');
+  bridge_comment (out, title);
+  g_string_append_printf (out, "connection printdeck-%s\n", printer->serial);
+  g_string_append_printf (out, "address %s:%u\n", options->by_serial ? printer->serial : printer->host, printer->port);
+  g_string_append (out, "bridge_protocol_version mqttv311\n");
+  g_string_append_printf (out, "bridge_cafile %s\n", options->cafile);
+  g_string_append_printf (out, "bridge_insecure %s\n", options->by_serial ? "false" : "true");
+  g_string_append (out, "bridge_tls_version tlsv1.2\n");
+  g_string_append (out, "remote_username bblp\n");
+  g_string_append_printf (out, "remote_password %s\n", printer->code);
+  g_string_append (out,
+                   "try_private false\n"
+                   "cleansession true\n"
+                   "keepalive_interval 30\n"
+                   "restart_timeout 5 60\n"
+                   "start_type automatic\n"
+                   "notifications true\n"
+                   "notifications_local_only true\n"
+                   "bridge_attempt_unsubscribe false\n");
+  g_string_append_printf (out, "topic device/%s/report in 0\n", printer->serial);
+  g_string_append_printf (out, "topic device/%s/request out 1\n", printer->serial);
+}
+
+/* The desktops' listener: written as is with --listener-port, else as a
+ * template in comments (the broker may have a listener of its own). */
+static void
+bridge_write_listener (GString             *out,
+                       const BridgeOptions *options)
+{
+  g_autoptr (GString) section = g_string_new (NULL);
+  g_autofree char    *help = NULL;
+  const char         *prefix = options->listener ? "" : "#";
+  gboolean            tls = options->tls_cert != NULL;
+
+  help = g_strdup_printf (_("The listener the Printdeck desktops and mirrors read from. Each desktop adds\n"
+                            "the printers (“Add Printer”, “Port and Farm Bridge”) with this machine as the\n"
+                            "address, this listener's port, “%s” as the bridge user name and its password\n"
+                            "as the access code; “Bridge Uses TLS” on when certfile and keyfile are set.\n"
+                            "Make the password file with:\n"
+                            "  mosquitto_passwd -c %s %s\n"
+                            "With acl_file, a file with these three lines lets the desktops read the\n"
+                            "printers' reports and send them commands, and nothing else:\n"
+                            "  user %s\n"
+                            "  topic read device/+/report\n"
+                            "  topic write device/+/request"),
+                          options->user, options->password_file, options->user, options->user);
+  g_string_append_c (out, '\n');
+  bridge_comment (out, help);
+
+  if (options->listener_address != NULL)
+    g_string_append_printf (section, "%slistener %u %s\n", prefix, options->listener ? options->listener_port : BRIDGE_TEMPLATE_PORT,
+                            options->listener_address);
+  else
+    g_string_append_printf (section, "%slistener %u\n", prefix, options->listener ? options->listener_port : BRIDGE_TEMPLATE_PORT);
+  g_string_append_printf (section, "%sallow_anonymous false\n", prefix);
+  g_string_append_printf (section, "%spassword_file %s\n", prefix, options->password_file);
+  g_string_append_printf (section, "%sacl_file %s\n", options->acl_file != NULL ? prefix : "#",
+                          options->acl_file != NULL ? options->acl_file : BRIDGE_DEFAULT_ACL_FILE);
+  /* Without a certificate the lines stay comments: the password would
+   * otherwise go over the network readable, which the warning says. */
+  g_string_append_printf (section, "%scertfile %s\n", tls ? prefix : "#", tls ? options->tls_cert : BRIDGE_DEFAULT_CERT_FILE);
+  g_string_append_printf (section, "%skeyfile %s\n", tls ? prefix : "#", tls ? options->tls_key : BRIDGE_DEFAULT_KEY_FILE);
+  g_string_append_printf (section, "%stls_version tlsv1.2\n", tls ? prefix : "#");
+  g_string_append (out, section->str);
+}
+
+static char *
+bridge_render (GPtrArray           *printers,
+               const BridgeOptions *options)
+{
+  GString *out = g_string_new (NULL);
+
+  bridge_comment (out, _("Printdeck's farm bridge for mosquitto 2.0, written by “printdeck-cli bridge-config”."));
+  g_string_append (out, "#\n");
+  bridge_comment (out, _("THIS FILE HOLDS THE PRINTERS' ACCESS CODES: whoever reads it can control the\n"
+                         "printers. Keep it readable by mosquitto only, e.g.\n"
+                         "  chown mosquitto:mosquitto FILE && chmod 600 FILE"));
+  g_string_append (out, "#\n");
+  bridge_comment (out, _("One bridge (“connection”) per printer: this broker holds the one MQTT\n"
+                         "connection each printer gets, and any number of Printdeck desktops and\n"
+                         "mirrors read through it (Printdeck's docs/farms.md explains it all).\n"
+                         "Each bridge's state (1 connected, 0 not) is published on this broker,\n"
+                         "retained, at $SYS/broker/connection/<host name>.printdeck-<serial>/state."));
+  g_string_append (out, "#\n");
+  if (options->by_serial)
+    {
+      bridge_comment (out, _("Each bridge reaches its printer by the printer's serial number, the name its\n"
+                             "certificate carries, so that mosquitto checks the certificate fully: signed\n"
+                             "by a CA in bridge_cafile, and issued to that printer. The serial numbers\n"
+                             "must therefore resolve to the printers' addresses on this machine, e.g. with\n"
+                             "these lines in /etc/hosts:"));
+      g_string_append (out, "#\n");
+      for (guint i = 0; i < printers->len; i++)
+        {
+          const BridgePrinter *printer = g_ptr_array_index (printers, i);
+          g_autofree char     *address = NULL;
+          g_autofree char     *line = NULL;
+
+          if (g_hostname_is_ip_address (printer->host))
+            address = g_strdup (printer->host);
+          else
+            /* TRANSLATORS: stands for an IP address in an /etc/hosts line, e.g. "<the address of printer1.lan>" */
+            address = g_strdup_printf (_("<the address of %s>"), printer->host);
+          line = g_strdup_printf ("  %s  %s", address, printer->serial);
+          bridge_comment (out, line);
+        }
+    }
+  else
+    bridge_comment (out, _("Each bridge reaches its printer by its address. A printer's certificate names\n"
+                           "its serial number, not its address, so mosquitto's host name check is off\n"
+                           "(bridge_insecure true): it still requires a certificate signed by a CA in\n"
+                           "bridge_cafile, but a certificate of any printer that CA signed would pass.\n"
+                           "“--verify serial” checks the name too."));
+  g_string_append (out, "#\n");
+  bridge_comment (out, _("The printers speak MQTT 3.1.1 over TLS 1.2. The bridge subscribes only to\n"
+                         "the printer's report topic: some printers drop a client that subscribes to\n"
+                         "their request topic, so that topic only goes out (and is never unsubscribed\n"
+                         "from); commands go out at QoS 1, as printers may ignore QoS 0 commands while\n"
+                         "busy. A printer is not a mosquitto: no bridge handshake (try_private), no\n"
+                         "notifications sent to it. Clean sessions; a lost connection is retried after\n"
+                         "5 s, backing off to 60 s, as a printer may keep a dropped client's slot."));
+
+  for (guint i = 0; i < printers->len; i++)
+    bridge_write_printer (out, g_ptr_array_index (printers, i), options);
+
+  bridge_write_listener (out, options);
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gsize       length)
+{
+  while (length > 0)
+    {
+      ssize_t n = write (fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      length -= (gsize) n;
+    }
+
+  return TRUE;
+}
+
+/* Writes @data to a new file @path that is never more open than @mode, not
+ * even while it is written: created with O_EXCL (an existing file is
+ * refused, G_IO_ERROR_EXISTS) or, with @replace, written beside it and
+ * renamed over it. A failure leaves nothing behind. */
+static gboolean
+write_new_file (const char *path,
+                const char *data,
+                gsize       length,
+                mode_t      mode,
+                gboolean    replace,
+                GError    **error)
+{
+  g_autofree char *tmp = NULL;
+  const char      *written;
+  int              fd;
+  int              saved;
+
+  if (replace)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *name = g_strdup_printf (".%s.XXXXXX", base);
+
+      tmp = g_build_filename (dir, name, NULL);
+      fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, (int) mode);
+      written = tmp;
+    }
+  else
+    {
+      fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+      written = path;
+    }
+
+  if (fd < 0)
+    {
+      saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+
+  /* The umask can only take permissions away; a default ACL on the folder
+   * could add some, which fchmod() takes back before the first byte. */
+  if (fchmod (fd, mode) != 0 || !write_all (fd, data, length) || fsync (fd) != 0)
+    {
+      saved = errno;
+      close (fd);
+      unlink (written);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (close (fd) != 0 || (tmp != NULL && rename (tmp, path) != 0))
+    {
+      saved = errno;
+      unlink (written);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Bambu Lab's roots and per-model intermediates, as the app checks printers
+ * against them (pd-cert-policy.c): one PEM file for bridge_cafile. */
+static gboolean
+bridge_write_cafile (const char *path,
+                     gboolean    replace,
+                     GError    **error)
+{
+  static const char *const names[] = { "bbl_printer_ca_bundle.pem", "bbl_device_intermediate_cas.pem" };
+  g_autoptr (GString)      pem = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char   *resource = g_strconcat (BRIDGE_CA_RESOURCE, names[i], NULL);
+      g_autoptr (GBytes) data = g_resource_lookup_data (pd_core_get_resource (), resource, 0, error);
+
+      if (data == NULL)
+        return FALSE;
+      g_string_append_len (pem, g_bytes_get_data (data, NULL), (gssize) g_bytes_get_size (data));
+      if (pem->len > 0 && pem->str[pem->len - 1] != '\n')
+        g_string_append_c (pem, '\n');
+    }
+
+  /* Certificates are public: readable by all, mosquitto included. */
+  return write_new_file (path, pem->str, pem->len, 0644, replace, error);
+}
+
+static void
+bridge_usage_hint (void)
+{
+  g_printerr (_("See “printdeck-cli bridge-config --help”.\n"));
+}
+
+/* --cafile and the like end up on configuration lines, as paths on the
+ * broker: mosquitto would resolve a relative one against its own folder. */
+static gboolean
+bridge_check_path (const char *option,
+                   const char *path)
+{
+  if (path == NULL)
+    return TRUE;
+
+  if (!bridge_value_is_safe (path, TRUE))
+    {
+      /* TRANSLATORS: "--cafile: “<path>” cannot go into a mosquitto configuration …" */
+      g_printerr (_("%s: “%s” cannot go into a mosquitto configuration (blanks at either end, or control characters).\n"),
+                  option, path);
+      return FALSE;
+    }
+  if (!g_path_is_absolute (path))
+    {
+      /* TRANSLATORS: "--cafile: give the whole path of “<path>” …" */
+      g_printerr (_("%s: give the whole path of “%s”, as the broker will find it.\n"), option, path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static int
+cmd_bridge_config (int    argc,
+                   char **argv)
+{
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError)         error = NULL;
+  g_autoptr (GPtrArray)      printers = g_ptr_array_new_with_free_func ((GDestroyNotify) bridge_printer_free);
+  g_autoptr (GHashTable)     wanted = NULL;
+  g_autoptr (GHashTable)     seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char           *output = NULL;
+  g_autofree char           *verify = NULL;
+  g_autofree char           *cafile = NULL;
+  g_autofree char           *write_cafile = NULL;
+  g_autofree char           *listener_address = NULL;
+  g_autofree char           *password_file = NULL;
+  g_autofree char           *acl_file = NULL;
+  g_autofree char           *tls_cert = NULL;
+  g_autofree char           *tls_key = NULL;
+  g_autofree char           *user = NULL;
+  g_autofree char           *config_file = NULL;
+  g_auto (GStrv)             only = NULL;
+  char                      *text = NULL;
+  gboolean                   force = FALSE;
+  gboolean                   to_stdout;
+  int                        listener_port = -1; /* not given */
+  int                        status = 0;
+  BridgeOptions              options = { 0, };
+  const GOptionEntry         entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the configuration to FILE, created readable by you only (“-”: standard output, when it is not a terminal)"), N_("FILE") },
+    { "force", 'f', 0, G_OPTION_ARG_NONE, &force, N_("Replace FILE (and --write-cafile's) if it exists"), NULL },
+    { "printer", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &only, N_("Only this printer (repeatable; default: every printer Printdeck reaches directly)"), N_("SERIAL") },
+    { "verify", 0, 0, G_OPTION_ARG_STRING, &verify, N_("How the bridges check the printers' certificates: “serial” (default: the CA and the name; the serial numbers must resolve to the printers) or “chain” (the CA only; by address)"), N_("MODE") },
+    { "cafile", 0, 0, G_OPTION_ARG_FILENAME, &cafile, N_("The CA certificates the printers' certificates are checked against, where the broker finds them (default /etc/mosquitto/ca_certificates/bambu-lab.pem, or --write-cafile's)"), N_("FILE") },
+    { "write-cafile", 0, 0, G_OPTION_ARG_FILENAME, &write_cafile, N_("Also write Bambu Lab's CA certificates to FILE"), N_("FILE") },
+    { "listener-port", 0, 0, G_OPTION_ARG_INT, &listener_port, N_("Add a listener for the desktops on this port (default: a template in comments)"), N_("PORT") },
+    { "listener-address", 0, 0, G_OPTION_ARG_STRING, &listener_address, N_("The address the listener binds to (default: all)"), N_("ADDRESS") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("The desktops' password file (default /etc/mosquitto/printdeck.passwd)"), N_("FILE") },
+    { "acl-file", 0, 0, G_OPTION_ARG_FILENAME, &acl_file, N_("The listener's ACL file (default: none)"), N_("FILE") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert, N_("The listener's TLS certificate (PEM; with --tls-key)"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, N_("The certificate's private key (PEM)"), N_("FILE") },
+    { "bridge-user", 0, 0, G_OPTION_ARG_STRING, &user, N_("The user name the desktops log in with (default printdeck)"), N_("USER") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— write the mosquitto bridges for a print farm"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Writes a mosquitto 2.0 configuration with one bridge per printer: the broker\n"
+      "holds the one MQTT connection each printer gets, and any number of Printdeck\n"
+      "desktops and mirrors read through it (docs/farms.md).\n"
+      "\n"
+      "The printers are those added in Printdeck ($PRINTDECK_CONFIG_DIR or\n"
+      "~/.config/printdeck) that it reaches directly; their access codes come from\n"
+      "the keyring, else $PRINTDECK_ACCESS_CODE_<SERIAL>. Nothing connects to them.\n"
+      "\n"
+      "The file holds the access codes: it is created readable by you only (mode\n"
+      "0600) and never replaced without --force.\n"
+      "Exit status: 0 written; 1 failed; 2 wrong use."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      bridge_usage_hint ();
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr (_("Unexpected argument “%s”.\n"), argv[1]);
+      bridge_usage_hint ();
+      return 2;
+    }
+  if (output == NULL)
+    {
+      g_printerr (_("Give --output FILE: the configuration holds the printers' access codes.\n"));
+      bridge_usage_hint ();
+      return 2;
+    }
+  to_stdout = g_str_equal (output, "-");
+  if (to_stdout && isatty (STDOUT_FILENO))
+    {
+      g_printerr (_("The configuration holds the printers' access codes: not on a terminal. Give --output FILE, or pipe it.\n"));
+      return 2;
+    }
+  if (verify != NULL && !g_str_equal (verify, "serial") && !g_str_equal (verify, "chain"))
+    {
+      g_printerr (_("--verify is “serial” or “chain”, not “%s”.\n"), verify);
+      bridge_usage_hint ();
+      return 2;
+    }
+  if (listener_port != -1 && (listener_port < 1 || listener_port > 65535))
+    {
+      g_printerr (_("The listener's port is a number from 1 to 65535.\n"));
+      bridge_usage_hint ();
+      return 2;
+    }
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_printerr (_("--tls-cert and --tls-key go together.\n"));
+      bridge_usage_hint ();
+      return 2;
+    }
+  if (listener_address != NULL && !is_host_name (listener_address))
+    {
+      g_printerr (_("“%s” is not an address to listen on.\n"), listener_address);
+      bridge_usage_hint ();
+      return 2;
+    }
+  if (user != NULL && (!bridge_value_is_safe (user, FALSE) || strchr (user, ':') != NULL))
+    {
+      g_printerr (_("“%s” cannot be a user name at the broker (no blanks, no “:”).\n"), user);
+      bridge_usage_hint ();
+      return 2;
+    }
+  /* Said before anything else happens (the keyring may ask to be unlocked);
+   * O_EXCL still decides when the file is written. */
+  for (guint i = 0; !force && i < 2; i++)
+    {
+      const char *path = i == 0 ? (to_stdout ? NULL : output) : write_cafile;
+
+      if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+        {
+          g_printerr (_("%s exists: pass --force to replace it.\n"), path);
+          return 1;
+        }
+    }
+  if (cafile == NULL && write_cafile != NULL)
+    {
+      /* Written where it belongs: the configuration names that file. */
+      g_autoptr (GFile) file = g_file_new_for_path (write_cafile);
+
+      cafile = g_file_get_path (file);
+    }
+  if (!bridge_check_path ("--cafile", cafile) || !bridge_check_path ("--password-file", password_file) ||
+      !bridge_check_path ("--acl-file", acl_file) || !bridge_check_path ("--tls-cert", tls_cert) ||
+      !bridge_check_path ("--tls-key", tls_key))
+    {
+      bridge_usage_hint ();
+      return 2;
+    }
+
+  options.by_serial = verify == NULL || g_str_equal (verify, "serial");
+  options.cafile = cafile != NULL ? cafile : BRIDGE_DEFAULT_CAFILE;
+  options.listener = listener_port > 0;
+  options.listener_port = options.listener ? (guint) listener_port : 0;
+  options.listener_address = listener_address;
+  options.password_file = password_file != NULL ? password_file : BRIDGE_DEFAULT_PASSWORD_FILE;
+  options.acl_file = acl_file;
+  options.tls_cert = tls_cert;
+  options.tls_key = tls_key;
+  options.user = user != NULL ? user : BRIDGE_DEFAULT_USER;
+
+  if (only != NULL)
+    {
+      wanted = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; only[i] != NULL; i++)
+        g_hash_table_add (wanted, only[i]);
+    }
+
+  config_file = bridge_config_file ();
+  if (!bridge_read_printers (config_file, wanted, seen, printers))
+    return 1;
+  for (guint i = 0; only != NULL && only[i] != NULL; i++)
+    if (!g_hash_table_contains (seen, only[i]))
+      {
+        g_printerr (_("No printer %s in %s.\n"), only[i], config_file);
+        return 1;
+      }
+  if (printers->len == 0)
+    {
+      g_printerr (_("No printers to bridge in %s: add them in Printdeck first.\n"), config_file);
+      return 1;
+    }
+
+  /* mosquitto splits "address" at the first colon: an IPv6 address cannot
+   * be given as such. */
+  for (guint i = 0; !options.by_serial && i < printers->len; i++)
+    {
+      const BridgePrinter *printer = g_ptr_array_index (printers, i);
+
+      if (strchr (printer->host, ':') != NULL)
+        {
+          g_printerr (_("%s: mosquitto cannot reach the IPv6 address %s directly: use “--verify serial”, or a host name.\n"),
+                      printer->serial, printer->host);
+          return 1;
+        }
+    }
+
+  if (!bridge_find_codes (printers))
+    return 1;
+
+  text = bridge_render (printers, &options);
+  if (to_stdout)
+    {
+      if (fputs (text, stdout) == EOF || fflush (stdout) != 0)
+        {
+          g_printerr (_("The configuration could not be written: %s\n"), g_strerror (errno));
+          status = 1;
+        }
+    }
+  else if (!write_new_file (output, text, strlen (text), 0600, force, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        g_printerr (_("%s exists: pass --force to replace it.\n"), output);
+      else
+        g_printerr (_("The configuration could not be written: %s\n"), error->message);
+      status = 1;
+    }
+  /* It held every access code. */
+  memset (text, 0, strlen (text));
+  g_free (text);
+  if (status != 0)
+    return status;
+
+  if (to_stdout)
+    g_printerr (_("Warning: this configuration holds the printers' access codes: whoever reads it can control them. Keep it readable by mosquitto only (mode 0600).\n"));
+  else
+    g_printerr (_("Warning: %s holds the printers' access codes: whoever reads it can control them. It is readable by you only (mode 0600): keep it so, owned by the user mosquitto runs as.\n"),
+                output);
+  g_printerr (ngettext ("Wrote a bridge for %u printer.\n", "Wrote bridges for %u printers.\n", printers->len),
+              printers->len);
+  if (options.by_serial)
+    g_printerr (_("Each printer's serial number must resolve to its address on the broker's machine: the /etc/hosts lines are at the top of the configuration.\n"));
+
+  if (write_cafile != NULL)
+    {
+      if (!bridge_write_cafile (write_cafile, force, &error))
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+            g_printerr (_("%s exists: pass --force to replace it.\n"), write_cafile);
+          else
+            g_printerr (_("Bambu Lab's CA certificates could not be written: %s\n"), error->message);
+          return 1;
+        }
+      g_printerr (_("Wrote Bambu Lab's CA certificates to %s.\n"), write_cafile);
+    }
+  else if (!g_file_test (options.cafile, G_FILE_TEST_EXISTS))
+    g_printerr (_("The bridges check the printers' certificates against %s: write it with --write-cafile.\n"),
+                options.cafile);
+
+  if (options.listener && tls_cert == NULL)
+    g_printerr (_("The listener speaks plain MQTT: the desktops' password crosses the network readable. Give --tls-cert and --tls-key.\n"));
+
+  return 0;
+}
+
 static void
 usage (void)
 {
@@ -2397,13 +3204,14 @@ usage (void)
               _("Usage: printdeck-cli COMMAND [OPTION…]\n"
                 "\n"
                 "Commands:\n"
-                "  inspect   Merge report files and print the printer's state\n"
-                "  watch     Connect to a printer and print its state as it changes\n"
-                "  job       Tell what the printer's current job uses, from its file\n"
-                "  hms       Tell what HMS codes and print errors mean\n"
-                "  snapshot  Save one picture from a printer's camera\n"
-                "  demo      Watch simulated printers (printdeck-sim), live\n"
-                "  serve     Mirror printers to browsers and scripts (the app's mirror, headless)\n"
+                "  inspect        Merge report files and print the printer's state\n"
+                "  watch          Connect to a printer and print its state as it changes\n"
+                "  job            Tell what the printer's current job uses, from its file\n"
+                "  hms            Tell what HMS codes and print errors mean\n"
+                "  snapshot       Save one picture from a printer's camera\n"
+                "  demo           Watch simulated printers (printdeck-sim), live\n"
+                "  serve          Mirror printers to browsers and scripts (the app's mirror, headless)\n"
+                "  bridge-config  Write the mosquitto bridges for a print farm\n"
                 "\n"
                 "Run “printdeck-cli COMMAND --help” for a command's options.\n"));
 }
@@ -2437,6 +3245,8 @@ main (int    argc,
     return cmd_snapshot (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "serve"))
     return cmd_serve (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "bridge-config"))
+    return cmd_bridge_config (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("printdeck-cli %s\n", PACKAGE_VERSION);
