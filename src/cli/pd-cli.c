@@ -2404,7 +2404,6 @@ out:
 #define BRIDGE_DEFAULT_KEY_FILE      "/etc/mosquitto/certs/printdeck-bridge.key"
 #define BRIDGE_DEFAULT_USER          "printdeck"
 #define BRIDGE_TEMPLATE_PORT         8883
-#define BRIDGE_GROUP_PREFIX          "printer "
 #define BRIDGE_CODE_VARIABLE         "PRINTDECK_ACCESS_CODE"
 #define BRIDGE_CA_RESOURCE           "/io/github/printdeck/Printdeck/certs/"
 
@@ -2465,19 +2464,6 @@ bridge_config_file (void)
   return g_build_filename (g_get_user_config_dir (), "printdeck", "printers.ini", NULL);
 }
 
-static char *
-bridge_key_string (GKeyFile   *keyfile,
-                   const char *group,
-                   const char *key)
-{
-  char *value = g_key_file_get_string (keyfile, group, key, NULL);
-
-  if (value != NULL && *value == '\0')
-    g_clear_pointer (&value, g_free);
-
-  return value;
-}
-
 /* mosquitto reads a value to the end of its line, without the blanks at
  * either end: nothing that would end the line early (and start another
  * directive) or lose a blank may go into one. Access codes have no blanks
@@ -2530,27 +2516,15 @@ bridge_read_printers (const char *path,
       BridgePrinter              *printer;
       const char                 *serial;
 
-      if (!g_str_has_prefix (groups[i], BRIDGE_GROUP_PREFIX))
+      if (!g_str_has_prefix (groups[i], PD_PRINTER_CONFIG_GROUP_PREFIX))
         continue;
-      serial = groups[i] + strlen (BRIDGE_GROUP_PREFIX);
+      serial = groups[i] + strlen (PD_PRINTER_CONFIG_GROUP_PREFIX);
       if (wanted != NULL && !g_hash_table_contains (wanted, serial))
         continue;
       g_hash_table_add (seen, g_strdup (serial));
 
-      config = pd_printer_config_new (serial, NULL);
-      config->host = bridge_key_string (keyfile, groups[i], "host");
-      config->name = bridge_key_string (keyfile, groups[i], "name");
-      config->bridge_user = bridge_key_string (keyfile, groups[i], "bridge-user");
-      if (g_key_file_has_key (keyfile, groups[i], "port", NULL))
-        {
-          int port = g_key_file_get_integer (keyfile, groups[i], "port", &invalid);
-
-          /* 0 is refused below, with the dialog's words */
-          config->port = invalid == NULL && port > 0 && port <= 65535 ? (guint) port : 0;
-          g_clear_error (&invalid);
-        }
-
-      if (!pd_printer_config_validate (config, &invalid))
+      config = pd_printer_config_new_from_key_file (keyfile, groups[i], &invalid);
+      if (config == NULL)
         {
           /* TRANSLATORS: "<serial>: left out: <what is wrong in its settings>" */
           g_printerr (_("%s: left out: %s\n"), serial, invalid->message);

@@ -303,3 +303,99 @@ pd_printer_config_validate (const PdPrinterConfig *config,
 
   return TRUE;
 }
+
+static char *
+get_optional_string (GKeyFile   *keyfile,
+                     const char *group,
+                     const char *key)
+{
+  char *value = g_key_file_get_string (keyfile, group, key, NULL);
+
+  if (value != NULL && *value == '\0')
+    g_clear_pointer (&value, g_free);
+
+  return value;
+}
+
+/* A port key, if there: @min to 65535, else @message. */
+static gboolean
+get_optional_port (GKeyFile   *keyfile,
+                   const char *group,
+                   const char *key,
+                   guint       min,
+                   const char *message,
+                   guint      *port,
+                   GError    **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  int                value;
+
+  if (!g_key_file_has_key (keyfile, group, key, NULL))
+    return TRUE;
+
+  value = g_key_file_get_integer (keyfile, group, key, &local_error);
+  if (local_error != NULL || value < (int) min || value > 65535)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, message);
+      return FALSE;
+    }
+  *port = (guint) value;
+
+  return TRUE;
+}
+
+/**
+ * pd_printer_config_new_from_key_file:
+ * @keyfile: printers.ini, read
+ * @group: a group of it, "printer <serial>"
+ * @error: why it is not usable
+ *
+ * Reads one printer's group, as the app and printdeck-cli do; nothing
+ * connects.
+ *
+ * Returns: (transfer full) (nullable): the printer's configuration, valid,
+ *   or %NULL with @error
+ */
+PdPrinterConfig *
+pd_printer_config_new_from_key_file (GKeyFile   *keyfile,
+                                     const char *group,
+                                     GError    **error)
+{
+  g_autoptr (PdPrinterConfig) config = NULL;
+  g_autofree char            *host = NULL;
+  g_autoptr (GError)          local_error = NULL;
+
+  g_return_val_if_fail (keyfile != NULL, NULL);
+  g_return_val_if_fail (g_str_has_prefix (group, PD_PRINTER_CONFIG_GROUP_PREFIX), NULL);
+
+  host = get_optional_string (keyfile, group, "host");
+  config = pd_printer_config_new (group + strlen (PD_PRINTER_CONFIG_GROUP_PREFIX), host);
+  config->name = get_optional_string (keyfile, group, "name");
+  config->model = get_optional_string (keyfile, group, "model");
+  config->fingerprint = get_optional_string (keyfile, group, "fingerprint");
+  config->bridge_user = get_optional_string (keyfile, group, "bridge-user");
+  config->ftp_user = get_optional_string (keyfile, group, "ftp-user");
+
+  if (!get_optional_port (keyfile, group, "port", 1, _("the port is not a number from 1 to 65535"),
+                          &config->port, error) ||
+      !get_optional_port (keyfile, group, "camera-port", 0, _("the camera port is not a number from 0 to 65535"),
+                          &config->camera_port, error) ||
+      !get_optional_port (keyfile, group, "ftp-port", 0,
+                          _("the file storage port is not a number from 0 to 65535"), &config->ftp_port, error))
+    return NULL;
+
+  if (g_key_file_has_key (keyfile, group, "bridge-tls", NULL))
+    {
+      config->bridge_tls = g_key_file_get_boolean (keyfile, group, "bridge-tls", &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("bridge-tls is not true or false"));
+          return NULL;
+        }
+    }
+
+  if (!pd_printer_config_validate (config, error))
+    return NULL;
+
+  return g_steal_pointer (&config);
+}

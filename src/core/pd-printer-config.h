@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 #define PD_TYPE_PRINTER_CONFIG (pd_printer_config_get_type ())
 
+/* printers.ini has a group "printer <serial>" per printer */
+#define PD_PRINTER_CONFIG_GROUP_PREFIX "printer "
+
 typedef struct
 {
   char    *serial;        /* required: the printer's serial number (case matters) */
@@ -39,6 +42,9 @@ gboolean         pd_printer_config_equal     (const PdPrinterConfig *a,
                                               const PdPrinterConfig *b);
 gboolean         pd_printer_config_validate  (const PdPrinterConfig *config,
                                               GError               **error);
+PdPrinterConfig *pd_printer_config_new_from_key_file (GKeyFile   *keyfile,
+                                                      const char *group,
+                                                      GError    **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PdPrinterConfig, pd_printer_config_free)
 
