@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "pd-ams-strip.h"
+#include "pd-widget-util.h"
 #include "pd-ams-swatch.h"
 #include "pd-ams-view.h"
 #include "pd-format.h"
@@ -84,7 +85,7 @@ update_summary (PdAmsStrip *self)
         g_string_append_printf (summary, "%s%s", summary->len > 0 ? "\n" : "", text);
     }
 
-  gtk_widget_set_tooltip_text (self->button, summary->len > 0 ? summary->str : NULL);
+  pd_widget_set_tooltip (self->button, summary->str);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, summary->str,
                                   -1);
@@ -105,23 +106,23 @@ update_drop (GtkWidget *drop)
   PdHumidity       level;
   g_autofree char *value = NULL;
   g_autofree char *text = NULL;
+  const char      *levels[] = { "fair", "high" };
 
   if (self == NULL)
     return;
 
   level = pd_ams_unit_get_humidity (unit, self->humidity_fair, self->humidity_high);
   gtk_widget_set_visible (drop, level == PD_HUMIDITY_FAIR || level == PD_HUMIDITY_HIGH);
-  gtk_widget_remove_css_class (drop, "fair");
-  gtk_widget_remove_css_class (drop, "high");
+  pd_widget_set_style_class (drop, levels, G_N_ELEMENTS (levels),
+                             level == PD_HUMIDITY_HIGH ? "high" : level == PD_HUMIDITY_FAIR ? "fair" : NULL);
   if (level != PD_HUMIDITY_FAIR && level != PD_HUMIDITY_HIGH)
     return;
 
-  gtk_widget_add_css_class (drop, level == PD_HUMIDITY_HIGH ? "high" : "fair");
   value = pd_format_humidity (pd_ams_unit_get_humidity_percent (unit), pd_ams_unit_get_humidity_level (unit));
   /* TRANSLATORS: "AMS A: Humidity high (65 %)" */
   text = g_strdup_printf (_("%s: %s (%s)"), pd_ams_unit_get_name (unit), pd_humidity_to_label (level),
                              value != NULL ? value : "?");
-  gtk_widget_set_tooltip_text (drop, text);
+  pd_widget_set_tooltip (drop, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 

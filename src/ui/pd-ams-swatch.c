@@ -24,6 +24,7 @@
 #include <pango/pangocairo.h>
 
 #include "pd-ams-swatch.h"
+#include "pd-widget-util.h"
 #include "pd-format.h"
 
 #define RING_GAP   2
@@ -71,7 +72,7 @@ update_text (PdAmsSwatch *self)
   if (self->tray == NULL)
     {
       /* a job's filament: the slot name is the whole description */
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->slot_name);
+      pd_widget_set_tooltip (GTK_WIDGET (self), self->slot_name);
       if (self->slot_name != NULL)
         gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->slot_name, -1);
       return;
@@ -82,7 +83,7 @@ update_text (PdAmsSwatch *self)
                                     pd_ams_tray_get_material (self->tray),
                                     pd_ams_tray_get_name (self->tray),
                                     pd_ams_tray_get_remaining_percent (self->tray));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), summary);
+  pd_widget_set_tooltip (GTK_WIDGET (self), summary);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, summary, -1);
 }
 

@@ -24,6 +24,7 @@
 #include "pd-format.h"
 #include "pd-job-thumbnail.h"
 #include "pd-printer-card.h"
+#include "pd-widget-util.h"
 
 struct _PdPrinterCard
 {
@@ -134,9 +135,8 @@ sync_connection (PdPrinterCard *self)
   g_autofree char *text = NULL;
   const char      *classes[] = { "connected", "connecting", "disconnected" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (self->connection_box, classes[i]);
-  gtk_widget_add_css_class (self->connection_box, pd_connection_style_class (connection));
+  pd_widget_set_style_class (self->connection_box, classes, G_N_ELEMENTS (classes),
+                             pd_connection_style_class (connection));
   gtk_image_set_from_icon_name (self->connection_icon, pd_connection_icon_name (connection));
 
   switch (connection)
@@ -166,13 +166,10 @@ sync_connection (PdPrinterCard *self)
     }
 
   gtk_label_set_label (self->connection_label, text);
-  gtk_widget_set_tooltip_text (self->connection_box, reason);
+  pd_widget_set_tooltip (self->connection_box, reason);
   gtk_widget_set_visible (GTK_WIDGET (self->connection_icon), TRUE);
 
-  if (pd_printer_get_stale (self->printer))
-    gtk_widget_add_css_class (GTK_WIDGET (self), "stale");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "stale");
+  pd_widget_set_class (GTK_WIDGET (self), "stale", pd_printer_get_stale (self->printer));
 }
 
 /* The texture is the job's, decoded once per file: only a new file or a new
@@ -212,8 +209,7 @@ sync_grams_tooltip (PdPrinterCard *self,
     /* TRANSLATORS: a tooltip: how the filament used so far is known */
     how = _("Estimated from the sliced file");
 
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->grams_label)), how) != 0)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->grams_label), how);
+  pd_widget_set_tooltip (GTK_WIDGET (self->grams_label), how);
 }
 
 static void
@@ -293,12 +289,11 @@ sync_health (PdPrinterCard *self)
   g_autofree char *summary = pd_format_hms_summary (level, n);
   const char      *classes[] = { "ok", "info", "common", "serious", "fatal" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (self->hms_button, classes[i]);
-  gtk_widget_add_css_class (self->hms_button, pd_severity_style_class (n > 0 ? level : PD_SEVERITY_NONE));
+  pd_widget_set_style_class (self->hms_button, classes, G_N_ELEMENTS (classes),
+                             pd_severity_style_class (n > 0 ? level : PD_SEVERITY_NONE));
   gtk_image_set_from_icon_name (self->hms_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
   gtk_label_set_label (self->hms_label, badge);
-  gtk_widget_set_tooltip_text (self->hms_button, summary);
+  pd_widget_set_tooltip (self->hms_button, summary);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->hms_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, summary,
                                   -1);
