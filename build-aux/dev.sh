@@ -9,7 +9,7 @@
 #   build-aux/dev.sh test      deps + build + every test, then again under ASan + UBSan
 #   build-aux/dev.sh quick     build + the test suite once, without the sanitizer build
 #   build-aux/dev.sh asan      only the AddressSanitizer + UBSan run (./_build-asan)
-#   build-aux/dev.sh bench     the benchmarks (--quick: about a minute in all)
+#   build-aux/dev.sh bench     the benchmarks (--quick: about a minute each; names pick some)
 #   build-aux/dev.sh screenshots  renew data/screenshots/ (the metainfo's) from the window test
 #   build-aux/dev.sh fuzz      the libFuzzer targets, each for --seconds N (60), clang + ASan (./_build-fuzz)
 #
@@ -142,16 +142,36 @@ summary() {
   fi
 }
 
+# The benchmarks (docs/performance.md), each under its own private session.
+# Options (--quick: at most about a minute each; the fleet's ten-minute run
+# is the default without it; a value as --seconds=5) go to every program;
+# other words pick programs by name: "bench --quick fleet startup" runs
+# bench-fleet and bench-startup.
 cmd_bench() {
   cmd_build
-  local b
+  local b arg names= opts=() limit= rc=0
+  for arg in "$@"; do
+    case "$arg" in
+      -*) opts+=("$arg") ;;
+      *) names="$names bench-${arg#bench-}" ;;
+    esac
+  done
+  # --quick promises about a minute: a program that hangs is stopped.
+  case " ${opts[*]-} " in *" --quick "*|*" -q "*) limit=120 ;; esac
+  log "load average: $(cut -d' ' -f1-3 /proc/loadavg) (others' builds and tests change the figures)"
   for b in "$builddir"/tests/bench/bench-*; do
-    [ -x "$b" ] || continue
+    [ -f "$b" ] && [ -x "$b" ] || continue
+    if [ -n "$names" ] && [[ " $names " != *" $(basename "$b") "* ]]; then
+      continue
+    fi
     echo "== $(basename "$b")"
     # on a display large enough for a full-size 1080p view, with the
     # renderer that is cheapest without a GPU (see docs/performance.md)
-    PD_SCREEN=2048x1280x24 GSK_RENDERER=${GSK_RENDERER:-cairo} with_session "$b" "$@"
+    PD_SCREEN=2048x1280x24 GSK_RENDERER=${GSK_RENDERER:-cairo} \
+      with_session ${limit:+timeout $limit} "$b" ${opts[@]+"${opts[@]}"} ||
+      { rc=$?; log "$(basename "$b") failed (exit $rc); going on with the others"; }
   done
+  return $rc
 }
 
 cmd_screenshots() {

@@ -55,6 +55,8 @@ struct _PdApplication
   GSubprocess       *simulator;
   GDataInputStream  *simulator_lines;
   GCancellable      *cancellable;
+
+  guint              startup_said; /* PRINTDECK_REPORT_STARTUP: StartupEvent bits said */
 };
 
 G_DEFINE_FINAL_TYPE (PdApplication, pd_application, ADW_TYPE_APPLICATION)
@@ -359,6 +361,80 @@ on_stale_timeout_changed (PdApplication *self)
   pd_printer_store_set_stale_timeout (self->store, g_settings_get_uint (self->settings, "stale-timeout"));
 }
 
+/* Start-up timing ---------------------------------------------------------------*/
+
+/* With PRINTDECK_REPORT_STARTUP=1 (tests/bench/bench-startup), one line on
+ * stderr, "printdeck-startup: EVENT MICROSECONDS PRINTERS" on the monotonic
+ * clock (the same in every process), when the window's first frame is drawn
+ * ("window"), the first frame with the printers in it ("printers"), and when
+ * every printer has merged a live report ("live": all connected, which a
+ * session says only after its first report). Nothing else changes.
+ */
+typedef enum
+{
+  STARTUP_WINDOW = 1 << 0,
+  STARTUP_PRINTERS = 1 << 1,
+  STARTUP_LIVE = 1 << 2,
+} StartupEvent;
+
+static void
+startup_say (PdApplication *self,
+             StartupEvent   event,
+             const char    *name)
+{
+  if ((self->startup_said & event) != 0)
+    return;
+
+  self->startup_said |= event;
+  g_printerr ("printdeck-startup: %s %" G_GINT64_FORMAT " %u\n", name, g_get_monotonic_time (),
+              g_list_model_get_n_items (G_LIST_MODEL (self->store)));
+}
+
+static void
+startup_check_live (PdApplication *self)
+{
+  GListModel *model = G_LIST_MODEL (self->store);
+  guint       n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+
+      if (pd_printer_get_connection (printer) != PD_CONNECTION_CONNECTED)
+        return;
+    }
+  if (n > 0)
+    startup_say (self, STARTUP_LIVE, "live");
+}
+
+static void
+startup_on_items_changed (PdApplication *self,
+                          guint          position,
+                          guint          removed,
+                          guint          added,
+                          GListModel    *model)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (model, i);
+
+      g_signal_connect_object (printer, "notify::connection", G_CALLBACK (startup_check_live), self,
+                               G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+startup_on_after_paint (GdkFrameClock *clock,
+                        PdApplication *self)
+{
+  startup_say (self, STARTUP_WINDOW, "window");
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+    {
+      startup_say (self, STARTUP_PRINTERS, "printers");
+      g_signal_handlers_disconnect_by_func (clock, startup_on_after_paint, self);
+    }
+}
+
 /* GApplication ------------------------------------------------------------------*/
 
 static int
@@ -390,6 +466,10 @@ pd_application_activate (GApplication *app)
     window = GTK_WINDOW (pd_window_new (self));
 
   gtk_window_present (window);
+  if (g_getenv ("PRINTDECK_REPORT_STARTUP") != NULL && self->startup_said == 0 &&
+      gtk_widget_get_frame_clock (GTK_WIDGET (window)) != NULL)
+    g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                             G_CALLBACK (startup_on_after_paint), self, 0);
   show_load_error (self);
 }
 
@@ -437,6 +517,9 @@ pd_application_startup (GApplication *app)
     self->store = pd_printer_store_new (config_dir, cache_dir);
 
   g_signal_connect_object (self->store, "items-changed", G_CALLBACK (on_store_items_changed), self, G_CONNECT_SWAPPED);
+  if (g_getenv ("PRINTDECK_REPORT_STARTUP") != NULL)
+    g_signal_connect_object (self->store, "items-changed", G_CALLBACK (startup_on_items_changed), self,
+                             G_CONNECT_SWAPPED);
   if (self->settings != NULL)
     {
       g_signal_connect_object (self->settings, "changed::stale-timeout", G_CALLBACK (on_stale_timeout_changed), self,

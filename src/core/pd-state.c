@@ -1021,14 +1021,111 @@ add_unit (JsonBuilder          *b,
   json_builder_end_object (b);
 }
 
+static gboolean
+same_double (double a,
+             double b)
+{
+  return a == b || (isnan (a) && isnan (b));
+}
+
+static gboolean
+trays_equal (const PdTrayState *a,
+             const PdTrayState *b)
+{
+  return a->slot == b->slot && a->seen == b->seen && g_strcmp0 (a->material, b->material) == 0 &&
+         g_strcmp0 (a->sub_brand, b->sub_brand) == 0 && g_strcmp0 (a->info_idx, b->info_idx) == 0 &&
+         a->has_color == b->has_color && a->color == b->color && a->remain == b->remain &&
+         a->rfid_tag == b->rfid_tag && a->rfid_uuid == b->rfid_uuid && a->drying_temp == b->drying_temp &&
+         a->drying_hours == b->drying_hours && a->nozzle_temp_min == b->nozzle_temp_min &&
+         a->nozzle_temp_max == b->nozzle_temp_max;
+}
+
+static gboolean
+units_equal (const PdAmsUnitState *a,
+             const PdAmsUnitState *b)
+{
+  if (a->id != b->id || a->has_info != b->has_info || a->info != b->info ||
+      a->humidity_index != b->humidity_index || a->humidity_raw != b->humidity_raw ||
+      !same_double (a->temperature, b->temperature) || a->dry_time != b->dry_time || a->n_trays != b->n_trays)
+    return FALSE;
+
+  for (guint i = 0; i < a->n_trays; i++)
+    if (!trays_equal (&a->trays[i], &b->trays[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Whether render_ams() gives the same for both: every field it reads, and
+ * what its accessors read, must be compared here. Most reports (a printing
+ * printer's once a second) leave the AMS alone, so its part of the document
+ * is shared with the previous state's instead of rendered again.
+ */
+static gboolean
+ams_inputs_equal (const PdState *a,
+                  const PdState *b)
+{
+  if (a->n_units != b->n_units || a->n_external != b->n_external ||
+      a->has_tray_exist_bits != b->has_tray_exist_bits || a->tray_exist_bits != b->tray_exist_bits ||
+      a->tray_now != b->tray_now || a->n_extruders != b->n_extruders || a->active_extruder != b->active_extruder ||
+      memcmp (a->extruder_snow, b->extruder_snow, sizeof a->extruder_snow) != 0 ||
+      memcmp (a->ams_version_types, b->ams_version_types, sizeof a->ams_version_types) != 0 ||
+      pd_state_get_model (a) != pd_state_get_model (b))
+    return FALSE;
+
+  for (guint i = 0; i < a->n_units; i++)
+    if (!units_equal (&a->units[i], &b->units[i]))
+      return FALSE;
+  for (guint i = 0; i < a->n_external; i++)
+    if (!trays_equal (&a->external[i], &b->external[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The "ams" object. What it reads is compared by ams_inputs_equal(). */
 static JsonNode *
-render (const PdState *state)
+render_ams (const PdState *state)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
+  int                     unit, slot;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "units");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->n_units; i++)
+    add_unit (b, state, &state->units[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "external");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < state->n_external; i++)
+    add_tray (b, state, NULL, &state->external[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "active_slot");
+  if (pd_state_get_active_slot (state, &unit, &slot))
+    {
+      json_builder_begin_object (b);
+      add_int (b, "unit", unit, unit >= 0);
+      add_int (b, "slot", slot, TRUE);
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+
+  return json_builder_get_root (b);
+}
+
+/* The state document; parts equal to @previous's (rendered) are shared. */
+static JsonNode *
+render (const PdState *state,
+        const PdState *previous)
 {
   g_autoptr (JsonBuilder) b = json_builder_new_immutable ();
   const PdModelInfo      *model = pd_state_get_model (state);
   PdTemp                  temp;
   guint32                 print_error;
-  int                     unit, slot;
+  JsonNode               *ams = NULL;
 
   json_builder_begin_object (b);
   add_string (b, "serial", state->serial);
@@ -1105,28 +1202,9 @@ render (const PdState *state)
     json_builder_add_null_value (b);
 
   json_builder_set_member_name (b, "ams");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "units");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < state->n_units; i++)
-    add_unit (b, state, &state->units[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "external");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < state->n_external; i++)
-    add_tray (b, state, NULL, &state->external[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "active_slot");
-  if (pd_state_get_active_slot (state, &unit, &slot))
-    {
-      json_builder_begin_object (b);
-      add_int (b, "unit", unit, unit >= 0);
-      add_int (b, "slot", slot, TRUE);
-      json_builder_end_object (b);
-    }
-  else
-    json_builder_add_null_value (b);
-  json_builder_end_object (b);
+  if (previous != NULL && previous->doc != NULL && ams_inputs_equal (previous, state))
+    ams = json_object_get_member (json_node_get_object (previous->doc), "ams");
+  json_builder_add_value (b, ams != NULL ? json_node_ref (ams) : render_ams (state));
 
   json_builder_set_member_name (b, "camera");
   if (pd_state_get_camera_kind (state) != PD_CAMERA_KIND_UNKNOWN)
@@ -1162,7 +1240,7 @@ pd_state_to_json (PdState *state)
   g_return_val_if_fail (state != NULL, NULL);
 
   if (state->doc == NULL)
-    state->doc = render (state);
+    state->doc = render (state, NULL);
 
   return state->doc;
 }
@@ -1216,6 +1294,10 @@ diff_nodes (GString   *path,
             GPtrArray *changes)
 {
   gsize len = path->len;
+
+  /* A part the new document shares with the old one (see render()). */
+  if (a == b)
+    return;
 
   if (JSON_NODE_HOLDS_OBJECT (a) && JSON_NODE_HOLDS_OBJECT (b))
     {
@@ -1296,7 +1378,14 @@ pd_state_diff (PdState *old_state,
   g_return_val_if_fail (new_state != NULL, changes);
 
   if (old_state != new_state)
-    diff_nodes (path, pd_state_to_json (old_state), pd_state_to_json (new_state), changes);
+    {
+      JsonNode *old_doc = pd_state_to_json (old_state);
+
+      /* The new document shares what did not change with the old one. */
+      if (new_state->doc == NULL)
+        new_state->doc = render (new_state, old_state);
+      diff_nodes (path, old_doc, new_state->doc, changes);
+    }
 
   return changes;
 }

@@ -1,0 +1,380 @@
+/* bench-fleet.c — a farm on one desktop: 100 printers for ten minutes
+ *
+ * Copyright 2026 Printdeck developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * printdeck-sim runs in its own process (its costs are not counted) with N
+ * printers (X1C, P1S, A1 and H2D in turn, printing, at the real pace) that
+ * report once a second: deltas, as printers do. The app runs here as it
+ * runs for a user (PdApplication, its window and cards, its store, the
+ * keyring, a session per printer, the temperature histories, notifications,
+ * the camera wall), so this process's CPU and memory are the app's.
+ *
+ *   baseline   the window open with no printers: the idle main loop, with
+ *              a no-op 60 Hz timer so that it turns at all (the stalls it
+ *              shows are this machine's scheduling, not the app's work)
+ *   printers   the N printers, the window open (the grid of cards)
+ *   cameras    the same with the camera wall open: 4 tiles, the first four
+ *              printers (2 RTSPS, 2 port-6000 JPEG; the simulator's picture
+ *              sizes, 320×240 and 640×360), for M minutes
+ *
+ * Figures: CPU of this process in % of one core (all threads), RSS at the
+ * start and end of the long run (after a warm-up) and each minute, the
+ * main loop's longest stall (each iteration's time from one poll to the
+ * next: pd-bench-util.c), and the updates dropped: every push_status a
+ * printer published (numbered by the simulator) must be merged into its
+ * PdPrinter, none lost (pd-bench-app.c).
+ *
+ *   bench-fleet [--printers N] [--seconds S] [--minutes M] [--quick]
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <math.h>
+
+#include "pd-bench-app.h"
+#include "pd-camera-manager.h"
+#include "pd-camera-view.h"
+#include "pd-cameras-window.h"
+#include "pd-enums.h"
+#include "pd-printer-card.h"
+
+typedef struct
+{
+  gint64 start;
+  double cpu_percent;
+  double seconds;
+  double rss_start_mb;
+  double rss_end_mb;
+  Stalls stalls;
+} Figures;
+
+/* Runs the main loop for @seconds; prints CPU and RSS every @every seconds
+ * (0: never). */
+static Figures
+measure (double      seconds,
+         double      every,
+         const char *name)
+{
+  Figures figures = { 0, };
+  double  cpu = cpu_seconds ();
+  double  cpu_mark = cpu;
+  gint64  start = g_get_monotonic_time ();
+  gint64  mark = start;
+  gint64  until = start + (gint64) (seconds * G_USEC_PER_SEC);
+
+  figures.rss_start_mb = rss_mb ();
+  figures.start = start;
+  stalls_reset ();
+  while (g_get_monotonic_time () < until)
+    {
+      gint64 now;
+
+      run_for (MIN (every > 0 ? every : seconds, (double) (until - g_get_monotonic_time ()) / G_USEC_PER_SEC));
+      now = g_get_monotonic_time ();
+      if (every > 0 && now < until - G_USEC_PER_SEC / 2)
+        {
+          double cpu_now = cpu_seconds ();
+
+          g_print ("  %s %5.1f min: CPU %5.2f %% of a core, RSS %6.1f MB, longest stall so far %.2f ms\n", name,
+                   (double) (now - start) / 60e6, 100 * (cpu_now - cpu_mark) / ((double) (now - mark) / 1e6),
+                   rss_mb (), stalls_read ().longest_ms);
+          cpu_mark = cpu_now;
+          mark = now;
+        }
+    }
+  figures.seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  figures.cpu_percent = 100 * (cpu_seconds () - cpu) / figures.seconds;
+  figures.stalls = stalls_read ();
+  figures.rss_end_mb = rss_mb ();
+
+  return figures;
+}
+
+static void
+report (const char    *name,
+        const Figures *f)
+{
+  g_print ("%-9s %6.0f s  CPU %6.2f %% of a core  RSS %6.1f → %6.1f MB  stall max %6.2f ms, p99 %5.2f ms, "
+           "p50 %5.2f ms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " iterations over 16 ms\n",
+           name, f->seconds, f->cpu_percent, f->rss_start_mb, f->rss_end_mb, f->stalls.longest_ms, f->stalls.p99_ms,
+           f->stalls.p50_ms, f->stalls.over_16ms, f->stalls.iterations);
+}
+
+static void
+lines (const char    *name,
+       const Figures *f)
+{
+  g_autofree char *cpu = g_strdup_printf ("%s_cpu_percent", name);
+  g_autofree char *rss_start = g_strdup_printf ("%s_rss_start", name);
+  g_autofree char *rss_end = g_strdup_printf ("%s_rss_end", name);
+  g_autofree char *longest = g_strdup_printf ("%s_longest_stall", name);
+  g_autofree char *p99 = g_strdup_printf ("%s_p99_stall", name);
+  g_autofree char *over = g_strdup_printf ("%s_stalls_over_16ms", name);
+
+  json_line ("fleet", cpu, f->cpu_percent, "%");
+  json_line ("fleet", rss_start, f->rss_start_mb, "MB");
+  json_line ("fleet", rss_end, f->rss_end_mb, "MB");
+  json_line ("fleet", longest, f->stalls.longest_ms, "ms");
+  json_line ("fleet", p99, f->stalls.p99_ms, "ms");
+  json_line ("fleet", over, (double) f->stalls.over_16ms, "count");
+}
+
+typedef struct
+{
+  GPtrArray *views;
+} Wall;
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wall_live (gpointer data)
+{
+  Wall *wall = data;
+  guint live = 0;
+
+  for (guint i = 0; i < wall->views->len; i++)
+    live += pd_camera_view_get_has_picture (g_ptr_array_index (wall->views, i));
+
+  return wall->views->len > 0 && live == wall->views->len;
+}
+
+static guint64
+frames_of (GPtrArray *views)
+{
+  guint64 frames = 0;
+
+  for (guint i = 0; i < views->len; i++)
+    {
+      PdCameraSource *source = pd_camera_view_get_source (g_ptr_array_index (views, i));
+
+      if (source != NULL)
+        frames += pd_camera_source_get_n_frames (source);
+    }
+
+  return frames;
+}
+
+/* Printers' status changes (a print ending or starting does more than a
+ * report: notifications, the job's file), to set beside the longest stalls. */
+typedef struct
+{
+  gint64     at;
+  PdPrinter *printer;
+  PdStatus   status;
+} StatusEvent;
+
+static GArray *status_events;
+
+static void
+on_status (PdPrinter  *printer,
+           GParamSpec *pspec,
+           gpointer    data)
+{
+  StatusEvent event = { g_get_monotonic_time (), printer, pd_printer_get_status (printer) };
+
+  if (status_events->len < 10000)
+    g_array_append_val (status_events, event);
+}
+
+static void
+print_worst (const char *name,
+             Stalls     *stalls,
+             gint64      start)
+{
+  for (guint i = 0; i < STALLS_WORST && stalls->worst_ms[i] > 0; i++)
+    {
+      g_autoptr (GString) near = g_string_new (NULL);
+
+      for (guint j = 0; j < status_events->len; j++)
+        {
+          StatusEvent *e = &g_array_index (status_events, StatusEvent, j);
+
+          if (e->at > stalls->worst_at[i] - G_USEC_PER_SEC && e->at <= stalls->worst_at[i] + G_USEC_PER_SEC / 10)
+            g_string_append_printf (near, "%s%s %s", near->len > 0 ? ", " : "", pd_printer_get_name (e->printer),
+                                    pd_status_to_string (e->status));
+        }
+      g_print ("  %s: stall %.2f ms at %+.1f s%s%s\n", name, stalls->worst_ms[i],
+               (double) (stalls->worst_at[i] - start) / G_USEC_PER_SEC, near->len > 0 ? "; in the second before: " : "",
+               near->str);
+    }
+}
+
+/* The cards the window has made (a grid makes those it shows, and a few). */
+static guint
+count_cards (GtkWidget *widget)
+{
+  guint n = PD_IS_PRINTER_CARD (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_cards (child);
+
+  return n;
+}
+
+static PdCamerasWindow *
+find_wall (BenchApp *app)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app->app)); l != NULL; l = l->next)
+    if (PD_IS_CAMERAS_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GOptionContext) context = g_option_context_new ("— 100 printers on one desktop");
+  g_autoptr (GError)         error = NULL;
+  int                        n_printers = 100;
+  double                     seconds = 60;
+  double                     minutes = 10;
+  gboolean                   quick = FALSE;
+  gboolean                   no_cameras = FALSE;
+  const GOptionEntry         entries[] = {
+    { "printers", 'n', 0, G_OPTION_ARG_INT, &n_printers, "Simulated printers (100)", "N" },
+    { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds of the run without cameras (60)", "S" },
+    { "minutes", 'm', 0, G_OPTION_ARG_DOUBLE, &minutes, "Minutes of the run with the camera wall (10)", "M" },
+    { "no-cameras", 0, 0, G_OPTION_ARG_NONE, &no_cameras, "Leave the camera wall closed", NULL },
+    { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "About a minute in all", NULL },
+    { NULL }
+  };
+  const char *const          args[] = { "--models", "X1C,P1S,A1,H2D", "--scenario", "print", NULL };
+  double                     warm_up = 15;
+  BenchApp                  *app;
+  Sim                       *sim;
+  Watch                     *watch;
+  WatchTotals                totals;
+  Figures                    base, printers, cameras = { 0, };
+  PdCamerasWindow           *wall_window = NULL;
+  Wall                       wall = { NULL };
+  guint64                    frames = 0;
+  double                     camera_fps = 0;
+  gint64                     started;
+
+  setlocale (LC_ALL, "");
+  /* a line at a time, also into a file or a pipe: the runs are long */
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (quick)
+    {
+      seconds = 10;
+      minutes = 0.25;
+      warm_up = 3;
+    }
+  if (n_printers < 1)
+    n_printers = 1;
+
+  bench_app_prepare ();
+  if (!gtk_init_check ())
+    {
+      g_printerr ("bench-fleet needs a display (build-aux/dev.sh bench gives one)\n");
+      return 77;
+    }
+  adw_init ();
+  stalls_install ();
+  app = bench_app_start ();
+  run_for (0.5);
+
+  g_print ("bench-fleet: %d printers at 1 Hz; %.0f s without cameras, %.1f min with the camera wall; "
+           "GSK_RENDERER=%s; window %d×%d; load average %.2f\n\n",
+           n_printers, seconds, no_cameras ? 0 : minutes,
+           g_getenv ("GSK_RENDERER") != NULL ? g_getenv ("GSK_RENDERER") : "(default)",
+           gtk_widget_get_width (GTK_WIDGET (app->window)), gtk_widget_get_height (GTK_WIDGET (app->window)),
+           load_average ());
+
+  run_for (1);
+  {
+    guint id = g_timeout_add (16, tick, NULL);
+
+    base = measure (MIN (seconds, quick ? 3 : 10), 0, "baseline");
+    g_source_remove (id);
+  }
+  report ("baseline", &base);
+
+  started = g_get_monotonic_time ();
+  sim = sim_start_with ((guint) n_printers, args);
+  if (!bench_app_add_sim (app, sim, 120))
+    g_error ("the printers did not all connect");
+  g_print ("%d printers added and connected in %.1f s; warming up for %.0f s\n", n_printers,
+           (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC, warm_up);
+  watch = watch_printers (pd_application_get_store (app->app), NULL, NULL);
+  status_events = g_array_new (FALSE, FALSE, sizeof (StatusEvent));
+  for (guint i = 0; i < watch->watched->len; i++)
+    g_signal_connect (((Watched *) g_ptr_array_index (watch->watched, i))->printer, "notify::status",
+                      G_CALLBACK (on_status), NULL);
+  run_for (warm_up);
+
+  printers = measure (seconds, seconds >= 120 ? 60 : 0, "printers");
+  report ("printers", &printers);
+  print_worst ("printers", &printers.stalls, printers.start);
+  g_print ("          the window (%d×%d) has made %u cards for %d printers\n",
+           gtk_widget_get_width (GTK_WIDGET (app->window)), gtk_widget_get_height (GTK_WIDGET (app->window)),
+           count_cards (GTK_WIDGET (app->window)), n_printers);
+
+  if (!no_cameras)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (app->app), "show-cameras", NULL);
+      wall_window = find_wall (app);
+      if (wall_window == NULL)
+        g_error ("the camera wall did not open");
+      wall.views = _pd_cameras_window_get_views (wall_window);
+      if (!wait_until (wall_live, &wall, 30))
+        g_printerr ("not every tile shows a picture\n");
+      run_for (warm_up);
+      frames = frames_of (wall.views);
+      cameras = measure (minutes * 60, minutes >= 2 ? 60 : 0, "cameras");
+      camera_fps = (double) (frames_of (wall.views) - frames) / cameras.seconds / MAX (wall.views->len, 1);
+      report ("cameras", &cameras);
+      print_worst ("cameras", &cameras.stalls, cameras.start);
+      g_print ("          %u tiles, %.1f frames/s each from their sources\n", wall.views->len, camera_fps);
+    }
+
+  /* The reports on their way at the end are counted too. */
+  run_for (2);
+  totals = watch_totals (watch);
+  g_print ("\nreports published %" G_GUINT64_FORMAT ", reached the main thread %" G_GUINT64_FORMAT
+           ", merged %" G_GUINT64_FORMAT ": dropped %" G_GUINT64_FORMAT "\n",
+           totals.published, totals.received, totals.merged, totals.dropped);
+  g_print ("CPU with printers vs the idle window: %+.2f %% of a core (%.1f×); longest stall vs baseline: %.1f×\n\n",
+           printers.cpu_percent - base.cpu_percent, printers.cpu_percent / MAX (base.cpu_percent, 0.01),
+           printers.stalls.longest_ms / MAX (base.stalls.longest_ms, 0.01));
+
+  json_line ("fleet", "printers", n_printers, "count");
+  lines ("baseline", &base);
+  lines ("printers", &printers);
+  if (!no_cameras)
+    {
+      lines ("cameras", &cameras);
+      json_line ("fleet", "cameras_rss_growth", cameras.rss_end_mb - cameras.rss_start_mb, "MB");
+      json_line ("fleet", "cameras_minutes", cameras.seconds / 60, "min");
+      json_line ("fleet", "camera_fps_per_tile", camera_fps, "fps");
+    }
+  json_line ("fleet", "reports_published", (double) totals.published, "count");
+  json_line ("fleet", "reports_merged", (double) totals.merged, "count");
+  json_line ("fleet", "dropped_updates", (double) totals.dropped, "count");
+  json_line ("fleet", "load_average", load_average (), "");
+
+  g_clear_pointer (&wall.views, g_ptr_array_unref);
+  for (guint i = 0; i < watch->watched->len; i++)
+    g_signal_handlers_disconnect_by_func (((Watched *) g_ptr_array_index (watch->watched, i))->printer, on_status, NULL);
+  g_clear_pointer (&status_events, g_array_unref);
+  watch_free (watch);
+  bench_app_stop (app);
+  sim_stop (sim);
+
+  return 0;
+}
