@@ -33,7 +33,8 @@ struct _PdWindow
   guint                humidity_high;
   guint                resort_id;
   guint                visibility_id;
-  GHashTable          *watched; /* PdPrinter → handler ids */
+  GHashTable          *watched;   /* PdPrinter → its Placing */
+  GHashTable          *sort_keys; /* a name → its collation key */
 
   AdwToastOverlay     *toast_overlay;
   AdwLeaflet          *leaflet;
@@ -150,6 +151,23 @@ time_left (PdPrinter *printer)
   return pd_job_get_remaining_minutes (job);
 }
 
+/* Names collate by keys, made once per name: a sort compares hundreds of
+ * times a second with a farm. */
+static const char *
+collate_key (PdWindow   *self,
+             const char *name)
+{
+  const char *key = g_hash_table_lookup (self->sort_keys, name);
+
+  if (key == NULL)
+    {
+      key = g_utf8_collate_key_for_filename (name, -1);
+      g_hash_table_insert (self->sort_keys, g_strdup (name), (char *) key);
+    }
+
+  return key;
+}
+
 static int
 sort_printers (gconstpointer a,
                gconstpointer b,
@@ -170,12 +188,7 @@ sort_printers (gconstpointer a,
     cmp = (time_left (pa) > time_left (pb)) - (time_left (pa) < time_left (pb));
 
   if (cmp == 0)
-    {
-      g_autofree char *ka = g_utf8_collate_key_for_filename (sort_name (pa), -1);
-      g_autofree char *kb = g_utf8_collate_key_for_filename (sort_name (pb), -1);
-
-      cmp = strcmp (ka, kb);
-    }
+    cmp = strcmp (collate_key (self, sort_name (pa)), collate_key (self, sort_name (pb)));
   if (cmp == 0)
     cmp = g_strcmp0 (pd_printer_get_serial (pa), pd_printer_get_serial (pb));
 
@@ -255,6 +268,49 @@ resort (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* What places a printer: its rank, time left, the filters it passes, its
+ * name. A report that changes none of it (most do not) moves no card. */
+typedef struct
+{
+  int      rank;
+  int      time_left;
+  guint    flags;
+  char    *name;
+} Placing;
+
+static void
+placing_free (Placing *placing)
+{
+  g_free (placing->name);
+  g_free (placing);
+}
+
+static void queue_resort (PdWindow *self);
+
+static void
+on_printer_placing (PdWindow  *self,
+                    gpointer   arg,
+                    PdPrinter *printer)
+{
+  Placing *placing = g_hash_table_lookup (self->watched, printer);
+  int      rank = status_rank (printer);
+  int      left = time_left (printer);
+  guint    flags = is_offline (printer) | needs_attention (printer) << 1 | is_printing (printer) << 2;
+
+  if (placing == NULL)
+    return;
+  if (placing->rank == rank && placing->time_left == left && placing->flags == flags &&
+      g_strcmp0 (placing->name, sort_name (printer)) == 0)
+    return;
+
+  placing->rank = rank;
+  placing->time_left = left;
+  placing->flags = flags;
+  g_free (placing->name);
+  placing->name = g_strdup (sort_name (printer));
+  queue_resort (self);
+}
+
 static void
 queue_resort (PdWindow *self)
 {
@@ -266,13 +322,18 @@ static void
 watch_printer (PdWindow  *self,
                PdPrinter *printer)
 {
+  Placing *placing;
+
   if (g_hash_table_contains (self->watched, printer))
     return;
 
-  g_signal_connect_object (printer, "state-changed", G_CALLBACK (queue_resort), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (printer, "notify::connection", G_CALLBACK (queue_resort), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (printer, "notify::name", G_CALLBACK (queue_resort), self, G_CONNECT_SWAPPED);
-  g_hash_table_add (self->watched, g_object_ref (printer));
+  placing = g_new0 (Placing, 1);
+  placing->rank = -1;
+  g_hash_table_insert (self->watched, g_object_ref (printer), placing);
+  g_signal_connect_object (printer, "state-changed", G_CALLBACK (on_printer_placing), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (printer, "notify::connection", G_CALLBACK (on_printer_placing), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (printer, "notify::name", G_CALLBACK (on_printer_placing), self, G_CONNECT_SWAPPED);
+  on_printer_placing (self, NULL, printer);
 }
 
 static void
@@ -667,6 +728,7 @@ pd_window_dispose (GObject *object)
   g_clear_object (&self->sorter);
   g_clear_object (&self->filter);
   g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_pointer (&self->sort_keys, g_hash_table_unref);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (pd_window_parent_class)->dispose (object);
@@ -719,7 +781,8 @@ pd_window_class_init (PdWindowClass *klass)
 static void
 pd_window_init (PdWindow *self)
 {
-  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, (GDestroyNotify) placing_free);
+  self->sort_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sort_order = g_strdup ("name");
   self->humidity_fair = PD_HUMIDITY_DEFAULT_FAIR;
   self->humidity_high = PD_HUMIDITY_DEFAULT_HIGH;
