@@ -178,7 +178,8 @@ chains_to_bambu (X509            *leaf,
  * pd_cert_policy_check:
  * @leaf_der: the printer's certificate, DER encoded
  * @chain_der: (nullable) (element-type GBytes): other certificates it sent
- * @serial: the printer's serial number
+ * @serial: (nullable): the printer's serial number; %NULL when the caller
+ *   does not know it, so that only the pin can vouch for the certificate
  * @pinned_fingerprint: (nullable): the fingerprint pinned for this printer
  * @fingerprint: (out) (optional) (transfer full): the leaf's fingerprint
  * @subject: (out) (optional) (transfer full): the leaf's CN
@@ -224,7 +225,9 @@ pd_cert_policy_check (GBytes     *leaf_der,
    * the printer renewing it); one signed for another printer is refused,
    * pinned or not: the address now leads to a different printer.
    */
-  if (chains_to_bambu (leaf, presented))
+  /* Without the serial a Bambu chain proves only that it is some printer:
+   * the pin decides, as for any other certificate. */
+  if (serial != NULL && chains_to_bambu (leaf, presented))
     verdict = (serial != NULL && g_strcmp0 (cn, serial) == 0) ? PD_CERT_TRUSTED : PD_CERT_WRONG_SERIAL;
   else if (pinned_fingerprint != NULL && *pinned_fingerprint != '\0')
     verdict = pd_cert_fingerprint_equal (fp, pinned_fingerprint) ? PD_CERT_PINNED : PD_CERT_CHANGED;

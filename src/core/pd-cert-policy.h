@@ -7,7 +7,8 @@
  * asks this: accept the certificate if it chains to the Bambu CAs and its
  * CN is the printer's serial; otherwise accept it only if its SHA-256
  * fingerprint is the one pinned for the printer (the first use pins it);
- * otherwise refuse, saying why.
+ * otherwise refuse, saying why. A caller that does not know the serial
+ * passes %NULL, and then only the pin vouches for a certificate.
  */
 
 #pragma once

@@ -821,6 +821,8 @@ export_in_thread (GTask        *task,
   GFile              *file = g_object_get_data (G_OBJECT (task), "pd-file");
   g_autoptr (GError)  error = NULL;
   g_autoptr (GString) text = g_string_new (NULL);
+  g_autofree char    *path = g_file_get_path (file);
+  gboolean            ok;
 
   for (guint i = 0; i < messages->len; i++)
     {
@@ -830,10 +832,18 @@ export_in_thread (GTask        *task,
       g_string_append_c (text, '\n');
     }
 
-  /* replace: written to a temporary file and renamed, so a failed export
-   * leaves the old file as it was. */
-  if (!g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable,
-                                &error))
+  /* Written to a temporary file and renamed, so a failed export leaves the
+   * old file as it was. Not g_file_replace_contents() for a local file:
+   * GLib 2.74 renames its temporary file over the old one even when the
+   * write failed, so a full disk turned the last export into an empty file
+   * (tests/faults, /faults/disk-full-snapshot). */
+  if (path != NULL)
+    ok = g_file_set_contents_full (path, text->str, (gssize) text->len, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
+                                   &error);
+  else
+    ok = g_file_replace_contents (file, text->str, text->len, NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable,
+                                  &error);
+  if (!ok)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;

@@ -8,9 +8,11 @@
  * (require_ssl_reuse, "522 … session reuse required"), which libcurl does
  * with its session-ID cache and GIO's FTP-less stack would have to rebuild.
  *
- * The certificate is checked by fingerprint inside the handshake (an
- * OpenSSL verify callback installed through CURLOPT_SSL_CTX_FUNCTION), so a
- * wrong server never sees the access code. The credentials travel only as
+ * The certificate is checked inside the handshake (an OpenSSL verify
+ * callback installed through CURLOPT_SSL_CTX_FUNCTION) by the same rule as
+ * MQTT and the cameras (pd_cert_policy_check(): Bambu-signed for the
+ * serial, or the pinned fingerprint), so a wrong server never sees the
+ * access code. The credentials travel only as
  * CURLOPT_USERNAME/PASSWORD, never in a URL, and nothing here logs them.
  */
 
@@ -22,10 +24,10 @@
 
 #include <curl/curl.h>
 #include <glib/gi18n-lib.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "pd-cert-policy.h"
 #include "pd-job-fetch.h"
 
 /* Printers sustain 50–150 KB/s; a link that moves nothing for this long is
@@ -40,7 +42,8 @@ typedef struct
   char        *username;
   guint        port;
   char        *access_code;
-  char        *pinned; /* upper case, no colons; NULL to accept any */
+  char        *serial; /* NULL: not known, only the pin vouches */
+  char        *pinned; /* NULL: nothing pinned yet */
   GStrv        paths;
   gsize        max_bytes;
   gboolean     clear_data;
@@ -50,6 +53,7 @@ typedef struct
   GByteArray  *buffer;
   gboolean     too_large;
   gboolean     wrong_certificate;
+  PdCertVerdict verdict;
   char        *fingerprint;
   char        *fetched_path;
   GCancellable *cancellable;
@@ -70,6 +74,7 @@ fetch_data_free (gpointer data)
       memset (fetch->access_code, 0, strlen (fetch->access_code));
       g_free (fetch->access_code);
     }
+  g_free (fetch->serial);
   g_free (fetch->pinned);
   g_strfreev (fetch->paths);
   g_clear_pointer (&fetch->buffer, g_byte_array_unref);
@@ -78,54 +83,53 @@ fetch_data_free (gpointer data)
   g_free (fetch);
 }
 
-static char *
-normalize_fingerprint (const char *fingerprint)
+static GBytes *
+x509_to_der (X509 *cert)
 {
-  GString *normal = g_string_new (NULL);
+  unsigned char *der = NULL;
+  int            length = i2d_X509 (cert, &der);
+  GBytes        *bytes;
 
-  for (const char *p = fingerprint; *p != '\0'; p++)
-    if (g_ascii_isxdigit (*p))
-      g_string_append_c (normal, g_ascii_toupper (*p));
-  return g_string_free (normal, FALSE);
-}
-
-static char *
-format_fingerprint (const unsigned char *digest,
-                    unsigned int         length)
-{
-  GString *text = g_string_new (NULL);
-
-  for (unsigned int i = 0; i < length; i++)
-    g_string_append_printf (text, i == 0 ? "%02X" : ":%02X", digest[i]);
-  return g_string_free (text, FALSE);
+  if (length <= 0)
+    return NULL;
+  bytes = g_bytes_new (der, (gsize) length);
+  OPENSSL_free (der);
+  return bytes;
 }
 
 /* Called by OpenSSL on the worker thread in place of the chain check, for
  * every full handshake (resumed data-connection sessions skip it: they
- * carry the control connection's verified session). */
+ * carry the control connection's verified session). The printer's rule,
+ * as for MQTT and the cameras: pd-cert-policy decides. */
 static int
 verify_certificate_cb (X509_STORE_CTX *store,
                        void           *user_data)
 {
-  FetchData      *fetch = user_data;
-  X509           *cert = X509_STORE_CTX_get0_cert (store);
-  unsigned char   digest[EVP_MAX_MD_SIZE];
-  unsigned int    length = 0;
-  g_autofree char *normal = NULL;
+  FetchData            *fetch = user_data;
+  X509                 *cert = X509_STORE_CTX_get0_cert (store);
+  STACK_OF (X509)      *untrusted = X509_STORE_CTX_get0_untrusted (store);
+  g_autoptr (GBytes)    leaf = NULL;
+  g_autoptr (GPtrArray) chain = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autofree char      *fingerprint = NULL;
 
-  if (cert == NULL || !X509_digest (cert, EVP_sha256 (), digest, &length))
+  if (cert == NULL || (leaf = x509_to_der (cert)) == NULL)
     {
       fetch->wrong_certificate = TRUE;
+      fetch->verdict = PD_CERT_INVALID;
       return 0;
     }
+  for (int i = 0; untrusted != NULL && i < sk_X509_num (untrusted); i++)
+    {
+      GBytes *der = x509_to_der (sk_X509_value (untrusted, i));
 
+      if (der != NULL)
+        g_ptr_array_add (chain, der);
+    }
+
+  fetch->verdict = pd_cert_policy_check (leaf, chain, fetch->serial, fetch->pinned, &fingerprint, NULL);
   g_free (fetch->fingerprint);
-  fetch->fingerprint = format_fingerprint (digest, length);
-  if (fetch->pinned == NULL)
-    return 1;
-
-  normal = normalize_fingerprint (fetch->fingerprint);
-  if (g_strcmp0 (normal, fetch->pinned) != 0)
+  fetch->fingerprint = g_steal_pointer (&fingerprint);
+  if (!pd_cert_verdict_is_accepted (fetch->verdict))
     {
       fetch->wrong_certificate = TRUE;
       X509_STORE_CTX_set_error (store, X509_V_ERR_CERT_REJECTED);
@@ -254,7 +258,10 @@ set_curl_error (GError    **error,
       return;
     }
 
-  if (fetch->wrong_certificate)
+  if (fetch->wrong_certificate && fetch->verdict == PD_CERT_WRONG_SERIAL)
+    g_set_error_literal (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_CERTIFICATE,
+                         _("The printer's file storage presented the certificate of another printer"));
+  else if (fetch->wrong_certificate)
     g_set_error_literal (error, PD_JOB_FETCH_ERROR, PD_JOB_FETCH_ERROR_CERTIFICATE,
                          _("The printer's file storage presented a different certificate than the one trusted for this printer"));
   else if (code == CURLE_SSL_CONNECT_ERROR)
@@ -459,7 +466,9 @@ pd_job_fetch_async (const char         *host,
                                                                       : LOW_SPEED_TIME_SECONDS;
   fetch->port = port;
   fetch->access_code = g_strdup (access_code);
-  fetch->pinned = pinned_fingerprint != NULL ? normalize_fingerprint (pinned_fingerprint) : NULL;
+  fetch->serial = options != NULL && options->serial != NULL ? g_strdup (options->serial) : NULL;
+  fetch->pinned = pinned_fingerprint != NULL && pinned_fingerprint[0] != '\0' ? g_strdup (pinned_fingerprint) : NULL;
+  fetch->verdict = PD_CERT_INVALID;
   fetch->paths = g_strdupv ((char **) paths);
   fetch->max_bytes = max_bytes;
   fetch->buffer = g_byte_array_new ();

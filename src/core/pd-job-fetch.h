@@ -40,12 +40,17 @@ typedef struct
                               * fallback A1 printers need (reference/ftps-3mf.md §1.3) */
   guint       stall_seconds; /* a transfer that moves nothing this long fails
                               * (STALLED); 0: 30 */
+  const char *serial;        /* the printer's serial, for pd_cert_policy_check():
+                              * a Bambu-signed certificate for it is trusted;
+                              * NULL: only @pinned_fingerprint vouches */
 } PdJobFetchOptions;
 
 GQuark      pd_job_fetch_error_quark (void);
 
-/* @pinned_fingerprint is the SHA-256 of the printer's certificate
- * ("AB:CD:…", case and colons ignored); NULL accepts any certificate, and
+/* The certificate is judged by pd_cert_policy_check(), like MQTT's and the
+ * cameras': Bambu-signed for @options->serial, or @pinned_fingerprint (the
+ * SHA-256 of the printer's certificate, "AB:CD:…", case and colons
+ * ignored); with neither, any certificate is taken as on first use, and
  * pd_job_fetch_get_fingerprint() then tells which one was seen. @paths
  * are tried in order ("/cache/Benchy.3mf", "/Benchy.gcode.3mf"); a missing
  * file moves on to the next. @options may be NULL for the defaults. */

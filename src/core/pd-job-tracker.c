@@ -487,6 +487,8 @@ start_fetch (PdJobTracker *self)
   options.username = self->username;
   options.clear_data = self->clear_data;
   options.stall_seconds = self->stall_seconds;
+  /* the printer's certificate rule needs its serial (pd-cert-policy) */
+  options.serial = pd_printer_get_serial (self->printer);
 
   n_running++;
   pd_job_fetch_async (self->host, self->port != 0 ? self->port : PD_JOB_FETCH_DEFAULT_PORT, self->access_code,

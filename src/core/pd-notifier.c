@@ -8,7 +8,8 @@
  * - Offline: only a printer seen online in this session can go offline, and
  *   only after it stayed offline for the delay (reboots and Wi-Fi blips do
  *   not notify). "Back online" replaces the offline notification, and only
- *   if one was shown.
+ *   if one was shown; it pops up only if that one did (a printer that keeps
+ *   dropping out alerts once per quiet window, coming and going).
  * - Errors: HMS entries at or above the minimum severity, and a blocking
  *   print_error, while the printer is connected. A code is "active" from
  *   when it appears until it has been absent for the clear delay, so a
@@ -308,6 +309,7 @@ typedef struct
   gboolean   seen_online;
   gint64     offline_since; /* 0 = online, or never seen online */
   gboolean   offline_notified;
+  gboolean   offline_popped_up; /* the offline notification shown now alerted */
   gint64     offline_alerted_at;
 
   /* job */
@@ -504,7 +506,10 @@ update_offline (PdNotifier *self,
 
           track->offline_notified = FALSE;
           notice->back_online = TRUE;
-          notice->alert = TRUE;
+          /* Only after an "offline" that popped up: one that was updated
+           * quietly (a printer that keeps dropping out) comes back quietly
+           * too, or every return would pop up. */
+          notice->alert = track->offline_popped_up;
           notice->priority = G_NOTIFICATION_PRIORITY_LOW;
           emit (self, track, notice, out);
         }
@@ -534,6 +539,7 @@ tick_offline (PdNotifier *self,
   notice->alert = track->offline_alerted_at == 0 || now - track->offline_alerted_at >= self->quiet_window;
   if (notice->alert)
     track->offline_alerted_at = now;
+  track->offline_popped_up = notice->alert;
   emit (self, track, notice, out);
 }
 

@@ -74,7 +74,7 @@ typedef struct
   gboolean         started;      /* the session has its code and runs */
   gboolean         looking_up;   /* a keyring lookup is under way */
   gboolean         bridge_given; /* the session was given bridge settings */
-  gboolean         removing;     /* its code is being deleted from the keyring */
+  gboolean         removing;     /* out of the config, its code being deleted from the keyring */
   PdCameraSource  *camera;       /* made on first use */
   PdDebugLog      *debug_log;    /* made on first use */
   PdJobTracker    *jobs;         /* reads each job's file from the printer */
@@ -1904,48 +1904,28 @@ on_remove_cleared (GObject      *source,
   g_autoptr (GTask)  task = user_data;
   PdPrinterStore    *self = g_task_get_source_object (task);
   Entry             *entry = g_task_get_task_data (task);
-  g_autoptr (GError) clear_error = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char   *before = NULL;
-  g_autofree char   *group = NULL;
   guint              position;
 
-  /* A locked keyring keeps the code, but the printer goes all the same:
-   * the caller tells the user where the code still is.
+  /* A locked keyring keeps the code, but the printer goes all the same
+   * (it is out of the config already): the caller tells the user where
+   * the code still is.
    */
-  pd_secrets_clear_finish (result, &clear_error);
+  pd_secrets_clear_finish (result, &error);
 
   entry->removing = FALSE;
-  if (entry->store != self || !g_ptr_array_find (self->entries, entry, &position))
+  if (entry->store == self && g_ptr_array_find (self->entries, entry, &position))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("There is no printer with the serial number %s"), entry->config->serial);
-      return;
+      entry_detach (entry);
+      g_ptr_array_remove_index (self->entries, position);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+
+      /* Its last state goes from the cache file now, not at the next save. */
+      save_cache_in_background (self);
     }
 
-  before = snapshot_config (self);
-  group = group_name (entry->config->serial);
-  g_key_file_remove_group (self->keyfile, group, NULL);
-  if (!save_config (self, before, &error))
-    {
-      /* Still in the list and the config: watch it again (the session has
-       * its code yet, whatever the keyring did).
-       */
-      if (entry->started)
-        pd_session_start (entry->session);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  entry_detach (entry);
-  g_ptr_array_remove_index (self->entries, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-
-  /* Its last state goes from the cache file now, not at the next save. */
-  save_cache_in_background (self);
-
-  if (clear_error != NULL)
-    g_task_return_error (task, g_steal_pointer (&clear_error));
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -1958,10 +1938,12 @@ on_remove_cleared (GObject      *source,
  * @callback: called when done
  * @user_data: data for @callback
  *
- * Stops the printer's session, deletes its access code from the keyring,
- * then removes it from the config, the list and the cache. If the keyring
- * cannot delete the code (it is locked), the printer is removed all the
- * same and the error (a %PD_SECRETS_ERROR) says so.
+ * Removes the printer from the config (if that cannot be saved, nothing
+ * changes: the printer stays, watched, its code in the keyring), stops its
+ * session, deletes its access code from the keyring, then takes it out of
+ * the list and the cache. If the keyring cannot delete the code (it is
+ * locked), the printer is removed all the same and the error (a
+ * %PD_SECRETS_ERROR) says so.
  */
 void
 pd_printer_store_remove_async (PdPrinterStore     *self,
@@ -1972,6 +1954,8 @@ pd_printer_store_remove_async (PdPrinterStore     *self,
 {
   g_autoptr (GTask)  task = NULL;
   g_autoptr (GError) error = NULL;
+  g_autofree char   *before = NULL;
+  g_autofree char   *group = NULL;
   Entry             *entry;
 
   g_return_if_fail (PD_IS_PRINTER_STORE (self));
@@ -1981,7 +1965,7 @@ pd_printer_store_remove_async (PdPrinterStore     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, pd_printer_store_remove_async);
   g_task_set_name (task, "[printdeck] remove printer");
-  /* Once the code is gone from the keyring, the rest has to follow. */
+  /* Once the printer is out of the config, the rest has to follow. */
   g_task_set_check_cancellable (task, FALSE);
 
   if (refuse_changes (self, &error))
@@ -2002,12 +1986,26 @@ pd_printer_store_remove_async (PdPrinterStore     *self,
       return;
     }
 
-  /* A clean DISCONNECT first, so the printer frees our client slot. */
+  /* The config first: a list that cannot be saved keeps the printer, and
+   * the keyring its code (deleted first, it would be lost at the next
+   * start). */
+  before = snapshot_config (self);
+  group = group_name (entry->config->serial);
+  g_key_file_remove_group (self->keyfile, group, NULL);
+  if (!save_config (self, before, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A clean DISCONNECT, so the printer frees our client slot. */
   entry->removing = TRUE;
   pd_session_stop (entry->session);
   g_task_set_task_data (task, entry_ref (entry), (GDestroyNotify) entry_unref);
 
-  pd_secrets_clear_async (serial, NULL, on_remove_cleared, g_steal_pointer (&task));
+  /* The entry's serial, not @serial: that may be the printer's own
+   * (pd_printer_get_serial()), which the stop just freed with its state. */
+  pd_secrets_clear_async (entry->config->serial, NULL, on_remove_cleared, g_steal_pointer (&task));
 }
 
 gboolean

@@ -33,6 +33,7 @@ typedef struct
   Link          *link;
   GInputStream  *in;
   GOutputStream *out;
+  gsize          parked; /* bytes read while frozen, not written yet */
   guint8         buffer[BUFFER_SIZE];
 } Pump;
 
@@ -56,6 +57,9 @@ struct _PdSimForwarder
   GSocketService *service; /* NULL while not listening */
   GPtrArray      *links;
   guint64         n_accepted;
+  gboolean        frozen;
+  GSocket        *hole;      /* the black hole's listening socket, or NULL */
+  GSocket        *hole_fill; /* the connection that fills its queue */
 };
 
 G_DEFINE_FINAL_TYPE (PdSimForwarder, pd_sim_forwarder, G_TYPE_OBJECT)
@@ -109,11 +113,20 @@ link_close (Link *link)
   shutdown_connection (link->client);
   shutdown_connection (link->upstream);
 
+  /* A parked pump holds the reference of its finished read. */
+  link_ref (link);
   if (self != NULL)
     {
       link->forwarder = NULL;
       g_ptr_array_remove_fast (self->links, link); /* drops the list's reference */
     }
+  for (guint i = 0; i < G_N_ELEMENTS (link->pumps); i++)
+    if (link->pumps[i].parked > 0)
+      {
+        link->pumps[i].parked = 0;
+        link_unref (link);
+      }
+  link_unref (link);
 }
 
 static void
@@ -124,6 +137,18 @@ set_no_delay (GSocketConnection *connection)
 }
 
 static void pump_read (Pump *pump);
+static void on_written (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data);
+
+/* Writes what @pump read; the read's reference passes to the write. */
+static void
+pump_write (Pump *pump,
+            gsize n)
+{
+  g_output_stream_write_all_async (pump->out, pump->buffer, n, G_PRIORITY_DEFAULT,
+                                   pump->link->cancellable, on_written, pump);
+}
 
 static void
 on_written (GObject      *source,
@@ -168,9 +193,15 @@ on_read (GObject      *source,
       return;
     }
 
-  /* The read's reference passes to the write. */
-  g_output_stream_write_all_async (pump->out, pump->buffer, (gsize) n, G_PRIORITY_DEFAULT,
-                                   link->cancellable, on_written, pump);
+  /* Frozen: kept (with the read's reference) until thawed, and nothing
+   * more is read, so the peer's sends back up in TCP. */
+  if (link->forwarder != NULL && link->forwarder->frozen)
+    {
+      pump->parked = (gsize) n;
+      return;
+    }
+
+  pump_write (pump, (gsize) n);
 }
 
 static void
@@ -272,6 +303,7 @@ pd_sim_forwarder_dispose (GObject *object)
   PdSimForwarder *self = PD_SIM_FORWARDER (object);
 
   pd_sim_forwarder_close (self);
+  pd_sim_forwarder_set_black_hole (self, FALSE, NULL);
 
   G_OBJECT_CLASS (pd_sim_forwarder_parent_class)->dispose (object);
 }
@@ -341,6 +373,8 @@ pd_sim_forwarder_listen (PdSimForwarder *self,
 
   if (port == 0)
     port = self->port;
+  /* the port is ours again */
+  pd_sim_forwarder_set_black_hole (self, FALSE, NULL);
 
   service = g_socket_service_new ();
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (service), 64);
@@ -437,6 +471,110 @@ pd_sim_forwarder_drop_connections (PdSimForwarder *self)
     link_close (g_ptr_array_index (self->links, self->links->len - 1));
 
   return n;
+}
+
+/**
+ * pd_sim_forwarder_set_frozen:
+ * @frozen: %TRUE to stop relaying
+ *
+ * Frozen, the relayed connections stay open but no byte passes either way
+ * (and new ones are accepted, then frozen too); thawed, what was held back
+ * goes on.
+ */
+void
+pd_sim_forwarder_set_frozen (PdSimForwarder *self,
+                             gboolean        frozen)
+{
+  g_autoptr (GPtrArray) links = NULL;
+
+  g_return_if_fail (PD_IS_SIM_FORWARDER (self));
+
+  self->frozen = !!frozen;
+  if (self->frozen)
+    return;
+
+  /* a copy: a write may fail and close its link meanwhile */
+  links = g_ptr_array_new_with_free_func ((GDestroyNotify) link_unref);
+  for (guint i = 0; i < self->links->len; i++)
+    g_ptr_array_add (links, link_ref (g_ptr_array_index (self->links, i)));
+  for (guint i = 0; i < links->len; i++)
+    {
+      Link *link = g_ptr_array_index (links, i);
+
+      for (guint j = 0; j < G_N_ELEMENTS (link->pumps); j++)
+        {
+          Pump *pump = &link->pumps[j];
+          gsize n = pump->parked;
+
+          if (n == 0 || link->closed)
+            continue;
+          pump->parked = 0;
+          pump_write (pump, n);
+        }
+    }
+}
+
+gboolean
+pd_sim_forwarder_get_frozen (PdSimForwarder *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_FORWARDER (self), FALSE);
+
+  return self->frozen;
+}
+
+/**
+ * pd_sim_forwarder_set_black_hole:
+ * @black_hole: %TRUE to swallow connects
+ *
+ * Stops listening (the relayed connections stay) and holds the port so
+ * that connects to it get no answer (they time out) instead of being
+ * refused. pd_sim_forwarder_listen() ends it.
+ *
+ * Returns: %FALSE if the port could not be taken
+ */
+gboolean
+pd_sim_forwarder_set_black_hole (PdSimForwarder *self,
+                                 gboolean        black_hole,
+                                 GError        **error)
+{
+  g_autoptr (GInetAddress)   loopback = NULL;
+  g_autoptr (GSocketAddress) address = NULL;
+  g_autoptr (GSocket)        hole = NULL;
+  g_autoptr (GSocket)        fill = NULL;
+
+  g_return_val_if_fail (PD_IS_SIM_FORWARDER (self), FALSE);
+
+  if (!black_hole)
+    {
+      if (self->hole_fill != NULL)
+        g_socket_close (self->hole_fill, NULL);
+      if (self->hole != NULL)
+        g_socket_close (self->hole, NULL);
+      g_clear_object (&self->hole_fill);
+      g_clear_object (&self->hole);
+      return TRUE;
+    }
+
+  stop_service (self);
+  if (self->hole != NULL)
+    return TRUE;
+
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  address = g_inet_socket_address_new (loopback, self->port);
+  /* Backlog 0 holds one connection that nobody accepts; the kernel then
+   * drops every further SYN (the queue is full), so connects hang. */
+  if ((hole = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error)) == NULL ||
+      !g_socket_bind (hole, address, TRUE, error))
+    return FALSE;
+  g_socket_set_listen_backlog (hole, 0);
+  if (!g_socket_listen (hole, error) ||
+      (fill = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error)) == NULL ||
+      !g_socket_connect (fill, address, NULL, error))
+    return FALSE;
+
+  self->hole = g_steal_pointer (&hole);
+  self->hole_fill = g_steal_pointer (&fill);
+  return TRUE;
 }
 
 static void

@@ -26,6 +26,12 @@ guint16            pd_sim_forwarder_get_port (PdSimForwarder *self);
 guint              pd_sim_forwarder_get_n_connections (PdSimForwarder *self);
 guint64            pd_sim_forwarder_get_n_accepted (PdSimForwarder *self);
 guint              pd_sim_forwarder_drop_connections (PdSimForwarder *self);
+void               pd_sim_forwarder_set_frozen (PdSimForwarder *self,
+                                                gboolean        frozen);
+gboolean           pd_sim_forwarder_get_frozen (PdSimForwarder *self);
+gboolean           pd_sim_forwarder_set_black_hole (PdSimForwarder *self,
+                                                    gboolean        black_hole,
+                                                    GError        **error);
 
 void               pd_sim_connect_local_async (guint16             port,
                                                GCancellable       *cancellable,

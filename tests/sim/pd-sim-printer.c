@@ -87,11 +87,16 @@ struct _PdSimPrinter
   char             *request_topic;
   char             *dir;
   char             *ca_file;
-  char             *cert_file;
+  char             *cert_file; /* what the broker (MQTT) shows */
   char             *key_file;
+  char             *ftp_cert_file; /* what vsftpd shows: a copy, unless FTPS has its own */
+  char             *ftp_key_file;
   char             *password_file;
   char             *acl_file;
   char             *fingerprint;
+  char             *transport_fingerprints[PD_SIM_N_TRANSPORTS]; /* NULL: the printer's */
+  char             *cert_pem; /* the printer's own certificate and key */
+  char             *key_pem;
   guint             listener;
   guint             max_clients;
   PdSimForwarder   *forwarder;
@@ -310,6 +315,49 @@ write_password_file (PdSimPrinter *self,
   return line != NULL && write_private_file (self->password_file, line, error);
 }
 
+/* Gives one transport @cert (files for the broker and vsftpd, which read
+ * them at their next start; the camera's at once, for new connections).
+ */
+static gboolean
+install_certificate (PdSimPrinter  *self,
+                     PdSimTransport transport,
+                     PdSimCert     *cert,
+                     GError       **error)
+{
+  switch (transport)
+    {
+    case PD_SIM_TRANSPORT_MQTT:
+      return write_private_file (self->cert_file, cert->cert_pem, error) &&
+             write_private_file (self->key_file, cert->key_pem, error);
+
+    case PD_SIM_TRANSPORT_FTP:
+      return write_private_file (self->ftp_cert_file, cert->cert_pem, error) &&
+             write_private_file (self->ftp_key_file, cert->key_pem, error);
+
+    case PD_SIM_TRANSPORT_CAMERA:
+      if (self->camera_kind != PD_CAMERA_KIND_NONE)
+        {
+          g_autofree char            *pem = g_strconcat (cert->cert_pem, cert->key_pem, NULL);
+          g_autoptr (GTlsCertificate) tls = g_tls_certificate_new_from_pem (pem, -1, error);
+
+          if (tls == NULL)
+            return FALSE;
+          g_set_object (&self->tls_certificate, tls);
+          if (self->camera != NULL)
+            pd_sim_camera_set_certificate (self->camera, tls);
+        }
+      return TRUE;
+
+    case PD_SIM_N_TRANSPORTS:
+    default:
+      break;
+    }
+  g_return_val_if_reached (FALSE);
+}
+
+/* A new certificate for the printer, shown by every transport (MQTT,
+ * camera and FTPS show the same one, as on a printer).
+ */
 static gboolean
 write_certificate (PdSimPrinter *self,
                    PdSimCa      *ca,
@@ -317,26 +365,23 @@ write_certificate (PdSimPrinter *self,
 {
   g_autoptr (PdSimCert) cert = pd_sim_ca_issue (ca, self->serial, error);
 
-  if (cert == NULL ||
-      !write_private_file (self->cert_file, cert->cert_pem, error) ||
-      !write_private_file (self->key_file, cert->key_pem, error))
+  if (cert == NULL)
     return FALSE;
-
-  /* The camera shows the same certificate as the MQTT port, as on a printer. */
-  if (self->camera_kind != PD_CAMERA_KIND_NONE)
+  for (guint i = 0; i < PD_SIM_N_TRANSPORTS; i++)
     {
-      g_autofree char            *pem = g_strconcat (cert->cert_pem, cert->key_pem, NULL);
-      g_autoptr (GTlsCertificate) tls = g_tls_certificate_new_from_pem (pem, -1, error);
-
-      if (tls == NULL)
+      if (!install_certificate (self, (PdSimTransport) i, cert, error))
         return FALSE;
-      g_set_object (&self->tls_certificate, tls);
-      if (self->camera != NULL)
-        pd_sim_camera_set_certificate (self->camera, tls);
+      g_clear_pointer (&self->transport_fingerprints[i], g_free);
     }
 
   g_free (self->fingerprint);
   self->fingerprint = g_steal_pointer (&cert->fingerprint);
+  g_free (self->cert_pem);
+  self->cert_pem = g_steal_pointer (&cert->cert_pem);
+  if (self->key_pem != NULL)
+    memset (self->key_pem, 0, strlen (self->key_pem));
+  g_free (self->key_pem);
+  self->key_pem = g_steal_pointer (&cert->key_pem);
 
   return TRUE;
 }
@@ -1914,6 +1959,14 @@ pd_sim_printer_finalize (GObject *object)
   g_free (self->ca_file);
   g_free (self->cert_file);
   g_free (self->key_file);
+  g_free (self->ftp_cert_file);
+  g_free (self->ftp_key_file);
+  g_free (self->cert_pem);
+  if (self->key_pem != NULL)
+    memset (self->key_pem, 0, strlen (self->key_pem));
+  g_free (self->key_pem);
+  for (guint i = 0; i < PD_SIM_N_TRANSPORTS; i++)
+    g_free (self->transport_fingerprints[i]);
   g_free (self->password_file);
   g_free (self->acl_file);
   g_free (self->fingerprint);
@@ -1988,6 +2041,8 @@ _pd_sim_printer_new (PdSim              *sim,
   self->ca_file = g_build_filename (dir, "ca.crt", NULL);
   self->cert_file = g_strdup_printf ("%s/%s.crt", dir, serial);
   self->key_file = g_strdup_printf ("%s/%s.key", dir, serial);
+  self->ftp_cert_file = g_strdup_printf ("%s/%s.ftp.crt", dir, serial);
+  self->ftp_key_file = g_strdup_printf ("%s/%s.ftp.key", dir, serial);
   self->password_file = g_strdup_printf ("%s/%s.passwd", dir, serial);
   self->acl_file = g_strdup_printf ("%s/%s.acl", dir, serial);
   self->max_clients = options->max_clients;
@@ -2039,7 +2094,7 @@ _pd_sim_printer_new (PdSim              *sim,
         {
           g_autofree char *ftp_dir = g_strdup_printf ("%s/%s-ftp", dir, serial);
 
-          self->ftp = pd_sim_ftp_new (ftp_dir, self->cert_file, self->key_file, access_code);
+          self->ftp = pd_sim_ftp_new (ftp_dir, self->ftp_cert_file, self->ftp_key_file, access_code);
           pd_sim_ftp_set_max_rate (self->ftp, options->ftp_max_rate);
         }
       else
@@ -2847,6 +2902,72 @@ pd_sim_printer_get_offline (PdSimPrinter *self)
 }
 
 /**
+ * pd_sim_printer_set_half_open:
+ * @half_open: %TRUE to stop every byte on the printer's MQTT connections
+ *
+ * Half-open: its connections stay up (no FIN, no RST) but nothing passes
+ * through them in either direction, not even the broker's PINGRESP; new
+ * connections are accepted and stay silent too. What a printer whose
+ * network stack hangs, or a NAT that lost the mapping, looks like. Off
+ * again, what was held back goes on.
+ */
+void
+pd_sim_printer_set_half_open (PdSimPrinter *self,
+                              gboolean      half_open)
+{
+  g_return_if_fail (PD_IS_SIM_PRINTER (self));
+  g_return_if_fail (self->forwarder != NULL);
+
+  pd_sim_forwarder_set_frozen (self->forwarder, half_open);
+}
+
+gboolean
+pd_sim_printer_get_half_open (PdSimPrinter *self)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+
+  return self->forwarder != NULL && pd_sim_forwarder_get_frozen (self->forwarder);
+}
+
+/**
+ * pd_sim_printer_set_powered_off:
+ * @powered_off: %TRUE to cut the power
+ *
+ * As without power: nothing more comes from the printer and nothing tells
+ * its clients (their connections fall silent, no FIN), connects to its
+ * MQTT port get no answer at all (the SYNs go unanswered, unlike
+ * pd_sim_printer_set_offline(), whose closed port refuses them), and its
+ * camera port closes. Powered on again, the connections from before end
+ * (the printer forgot them) and it listens on the same ports.
+ *
+ * Returns: %FALSE if a port could not be taken or opened again
+ */
+gboolean
+pd_sim_printer_set_powered_off (PdSimPrinter *self,
+                                gboolean      powered_off,
+                                GError      **error)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+  g_return_val_if_fail (self->forwarder != NULL, FALSE);
+
+  if (powered_off)
+    {
+      self->offline = TRUE;
+      pd_sim_forwarder_set_frozen (self->forwarder, TRUE);
+      /* not pd_sim_forwarder_close(): that would end the connections */
+      if (!pd_sim_forwarder_set_black_hole (self->forwarder, TRUE, error))
+        return FALSE;
+      if (self->camera != NULL)
+        pd_sim_camera_close (self->camera);
+      return TRUE;
+    }
+
+  pd_sim_forwarder_drop_connections (self->forwarder);
+  pd_sim_forwarder_set_frozen (self->forwarder, FALSE);
+  return pd_sim_printer_set_offline (self, FALSE, error);
+}
+
+/**
  * pd_sim_printer_publish_raw:
  *
  * Publishes @data as is on the report topic (even while stalled).
@@ -3495,4 +3616,138 @@ pd_sim_printer_regenerate_certificate (PdSimPrinter *self,
   pd_sim_printer_regenerate_certificate_async (self, NULL, _pd_sim_store_result, &result);
 
   return pd_sim_printer_regenerate_certificate_finish (self, _pd_sim_wait (_pd_sim_get_context (self->sim), &result), error);
+}
+
+/**
+ * pd_sim_printer_set_transport_certificate_async:
+ * @transport: MQTT, the camera or FTPS
+ * @own: %TRUE for a certificate of its own, %FALSE for the printer's again
+ *
+ * Gives one transport a certificate of its own (a new key, the same CN and
+ * CA) while the others keep the printer's, or the printer's back: the case
+ * of an impostor on one port, or a pin that must hold for each transport.
+ * MQTT restarts the broker (every printer's MQTT connections drop), FTPS
+ * restarts the printer's vsftpd on the same port, the camera drops its
+ * viewers (new connections get the certificate).
+ * pd_sim_printer_get_transport_fingerprint() tells what each shows.
+ */
+void
+pd_sim_printer_set_transport_certificate_async (PdSimPrinter       *self,
+                                                PdSimTransport      transport,
+                                                gboolean            own,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data)
+{
+  g_autoptr (GTask)     task = NULL;
+  g_autoptr (GError)    error = NULL;
+  g_autoptr (PdSimCert) cert = NULL;
+
+  g_return_if_fail (PD_IS_SIM_PRINTER (self));
+  g_return_if_fail ((guint) transport < PD_SIM_N_TRANSPORTS);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pd_sim_printer_set_transport_certificate_async);
+
+  if (self->sim == NULL || !pd_sim_is_running (self->sim))
+    {
+      g_task_return_new_error (task, PD_SIM_ERROR, PD_SIM_ERROR_NOT_RUNNING, "the simulator is not running");
+      return;
+    }
+
+  if (own)
+    cert = pd_sim_ca_issue (_pd_sim_get_ca (self->sim), self->serial, &error);
+  else
+    {
+      /* the printer's own, kept from write_certificate() */
+      cert = g_new0 (PdSimCert, 1);
+      cert->cert_pem = g_strdup (self->cert_pem);
+      cert->key_pem = g_strdup (self->key_pem);
+      cert->fingerprint = g_strdup (self->fingerprint);
+    }
+  if (cert == NULL || !install_certificate (self, transport, cert, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_free (self->transport_fingerprints[transport]);
+  self->transport_fingerprints[transport] = own ? g_strdup (cert->fingerprint) : NULL;
+
+  switch (transport)
+    {
+    case PD_SIM_TRANSPORT_MQTT:
+      _pd_sim_restart_broker_internal_async (self->sim, cancellable, on_restarted_for_certificate,
+                                             g_steal_pointer (&task));
+      return;
+
+    case PD_SIM_TRANSPORT_FTP:
+      if (self->ftp != NULL && !pd_sim_ftp_restart (self->ftp, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      break;
+
+    case PD_SIM_TRANSPORT_CAMERA:
+      if (self->camera != NULL)
+        pd_sim_camera_drop_clients (self->camera);
+      break;
+
+    case PD_SIM_N_TRANSPORTS:
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+pd_sim_printer_set_transport_certificate_finish (PdSimPrinter *self,
+                                                 GAsyncResult *result,
+                                                 GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * pd_sim_printer_set_transport_certificate:
+ *
+ * pd_sim_printer_set_transport_certificate_async(), waiting for it on the
+ * simulator's main context (bounded by the broker's start timeouts).
+ */
+gboolean
+pd_sim_printer_set_transport_certificate (PdSimPrinter  *self,
+                                          PdSimTransport transport,
+                                          gboolean       own,
+                                          GError       **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), FALSE);
+  g_return_val_if_fail (self->sim != NULL, FALSE);
+
+  pd_sim_printer_set_transport_certificate_async (self, transport, own, NULL, _pd_sim_store_result, &result);
+
+  return pd_sim_printer_set_transport_certificate_finish (self, _pd_sim_wait (_pd_sim_get_context (self->sim), &result),
+                                                          error);
+}
+
+/**
+ * pd_sim_printer_get_transport_fingerprint:
+ *
+ * Returns: the SHA-256 of the certificate @transport shows, "AB:CD:…"
+ *   (the printer's, pd_sim_printer_get_fingerprint(), unless it was given
+ *   its own)
+ */
+const char *
+pd_sim_printer_get_transport_fingerprint (PdSimPrinter  *self,
+                                          PdSimTransport transport)
+{
+  g_return_val_if_fail (PD_IS_SIM_PRINTER (self), NULL);
+  g_return_val_if_fail ((guint) transport < PD_SIM_N_TRANSPORTS, NULL);
+
+  return self->transport_fingerprints[transport] != NULL ? self->transport_fingerprints[transport]
+                                                         : self->fingerprint;
 }

@@ -109,6 +109,12 @@ gboolean      pd_sim_printer_set_offline (PdSimPrinter *self,
                                           gboolean      offline,
                                           GError      **error);
 gboolean      pd_sim_printer_get_offline (PdSimPrinter *self);
+void          pd_sim_printer_set_half_open (PdSimPrinter *self,
+                                            gboolean      half_open);
+gboolean      pd_sim_printer_get_half_open (PdSimPrinter *self);
+gboolean      pd_sim_printer_set_powered_off (PdSimPrinter *self,
+                                              gboolean      powered_off,
+                                              GError      **error);
 gboolean      pd_sim_printer_publish_raw (PdSimPrinter *self,
                                           const void   *data,
                                           gsize         length);
@@ -179,5 +185,21 @@ gboolean      pd_sim_printer_regenerate_certificate_finish (PdSimPrinter *self,
                                                             GError      **error);
 gboolean      pd_sim_printer_regenerate_certificate (PdSimPrinter *self,
                                                      GError      **error);
+/* One transport with a certificate of its own (@own), or the printer's again. */
+void          pd_sim_printer_set_transport_certificate_async (PdSimPrinter       *self,
+                                                              PdSimTransport      transport,
+                                                              gboolean            own,
+                                                              GCancellable       *cancellable,
+                                                              GAsyncReadyCallback callback,
+                                                              gpointer            user_data);
+gboolean      pd_sim_printer_set_transport_certificate_finish (PdSimPrinter *self,
+                                                               GAsyncResult *result,
+                                                               GError      **error);
+gboolean      pd_sim_printer_set_transport_certificate (PdSimPrinter  *self,
+                                                        PdSimTransport transport,
+                                                        gboolean       own,
+                                                        GError       **error);
+const char   *pd_sim_printer_get_transport_fingerprint (PdSimPrinter  *self,
+                                                        PdSimTransport transport);
 
 G_END_DECLS

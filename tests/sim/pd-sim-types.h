@@ -52,6 +52,15 @@ typedef enum
   PD_SIM_CAMERA_FAULT_CLOSE_MID_FRAME, /* a right header, half the JPEG, then EOF */
 } PdSimCameraFault;
 
+/* A printer's TLS ports, each of which can be given its own certificate. */
+typedef enum
+{
+  PD_SIM_TRANSPORT_MQTT,   /* the broker's port (8883 on a printer) */
+  PD_SIM_TRANSPORT_CAMERA, /* RTSPS (322) or the JPEG stream (6000) */
+  PD_SIM_TRANSPORT_FTP,    /* implicit FTPS (990) */
+  PD_SIM_N_TRANSPORTS,
+} PdSimTransport;
+
 GQuark      pd_sim_error_quark (void);
 
 const char *pd_sim_scenario_to_string (PdSimScenario scenario);
