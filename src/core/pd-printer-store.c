@@ -54,7 +54,7 @@
 #define CONFIG_VERSION     1
 #define CACHE_VERSION      1
 #define GROUP_GENERAL      "general"
-#define GROUP_PREFIX       "printer "
+#define GROUP_PREFIX       PD_PRINTER_CONFIG_GROUP_PREFIX
 #define CACHE_SAVE_SECONDS 60
 /* Far more than 1000 printers' reports; a bigger file is not ours. */
 #define MAX_CACHE_BYTES (64 * 1024 * 1024)
@@ -349,90 +349,6 @@ write_group (GKeyFile              *keyfile,
   else
     g_key_file_remove_key (keyfile, group, "ftp-port", NULL);
   set_or_remove_string (keyfile, group, "ftp-user", config->ftp_user);
-}
-
-static char *
-get_optional_string (GKeyFile   *keyfile,
-                     const char *group,
-                     const char *key)
-{
-  char *value = g_key_file_get_string (keyfile, group, key, NULL);
-
-  if (value != NULL && *value == '\0')
-    g_clear_pointer (&value, g_free);
-
-  return value;
-}
-
-/* Reads one printer group; NULL with @error when it is not usable. */
-static PdPrinterConfig *
-read_group (GKeyFile   *keyfile,
-            const char *group,
-            GError    **error)
-{
-  g_autoptr (PdPrinterConfig) config = NULL;
-  g_autofree char            *host = get_optional_string (keyfile, group, "host");
-  g_autoptr (GError)          local_error = NULL;
-  int                         port;
-
-  config = pd_printer_config_new (group + strlen (GROUP_PREFIX), host);
-  config->name = get_optional_string (keyfile, group, "name");
-  config->model = get_optional_string (keyfile, group, "model");
-  config->fingerprint = get_optional_string (keyfile, group, "fingerprint");
-  config->bridge_user = get_optional_string (keyfile, group, "bridge-user");
-  config->ftp_user = get_optional_string (keyfile, group, "ftp-user");
-
-  if (g_key_file_has_key (keyfile, group, "port", NULL))
-    {
-      port = g_key_file_get_integer (keyfile, group, "port", &local_error);
-      if (local_error != NULL || port < 1 || port > 65535)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("the port is not a number from 1 to 65535"));
-          return NULL;
-        }
-      config->port = (guint) port;
-    }
-
-  if (g_key_file_has_key (keyfile, group, "camera-port", NULL))
-    {
-      port = g_key_file_get_integer (keyfile, group, "camera-port", &local_error);
-      if (local_error != NULL || port < 0 || port > 65535)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("the camera port is not a number from 0 to 65535"));
-          return NULL;
-        }
-      config->camera_port = (guint) port;
-    }
-
-  if (g_key_file_has_key (keyfile, group, "ftp-port", NULL))
-    {
-      port = g_key_file_get_integer (keyfile, group, "ftp-port", &local_error);
-      if (local_error != NULL || port < 0 || port > 65535)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("the file storage port is not a number from 0 to 65535"));
-          return NULL;
-        }
-      config->ftp_port = (guint) port;
-    }
-
-  if (g_key_file_has_key (keyfile, group, "bridge-tls", NULL))
-    {
-      config->bridge_tls = g_key_file_get_boolean (keyfile, group, "bridge-tls", &local_error);
-      if (local_error != NULL)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("bridge-tls is not true or false"));
-          return NULL;
-        }
-    }
-
-  if (!pd_printer_config_validate (config, error))
-    return NULL;
-
-  return g_steal_pointer (&config);
 }
 
 static char *
@@ -831,7 +747,7 @@ load_config (LoadData *data,
         continue;
 
       /* Kept in the file as it is, so a fix by hand is not lost. */
-      if ((config = read_group (data->keyfile, groups[i], &group_error)) == NULL)
+      if ((config = pd_printer_config_new_from_key_file (data->keyfile, groups[i], &group_error)) == NULL)
         {
           g_message ("%s: [%s] is ignored: %s", data->config_path, groups[i], group_error->message);
           continue;
