@@ -16,6 +16,7 @@
 #include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -208,6 +209,17 @@ loaded_store (PdFaultRig *rig)
   return store;
 }
 
+/* The rigs' folders, removed again at the end. */
+static GPtrArray *swept;
+
+static void
+sweep (void)
+{
+  for (guint i = 0; i < swept->len; i++)
+    pd_test_remove_tree (g_ptr_array_index (swept, i));
+  g_clear_pointer (&swept, g_ptr_array_unref);
+}
+
 void
 pd_fault_rig_init (PdFaultRig *rig,
                    PdSim      *sim)
@@ -258,6 +270,15 @@ pd_fault_rig_clear (PdFaultRig *rig)
   for (guint i = 0; i < rig->serials->len; i++)
     pd_fault_keyring_clear (g_ptr_array_index (rig->serials, i));
   pd_test_remove_tree (rig->base);
+  /* A cache save the store started on a worker may still end after the
+   * store is gone (slowly, under AddressSanitizer) and make the folder
+   * again: looked at once more when the program ends. */
+  if (swept == NULL)
+    {
+      swept = g_ptr_array_new_with_free_func (g_free);
+      atexit (sweep);
+    }
+  g_ptr_array_add (swept, g_strdup (rig->base));
   g_free (rig->base);
   g_free (rig->config_dir);
   g_free (rig->cache_dir);
