@@ -786,3 +786,17 @@ pd_fault_duration (guint normal,
 
   return seconds > 0 ? (guint) MIN (seconds, 24 * 3600) : long_seconds;
 }
+
+GFile *
+pd_fault_save_snapshot (PdSnapshotStore *snapshots,
+                        const char      *name,
+                        PdCameraFrame   *frame,
+                        GError         **error)
+{
+  g_autoptr (GDateTime)    now = g_date_time_new_now_local ();
+  g_autoptr (GAsyncResult) result = NULL;
+
+  pd_snapshot_store_save_async (snapshots, name, frame, now, NULL, pd_test_store_result, &result);
+  g_assert_true (pd_test_wait_for_result (&result, PD_FAULT_WAIT_S));
+  return pd_snapshot_store_save_finish (snapshots, result, error);
+}

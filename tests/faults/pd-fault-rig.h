@@ -19,6 +19,7 @@
 #include "pd-notifier.h"
 #include "pd-printer-store.h"
 #include "pd-sim.h"
+#include "pd-snapshot-store.h"
 
 G_BEGIN_DECLS
 
@@ -167,5 +168,12 @@ gsize           pd_fault_heap_kib (void);
  * PD_FAULTS_LONG is set (PD_FAULTS_LONG=N: N seconds). */
 guint           pd_fault_duration (guint normal,
                                    guint long_seconds);
+
+/* Saves @frame as the camera window does, waiting for it (bounded);
+ * (transfer full) (nullable): the file, or %NULL with @error. */
+GFile *pd_fault_save_snapshot (PdSnapshotStore *snapshots,
+                               const char      *name,
+                               PdCameraFrame   *frame,
+                               GError         **error);
 
 G_END_DECLS

@@ -731,30 +731,6 @@ test_ftps_certificate_rule (void)
 
 /* The camera ------------------------------------------------------------------------*/
 
-typedef struct
-{
-  GFile   *file;
-  GError  *error;
-  gboolean done;
-} Saved;
-
-static void
-on_snapshot_saved (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      data)
-{
-  Saved *saved = data;
-
-  saved->file = pd_snapshot_store_save_finish (PD_SNAPSHOT_STORE (source), result, &saved->error);
-  saved->done = TRUE;
-}
-
-static gboolean
-snapshot_done (gpointer data)
-{
-  return ((Saved *) data)->done;
-}
-
 /* The port-6000 camera closes in the middle of a picture: the view says the
  * stream was lost, shows no half picture, and comes back; a snapshot saved
  * before is still there. */
@@ -767,8 +743,8 @@ test_camera_close_mid_frame (void)
   PdCameraSource            *camera;
   PdCameraFrame             *frame;
   g_autoptr (PdSnapshotStore) snapshots = NULL;
-  Saved                      saved = { NULL, NULL, FALSE };
-  g_autoptr (GDateTime)      now = g_date_time_new_now_local ();
+  g_autoptr (GFile)          saved = NULL;
+  g_autoptr (GError)         error = NULL;
   g_autofree char           *pictures = NULL;
   g_autofree char           *snapshot_before = NULL;
   g_autofree char           *snapshot_after = NULL;
@@ -785,11 +761,10 @@ test_camera_close_mid_frame (void)
   /* a snapshot, as the camera window takes it */
   pictures = g_build_filename (rig.base, "Pictures", NULL);
   snapshots = pd_snapshot_store_new (pictures);
-  pd_snapshot_store_save_async (snapshots, pd_printer_get_name (printer), pd_camera_source_get_frame (camera), now,
-                                NULL, on_snapshot_saved, &saved);
-  g_assert_true (pd_test_wait_until (snapshot_done, &saved, PD_FAULT_WAIT_S));
-  g_assert_no_error (saved.error);
-  g_assert_true (g_file_load_contents (saved.file, NULL, &snapshot_before, &before_length, NULL, NULL));
+  saved = pd_fault_save_snapshot (snapshots, pd_printer_get_name (printer), pd_camera_source_get_frame (camera),
+                                  &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_load_contents (saved, NULL, &snapshot_before, &before_length, NULL, NULL));
 
   pd_sim_printer_set_camera_fault (sp, PD_SIM_CAMERA_FAULT_CLOSE_MID_FRAME);
   g_assert_true (pd_fault_wait_camera_problem (camera, PD_CAMERA_PROBLEM_LOST, 20));
@@ -806,8 +781,7 @@ test_camera_close_mid_frame (void)
   g_assert_true (pd_fault_wait_camera_frames (camera, 2, 40));
   g_assert_cmpint (pd_camera_source_get_problem (camera), ==, PD_CAMERA_PROBLEM_NONE);
 
-  g_assert_true (g_file_load_contents (saved.file, NULL, &snapshot_after, &after_length, NULL, NULL));
-  g_clear_object (&saved.file);
+  g_assert_true (g_file_load_contents (saved, NULL, &snapshot_after, &after_length, NULL, NULL));
   g_assert_cmpmem (snapshot_before, before_length, snapshot_after, after_length);
   pd_fault_rig_assert_codes_safe (&rig, NULL);
   pd_camera_source_remove_viewer (camera, viewer);

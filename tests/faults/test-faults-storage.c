@@ -366,47 +366,6 @@ test_config_unwritable (void)
 
 /* The disk fills up under a snapshot ------------------------------------------*/
 
-typedef struct
-{
-  GFile   *file;
-  GError  *error;
-  gboolean done;
-} Saved;
-
-static void
-on_saved (GObject      *source,
-          GAsyncResult *result,
-          gpointer      data)
-{
-  Saved *saved = data;
-
-  saved->file = pd_snapshot_store_save_finish (PD_SNAPSHOT_STORE (source), result, &saved->error);
-  saved->done = TRUE;
-}
-
-static gboolean
-saved_done (gpointer data)
-{
-  return ((Saved *) data)->done;
-}
-
-/* Saves a snapshot as the camera window does; NULL and @error on failure. */
-static GFile *
-save_snapshot (PdSnapshotStore *snapshots,
-               const char      *name,
-               PdCameraFrame   *frame,
-               GError         **error)
-{
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  Saved                 saved = { NULL, NULL, FALSE };
-
-  pd_snapshot_store_save_async (snapshots, name, frame, now, NULL, on_saved, &saved);
-  g_assert_true (pd_test_wait_until (saved_done, &saved, PD_FAULT_WAIT_S));
-  if (saved.error != NULL)
-    g_propagate_error (error, saved.error);
-  return saved.file;
-}
-
 static gboolean
 export_log (PdDebugLog *log,
             const char *path,
@@ -489,9 +448,9 @@ test_disk_full_snapshot (void)
 
   /* Two snapshots and a debug log export while there is room. */
   frame = grab (camera);
-  first = save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
+  first = pd_fault_save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
   g_assert_no_error (error);
-  second = save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
+  second = pd_fault_save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
   g_assert_no_error (error);
   g_assert_true (g_file_load_contents (first, NULL, &first_bytes, &first_length, NULL, NULL));
   g_assert_true (pd_test_wait_until (has_messages, debug_log, PD_FAULT_WAIT_S));
@@ -505,7 +464,7 @@ test_disk_full_snapshot (void)
   g_test_message ("filled the disk with %" G_GSIZE_FORMAT " bytes", pd_fault_fill_disk (disk));
 
   /* A snapshot now: a message that says why, and no half picture. */
-  third = save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
+  third = pd_fault_save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
   g_assert_null (third);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
   g_test_message ("snapshot: %s", error->message);
@@ -561,7 +520,7 @@ test_disk_full_snapshot (void)
 
     g_assert_cmpint (g_unlink (filler), ==, 0);
   }
-  third = save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
+  third = pd_fault_save_snapshot (snapshots, pd_printer_get_name (printer), frame, &error);
   g_assert_no_error (error);
   g_assert_nonnull (third);
   g_assert_cmpuint (n_files (folder_path, NULL), ==, 3);
