@@ -319,3 +319,32 @@ pd_test_remove_tree (const char *path)
     }
   g_rmdir (path);
 }
+
+void
+pd_test_run_clear (PdTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+void
+pd_test_run (PdTestRun           *run,
+             GSubprocessLauncher *launcher,
+             const char *const   *argv)
+{
+  g_autoptr (GSubprocessLauncher) own = NULL;
+  g_autoptr (GSubprocess)         proc = NULL;
+  g_autoptr (GError)              error = NULL;
+
+  if (launcher == NULL)
+    launcher = own = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  pd_test_run_clear (run);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  run->status = g_subprocess_get_exit_status (proc);
+}

@@ -78,4 +78,21 @@ guint pd_notify_counter_get (PdNotifyCounter *counter,
 guint pd_notify_counter_total (PdNotifyCounter *counter);
 void  pd_notify_counter_reset (PdNotifyCounter *counter);
 
+/* A program run to its end: its exit status and what it printed. */
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} PdTestRun;
+
+void pd_test_run_clear (PdTestRun *run);
+/* Runs @argv (with @launcher's environment, or this process's when NULL)
+ * and waits for it; the program must exit (not be killed). */
+void pd_test_run       (PdTestRun           *run,
+                        GSubprocessLauncher *launcher,
+                        const char *const   *argv);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PdTestRun, pd_test_run_clear)
+
 G_END_DECLS

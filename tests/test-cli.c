@@ -19,31 +19,14 @@
 #include "pd-job-file.h"
 #include "pd-test-util.h"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
 
 static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_cli (Run        *run,
+run_cli (PdTestRun  *run,
          const char *first,
          ...)
 {
-  g_autoptr (GPtrArray)   argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GSubprocess) proc = NULL;
-  g_autoptr (GError)      error = NULL;
-  va_list                 args;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  va_list               args;
 
   g_ptr_array_add (argv, g_strdup (PRINTDECK_CLI));
   va_start (args, first);
@@ -58,14 +41,7 @@ run_cli (Run        *run,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  proc = g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->status = g_subprocess_get_exit_status (proc);
+  pd_test_run (run, NULL, (const char *const *) argv->pdata);
 }
 
 static JsonNode *
@@ -83,7 +59,7 @@ parse (const char *text)
 static void
 test_inspect_document_shape (void)
 {
-  g_auto (Run) run = {
+  g_auto (PdTestRun) run = {
     0,
   };
   g_autoptr (JsonNode)     doc = NULL;
@@ -147,7 +123,7 @@ test_inspect_document_shape (void)
 static void
 test_inspect_changes (void)
 {
-  g_auto (Run) run = {
+  g_auto (PdTestRun) run = {
     0,
   };
   g_auto (GStrv)       lines = NULL;
@@ -193,7 +169,7 @@ write_temp (const char *contents)
 static void
 test_inspect_recording_with_bad_lines (void)
 {
-  g_auto (Run) run = {
+  g_auto (PdTestRun) run = {
     0,
   };
   g_autoptr (JsonNode) doc = NULL;
@@ -224,7 +200,7 @@ test_inspect_recording_with_bad_lines (void)
 static void
 test_inspect_text (void)
 {
-  g_auto (Run) run = {
+  g_auto (PdTestRun) run = {
     0,
   };
 
@@ -312,13 +288,13 @@ test_watch_once (void)
   Sim sim = {
     0,
   };
-  g_auto (Run) first = {
+  g_auto (PdTestRun) first = {
     0,
   };
-  g_auto (Run) pinned = {
+  g_auto (PdTestRun) pinned = {
     0,
   };
-  g_auto (Run) wrong = {
+  g_auto (PdTestRun) wrong = {
     0,
   };
   g_autoptr (JsonNode) doc = NULL;
@@ -362,7 +338,7 @@ test_watch_once (void)
 static void
 test_watch_unreachable (void)
 {
-  g_auto (Run) run = {
+  g_auto (PdTestRun) run = {
     0,
   };
 
@@ -419,7 +395,7 @@ test_job_details (void)
   for (const char *const *model = (const char *const[]){ "P1S", "X1C", NULL }; *model != NULL; model++)
     {
       Sim                      sim = { 0, };
-      g_auto (Run)             run = { 0, };
+      g_auto (PdTestRun)             run = { 0, };
       g_autoptr (JsonNode)     doc = NULL;
       g_autoptr (PdJobDetails) details = NULL;
       g_autofree char         *expected_file = NULL;
@@ -486,11 +462,11 @@ test_job_failures (void)
 {
   Sim          sim = { 0, };
   Sim          idle = { 0, };
-  g_auto (Run) wrong_port = { 0, };
-  g_auto (Run) wrong_user = { 0, };
-  g_auto (Run) no_job = { 0, };
-  g_auto (Run) usage = { 0, };
-  g_auto (Run) bad_port = { 0, };
+  g_auto (PdTestRun) wrong_port = { 0, };
+  g_auto (PdTestRun) wrong_user = { 0, };
+  g_auto (PdTestRun) no_job = { 0, };
+  g_auto (PdTestRun) usage = { 0, };
+  g_auto (PdTestRun) bad_port = { 0, };
 
   run_cli (&usage, "job", "127.0.0.1", NULL);
   g_assert_cmpint (usage.status, ==, 2);
@@ -536,16 +512,16 @@ test_job_failures (void)
 static void
 test_usage_errors (void)
 {
-  g_auto (Run) missing = {
+  g_auto (PdTestRun) missing = {
     0,
   };
-  g_auto (Run) model = {
+  g_auto (PdTestRun) model = {
     0,
   };
-  g_auto (Run) none = {
+  g_auto (PdTestRun) none = {
     0,
   };
-  g_auto (Run) command = {
+  g_auto (PdTestRun) command = {
     0,
   };
 
@@ -569,13 +545,13 @@ test_usage_errors (void)
 static void
 test_hms (void)
 {
-  g_auto (Run) run = {
+  g_auto (PdTestRun) run = {
     0,
   };
-  g_auto (Run) bad = {
+  g_auto (PdTestRun) bad = {
     0,
   };
-  g_auto (Run) model = {
+  g_auto (PdTestRun) model = {
     0,
   };
   g_auto (GStrv)       lines = NULL;
@@ -1002,13 +978,13 @@ test_serve_usage_errors (void)
     "",
     NULL,
   };
-  g_auto (Run) missing = {
+  g_auto (PdTestRun) missing = {
     0,
   };
-  g_auto (Run) printer = {
+  g_auto (PdTestRun) printer = {
     0,
   };
-  g_auto (Run) tls = {
+  g_auto (PdTestRun) tls = {
     0,
   };
 
@@ -1020,7 +996,7 @@ test_serve_usage_errors (void)
 
   for (guint i = 0; bad_listen[i] != NULL; i++)
     {
-      g_auto (Run) run = {
+      g_auto (PdTestRun) run = {
         0,
       };
 
@@ -1074,17 +1050,14 @@ bridge_config_dir (void)
  * in @codes ("SERIAL=CODE", as $PRINTDECK_ACCESS_CODE_SERIAL: no keyring
  * has them), and the umask @mask. */
 static void
-run_bridge_config (Run               *run,
+run_bridge_config (PdTestRun         *run,
                    const char        *config_dir,
                    const char *const *codes,
                    mode_t             mask,
                    const char *const *args)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess)         proc = NULL;
-  g_autoptr (GError)              error = NULL;
   mode_t                          saved;
 
   g_subprocess_launcher_setenv (launcher, "PRINTDECK_CONFIG_DIR", config_dir, TRUE);
@@ -1103,14 +1076,8 @@ run_bridge_config (Run               *run,
 
   /* The child inherits the umask at the spawn. */
   saved = umask (mask);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  pd_test_run (run, launcher, (const char *const *) argv->pdata);
   umask (saved);
-  g_assert_no_error (error);
-  run_clear (run);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->status = g_subprocess_get_exit_status (proc);
 }
 
 static guint
@@ -1124,7 +1091,7 @@ file_mode (const char *path)
 }
 
 static gboolean
-printed_a_code (const Run *run)
+printed_a_code (const PdTestRun *run)
 {
   return strstr (run->out, BRIDGE_CODE_1) != NULL || strstr (run->out, BRIDGE_CODE_2) != NULL ||
          strstr (run->err, BRIDGE_CODE_1) != NULL || strstr (run->err, BRIDGE_CODE_2) != NULL;
@@ -1135,7 +1102,7 @@ printed_a_code (const Run *run)
 static void
 test_bridge_config_file (void)
 {
-  g_auto (Run) run = { 0, };
+  g_auto (PdTestRun) run = { 0, };
   g_autofree char         *config_dir = bridge_config_dir ();
   g_autofree char         *output = g_build_filename (config_dir, "printdeck-bridge.conf", NULL);
   g_autofree char         *cafile = g_build_filename (config_dir, "bambu-lab.pem", NULL);
@@ -1227,7 +1194,7 @@ test_bridge_config_file (void)
 static void
 test_bridge_config_refused (void)
 {
-  g_auto (Run) run = { 0, };
+  g_auto (PdTestRun) run = { 0, };
   g_autofree char  *config_dir = bridge_config_dir ();
   g_autofree char  *empty_dir = g_dir_make_tmp ("test-cli-bridge-XXXXXX", NULL);
   g_autofree char  *output = g_build_filename (config_dir, "printdeck-bridge.conf", NULL);
@@ -1291,7 +1258,7 @@ test_bridge_config_usage_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_auto (Run) run = { 0, };
+      g_auto (PdTestRun) run = { 0, };
 
       run_bridge_config (&run, config_dir, NULL, 0, bad[i]);
       g_assert_cmpint (run.status, ==, 2);

@@ -148,33 +148,15 @@ admin_add_printers (const char *base)
 
 /* printdeck-cli bridge-config ----------------------------------------------------*/
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 /* Runs `printdeck-cli bridge-config ARGS` on the admin's printers. */
 static void
-run_bridge_config (Run               *run,
+run_bridge_config (PdTestRun         *run,
                    const char        *config_dir,
                    const char *const *args)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GPtrArray)           argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess)         proc = NULL;
-  g_autoptr (GError)              error = NULL;
 
   g_subprocess_launcher_setenv (launcher, "PRINTDECK_CONFIG_DIR", config_dir, TRUE);
   g_ptr_array_add (argv, (gpointer) PRINTDECK_CLI);
@@ -183,20 +165,14 @@ run_bridge_config (Run               *run,
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  run_clear (run);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  run->status = g_subprocess_get_exit_status (proc);
+  pd_test_run (run, launcher, (const char *const *) argv->pdata);
 }
 
 /* What bridge-config wrote holds every access code, only for mosquitto:
  * mode 0600, none on its output. */
 static void
 check_generated (const char *path,
-                 const Run  *run)
+                 const PdTestRun  *run)
 {
   g_autofree char *text = NULL;
   GStatBuf         st;
@@ -454,7 +430,7 @@ broker_generate_and_start (Broker            *broker,
 {
   for (guint attempt = 1;; attempt++)
     {
-      g_auto (Run) run = { 0, };
+      g_auto (PdTestRun) run = { 0, };
       g_auto (GStrv) args = NULL;
 
       broker->port = free_port ();
@@ -903,7 +879,7 @@ test_verify_serial (void)
   write_file (hosts, hosts_text->str);
 
   {
-    g_auto (Run) run = { 0, };
+    g_auto (PdTestRun) run = { 0, };
     g_auto (GStrv) args = NULL;
     g_autofree char *by_serial = NULL;
     g_autofree char *swapped = NULL;
