@@ -660,7 +660,6 @@ pd_printer_card_set_in_view (PdPrinterCard *self,
       self->stale_view = FALSE;
       self->n_updates++;
       update_card (self);
-      sync_temperatures (self);
     }
 }
 
