@@ -533,6 +533,15 @@ card_in_view (gpointer data)
   return pd_printer_card_get_in_view (data);
 }
 
+static gboolean
+first_seen_last_not (gpointer data)
+{
+  g_autoptr (GList) list = cards ();
+
+  return g_list_length (list) >= 3 && pd_printer_card_get_in_view (list->data) &&
+         !pd_printer_card_get_in_view (g_list_last (list)->data);
+}
+
 /* A card out of view does not follow its printer (no layout, no redraw);
  * scrolled into view, it shows the printer as it is at once. */
 static void
@@ -545,9 +554,11 @@ test_cards_out_of_view (void)
   guint             seen_updates, hidden_updates, changes = 0, seen_changes = 0;
   gulong            handler, seen_handler;
 
-  /* one column, about one card high */
+  /* one column, about one card high: once laid out (the window tells the
+   * cards after layout), the first card is in view and the last is not */
+  gtk_adjustment_set_value (adjustment, 0);
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 320);
-  pd_test_spin (500);
+  g_assert_true (pd_test_wait_until (first_seen_last_not, NULL, 5));
   list = cards ();
   g_assert_cmpuint (g_list_length (list), >=, 3);
   seen = list->data;
