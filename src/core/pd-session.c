@@ -5,13 +5,17 @@
  *
  * One MQTT 3.1.1 connection over TLS per printer, for weeks:
  *
- *  - A worker thread owns the libmosquitto client and drives it with
- *    mosquitto_loop(): connect, TLS (checked by pd-cert-policy), CONNACK,
- *    subscribe device/SERIAL/report, pushall + get_version at QoS 1. It
- *    parses each payload to JSON there; merging into the PdPrinter and every
- *    notify happen on the main thread, to which it posts events. (The
- *    GLib-main-loop integration of libmosquitto 2.0.11 spins during the TLS
- *    handshake, see docs/environment-notes.md; the threaded loop does not.)
+ *  - A worker thread owns the libmosquitto client and drives it: connect,
+ *    TLS (checked by pd-cert-policy), CONNACK, subscribe
+ *    device/SERIAL/report, pushall + get_version at QoS 1. It parses each
+ *    payload to JSON there; merging into the PdPrinter and every notify
+ *    happen on the main thread, to which it posts events. Until CONNACK it
+ *    runs mosquitto_loop() (libmosquitto's own wait, which knows what the TLS
+ *    handshake waits for; its GLib-main-loop integration spins there, see
+ *    docs/environment-notes.md); once connected it sleeps in poll() on the
+ *    socket and an event fd the main thread writes to (stop, rebuild, a
+ *    command to send), waking once a second for keep-alive otherwise: 100
+ *    printers' threads wake about 100 times a second, not 1,000.
  *  - Each attempt uses a new client id, so a half-dead session on the
  *    printer is never resumed, and a failed attempt is followed by a
  *    jittered exponential backoff from 1 s to 30 s, cut short when the
@@ -35,6 +39,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,7 +56,8 @@
 #define REPLY_GRACE_SECONDS      3
 #define BACKOFF_MIN_SECONDS      1.0
 #define BACKOFF_MAX_SECONDS      30.0
-#define LOOP_TIMEOUT_MS          100
+#define LOOP_TIMEOUT_MS          100  /* until CONNACK */
+#define IDLE_TIMEOUT_MS          1000 /* connected: keep-alive's granularity */
 
 /* State shared with the worker thread. Everything in it is protected by
  * @lock, except the atomics.
@@ -63,6 +69,7 @@ typedef struct
   GCond             cond;
   GMainContext     *main_context;
   GWeakRef          session;
+  int               wake_fd; /* eventfd: wakes the worker's poll() */
 
   /* requests from the main thread */
   gboolean          stop;
@@ -198,6 +205,9 @@ shared_new (PdSession *session)
   g_atomic_ref_count_init (&shared->ref);
   g_mutex_init (&shared->lock);
   g_cond_init (&shared->cond);
+  shared->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (shared->wake_fd < 0)
+    g_error ("eventfd: %s", g_strerror (errno));
   shared->main_context = g_main_context_ref_thread_default ();
   g_weak_ref_init (&shared->session, session);
   shared->username = g_strdup ("bblp");
@@ -206,6 +216,21 @@ shared_new (PdSession *session)
   shared->tls_verdict = -1;
 
   return shared;
+}
+
+/* Wakes the worker wherever it waits: in the backoff (the condition) or in
+ * poll() on its connection (the event fd). Called with @lock held after
+ * changing a request, or after queueing a message to send.
+ */
+static void
+shared_wake_worker (Shared *shared)
+{
+  guint64 one = 1;
+
+  g_cond_signal (&shared->cond);
+  /* EAGAIN: the counter is already non-zero, the worker will wake */
+  if (write (shared->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+    g_warning ("Could not wake a session's thread: %s", g_strerror (errno));
 }
 
 static Shared *
@@ -223,6 +248,7 @@ shared_unref (Shared *shared)
 
   g_mutex_clear (&shared->lock);
   g_cond_clear (&shared->cond);
+  close (shared->wake_fd);
   g_main_context_unref (shared->main_context);
   g_weak_ref_clear (&shared->session);
   g_free (shared->host);
@@ -544,6 +570,54 @@ connect_failed (struct mosquitto *mosq)
   return getpeername (pfd.fd, (struct sockaddr *) &peer, &len) != 0 && errno == ENOTCONN;
 }
 
+/* Connected: one turn of the worker's loop. Sleeps until the printer sends,
+ * the socket can take what is queued, the main thread wakes us, or a second
+ * has passed; then reads, writes and keeps the connection alive.
+ */
+static int
+run_connected (Shared           *shared,
+               struct mosquitto *mosq)
+{
+  struct pollfd fds[2] = {
+    { mosquitto_socket (mosq), POLLIN, 0 },
+    { shared->wake_fd, POLLIN, 0 },
+  };
+  int           rc;
+
+  if (fds[0].fd < 0)
+    return MOSQ_ERR_NO_CONN;
+  if (mosquitto_want_write (mosq))
+    fds[0].events |= POLLOUT;
+
+  if (poll (fds, G_N_ELEMENTS (fds), IDLE_TIMEOUT_MS) < 0 && errno != EINTR)
+    return MOSQ_ERR_ERRNO;
+
+  if (fds[1].revents & POLLIN)
+    {
+      guint64 count;
+
+      if (read (shared->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN)
+        g_debug ("wake fd: %s", g_strerror (errno));
+    }
+
+  if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+    {
+      rc = mosquitto_loop_read (mosq, 1);
+      if (rc != MOSQ_ERR_SUCCESS)
+        return rc;
+    }
+
+  /* what we were woken for, acknowledgements of what was just read */
+  if (mosquitto_want_write (mosq))
+    {
+      rc = mosquitto_loop_write (mosq, 1);
+      if (rc != MOSQ_ERR_SUCCESS)
+        return rc;
+    }
+
+  return mosquitto_loop_misc (mosq);
+}
+
 /* One connection, from connect to its end. Returns why it ended, or
  * PD_SESSION_REASON_NONE when it was asked to (stop or rebuild).
  */
@@ -621,7 +695,14 @@ run_connection (Shared   *shared,
     {
       gboolean stop, rebuild, connacked;
 
-      rc = mosquitto_loop (mosq, LOOP_TIMEOUT_MS, 1);
+      g_mutex_lock (&shared->lock);
+      connacked = shared->connacked;
+      g_mutex_unlock (&shared->lock);
+
+      if (connacked)
+        rc = run_connected (shared, mosq);
+      else
+        rc = mosquitto_loop (mosq, LOOP_TIMEOUT_MS, 1);
 
       g_mutex_lock (&shared->lock);
       stop = shared->stop;
@@ -1017,6 +1098,9 @@ publish_request (PdSession  *self,
   g_mutex_lock (&shared->lock);
   if (shared->mosq != NULL && shared->connacked)
     rc = mosquitto_publish (shared->mosq, &mid, shared->request_topic, (int) strlen (payload), payload, 1, false);
+  /* queued: the worker writes it */
+  if (rc == MOSQ_ERR_SUCCESS)
+    shared_wake_worker (shared);
   g_mutex_unlock (&shared->lock);
 
   if (rc != MOSQ_ERR_SUCCESS)
@@ -1107,7 +1191,7 @@ request_rebuild (PdSession *self)
       g_free (self->shared->pinned);
       self->shared->pinned = g_strdup (self->pinned_fingerprint);
     }
-  g_cond_signal (&self->shared->cond);
+  shared_wake_worker (self->shared);
   g_mutex_unlock (&self->shared->lock);
 }
 
@@ -1119,7 +1203,7 @@ wake_thread (PdSession *self)
 
   g_mutex_lock (&self->shared->lock);
   self->shared->wake = TRUE;
-  g_cond_signal (&self->shared->cond);
+  shared_wake_worker (self->shared);
   g_mutex_unlock (&self->shared->lock);
 }
 
@@ -1789,7 +1873,7 @@ pd_session_stop (PdSession *self)
   old = self->shared;
   g_mutex_lock (&old->lock);
   old->stop = TRUE;
-  g_cond_signal (&old->cond);
+  shared_wake_worker (old);
   g_mutex_unlock (&old->lock);
   g_thread_join (g_steal_pointer (&self->thread));
   g_clear_handle_id (&self->tick_id, g_source_remove);
