@@ -534,6 +534,12 @@ card_in_view (gpointer data)
 }
 
 static gboolean
+card_caught_up (gpointer data)
+{
+  return !_pd_printer_card_is_behind (data);
+}
+
+static gboolean
 first_seen_last_not (gpointer data)
 {
   g_autoptr (GList) list = cards ();
@@ -592,6 +598,56 @@ test_cards_out_of_view (void)
   gtk_adjustment_set_value (adjustment, 0);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   pd_test_spin (500);
+}
+
+typedef struct
+{
+  PdPrinterCard *card;
+  guint          before;
+} UpdateWatch;
+
+static gboolean
+card_updated (gpointer data)
+{
+  UpdateWatch *watch = data;
+
+  return _pd_printer_card_get_n_updates (watch->card) > watch->before;
+}
+
+/* Many changes of a printer in view between two frames are one update of
+ * its card, a quarter of a second later at most: cards catch up together. */
+static void
+test_cards_catch_up_together (void)
+{
+  g_autoptr (GList) list = cards ();
+  PdPrinter        *printer;
+  UpdateWatch       watch;
+  guint             reports = 0;
+  gulong            handler;
+  gint64            start;
+
+  g_assert_nonnull (list);
+  watch.card = list->data;
+  g_assert_true (pd_test_wait_until (card_in_view, watch.card, 5));
+  printer = pd_printer_card_get_printer (watch.card);
+  /* let an update already due pass */
+  pd_test_spin (400);
+
+  handler = g_signal_connect_swapped (printer, "state-changed", G_CALLBACK (count_change), &reports);
+  watch.before = _pd_printer_card_get_n_updates (watch.card);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 20; i++)
+    g_object_notify (G_OBJECT (printer), "name");
+  /* not one update per change, and none before the others' turn */
+  g_assert_cmpuint (_pd_printer_card_get_n_updates (watch.card), ==, watch.before);
+  g_assert_true (pd_test_wait_until (card_updated, &watch, 2));
+  g_test_message ("caught up after %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  pd_test_spin (600);
+  g_test_message ("20 changes and %u reports: %u card updates", reports,
+                  _pd_printer_card_get_n_updates (watch.card) - watch.before);
+  /* the 20 changes are one update; a report in the meantime may add one */
+  g_assert_cmpuint (_pd_printer_card_get_n_updates (watch.card) - watch.before, <=, 1 + reports);
+  g_signal_handler_disconnect (printer, handler);
 }
 
 /* Keyboard: a card is focusable and Enter opens its page; Escape goes back. */
@@ -878,6 +934,7 @@ test_health (void)
 
   card = card_for (pd_sim_printer_get_serial (x1c));
   g_assert_nonnull (card);
+  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
   button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "hms_button"));
   badge = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "hms_label"));
   g_assert_true (gtk_widget_get_visible (button));
@@ -888,7 +945,7 @@ test_health (void)
   /* Fatal: red, with the word and the count */
   pd_sim_printer_add_hms (x1c, NOZZLE_SHORT_ATTR, NOZZLE_SHORT_CODE);
   g_assert_true (pd_test_wait_until (printer_is_fatal, printer, 10));
-  pd_test_spin (100);
+  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
   g_assert_true (gtk_widget_has_css_class (button, "fatal"));
   g_assert_false (gtk_widget_has_css_class (button, "ok"));
   g_assert_cmpstr (gtk_label_get_label (badge), ==, "Fatal");
@@ -925,7 +982,7 @@ test_health (void)
   /* Cleared: after the linger, back to OK, and the dialog says so */
   pd_sim_printer_clear_hms (x1c);
   g_assert_true (pd_test_wait_until (printer_is_healthy, printer, 10));
-  pd_test_spin (100);
+  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
   g_assert_true (gtk_widget_has_css_class (button, "ok"));
   g_assert_cmpstr (gtk_label_get_label (badge), ==, "OK");
   stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "stack"));
@@ -1340,6 +1397,7 @@ main (int   argc,
   g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
   g_test_add_func ("/window/reflow", test_reflow);
   g_test_add_func ("/window/cards-out-of-view", test_cards_out_of_view);
+  g_test_add_func ("/window/cards-catch-up-together", test_cards_catch_up_together);
   g_test_add_func ("/window/keyboard", test_keyboard);
   g_test_add_func ("/window/health", test_health);
   g_test_add_func ("/window/ams-follows-simulator", test_ams_follows_simulator);

@@ -25,6 +25,7 @@ void       pd_printer_card_set_in_view (PdPrinterCard *self,
 gboolean   pd_printer_card_get_in_view (PdPrinterCard *self);
 char      *pd_printer_card_describe (PdPrinterCard *self);
 guint      _pd_printer_card_get_n_updates (PdPrinterCard *self);
+gboolean   _pd_printer_card_is_behind     (PdPrinterCard *self);
 void       pd_printer_card_set_humidity_thresholds (PdPrinterCard *self,
                                                     guint          fair,
                                                     guint          high);
