@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 
+#include "pd-printer-card.h"
 #include "pd-test-ui.h"
 #include "pd-test-util.h"
 
@@ -42,6 +43,19 @@ pd_test_wait_for_frames (GtkWidget *widget)
   gtk_widget_queue_draw (widget);
   g_assert_true (pd_test_wait_until (frames_drawn, &frames, 5));
   gtk_widget_remove_tick_callback (widget, id);
+}
+
+static gboolean
+card_caught_up (gpointer data)
+{
+  return !_pd_printer_card_is_behind (data);
+}
+
+void
+pd_test_card_catch_up (GtkWidget *card)
+{
+  g_assert_true (PD_IS_PRINTER_CARD (card));
+  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
 }
 
 /**

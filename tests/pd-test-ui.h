@@ -11,6 +11,9 @@
 G_BEGIN_DECLS
 
 void        pd_test_wait_for_frames (GtkWidget *widget);
+/* A printer card's changes wait for the cards' next catch-up (a quarter of
+ * a second): waits for it, 2 s at most. */
+void        pd_test_card_catch_up (GtkWidget *card);
 GdkTexture *pd_test_save_screenshot (GtkWidget  *widget,
                                      const char *name);
 /* Every visible, non-empty label's text under @widget, in order, each

@@ -218,7 +218,7 @@ test_card_grams (void)
   g_clear_pointer (&text, g_free);
 
   set_ready (printer, TRUE);
-  pd_test_spin (50);
+  pd_test_card_catch_up (card);
   text = pd_test_widget_text (card);
   g_test_message ("%s", text);
   assert_contains (text, "|Filament: 0.0 g of 12.4 g|");
@@ -236,6 +236,7 @@ test_card_grams (void)
 
   /* halfway: more used; the picture is the same texture (not decoded again) */
   move_progress (printer, 50, 50);
+  pd_test_card_catch_up (card);
   later = pd_test_widget_text (card);
   g_test_message ("%s", later);
   assert_lacks (later, "|Filament: 0.0 g of 12.4 g|");
@@ -262,22 +263,22 @@ test_card_no_grams (void)
   g_autofree char      *none = NULL;
 
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_FETCHING, NULL, NULL);
-  pd_test_spin (20);
+  pd_test_card_catch_up (card);
   fetching = pd_test_widget_text (card);
   assert_no_bogus_grams (fetching);
 
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_UNAVAILABLE, NULL, UNAVAILABLE_MESSAGE);
-  pd_test_spin (20);
+  pd_test_card_catch_up (card);
   unavailable = pd_test_widget_text (card);
   assert_no_bogus_grams (unavailable);
   g_assert_null (gtk_picture_get_paintable (card_picture (card)));
 
   /* read, then the job's details dropped: the line and picture go again */
   set_ready (printer, TRUE);
-  pd_test_spin (20);
+  pd_test_card_catch_up (card);
   g_assert_nonnull (gtk_picture_get_paintable (card_picture (card)));
   pd_printer_set_job_details (printer, PD_JOB_DETAILS_NONE, NULL, NULL);
-  pd_test_spin (20);
+  pd_test_card_catch_up (card);
   none = pd_test_widget_text (card);
   g_test_message ("%s", none);
   assert_no_bogus_grams (none);
@@ -296,7 +297,7 @@ test_card_no_thumbnail (void)
   g_autofree char      *text = NULL;
 
   set_ready (printer, FALSE);
-  pd_test_spin (20);
+  pd_test_card_catch_up (card);
   text = pd_test_widget_text (card);
   assert_contains (text, "|Filament: 0.0 g of 12.4 g|");
   g_assert_null (gtk_picture_get_paintable (card_picture (card)));

@@ -320,6 +320,7 @@ test_card_and_page (void)
 
   /* a new report is written in °F too */
   apply_at (printer, "'nozzle_temper':230,'nozzle_target_temper':240", g_get_real_time ());
+  pd_test_card_catch_up (card);
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (nozzle_label)), ==, "446 / 464 °F");
   apply_at (printer, "'nozzle_temper':219.8,'nozzle_target_temper':220", g_get_real_time ());
 
