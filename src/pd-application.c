@@ -366,15 +366,19 @@ on_stale_timeout_changed (PdApplication *self)
 /* With PRINTDECK_REPORT_STARTUP=1 (tests/bench/bench-startup), one line on
  * stderr, "printdeck-startup: EVENT MICROSECONDS PRINTERS" on the monotonic
  * clock (the same in every process), when the window's first frame is drawn
- * ("window"), the first frame with the printers in it ("printers"), and when
- * every printer has merged a live report ("live": all connected, which a
- * session says only after its first report). Nothing else changes.
+ * ("window"), the first frame with the printers in it ("printers": every
+ * card the view has room for is in it; the window makes its cards after
+ * its first frame, a few a frame), the first frame with every printer's
+ * card made ("cards"), and when every printer has merged a live report
+ * ("live": all connected, which a session says only after its first
+ * report). Nothing else changes.
  */
 typedef enum
 {
   STARTUP_WINDOW = 1 << 0,
   STARTUP_PRINTERS = 1 << 1,
   STARTUP_LIVE = 1 << 2,
+  STARTUP_CARDS = 1 << 3,
 } StartupEvent;
 
 static void
@@ -427,10 +431,19 @@ static void
 startup_on_after_paint (GdkFrameClock *clock,
                         PdApplication *self)
 {
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
   startup_say (self, STARTUP_WINDOW, "window");
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0)
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0 || !PD_IS_WINDOW (window))
+    return;
+
+  /* both said in one frame when it has all the cards */
+  if (pd_window_get_cards_in_view (PD_WINDOW (window)))
+    startup_say (self, STARTUP_PRINTERS, "printers");
+  if (pd_window_get_all_cards_made (PD_WINDOW (window)))
     {
       startup_say (self, STARTUP_PRINTERS, "printers");
+      startup_say (self, STARTUP_CARDS, "cards");
       g_signal_handlers_disconnect_by_func (clock, startup_on_after_paint, self);
     }
 }

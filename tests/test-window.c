@@ -515,6 +515,52 @@ test_reflow (void)
   g_assert_cmpfloat (first.x, !=, second.x);
 }
 
+static gboolean
+all_cards_made (gpointer data)
+{
+  return pd_window_get_all_cards_made (data);
+}
+
+/* A window is drawn before its cards are made (a few a frame after its
+ * first frame): a new window for the printers already there, as when the
+ * app runs on in the background and a window is opened again. */
+static void
+test_cards_after_first_frame (void)
+{
+  GListModel       *store = G_LIST_MODEL (pd_application_get_store (app));
+  guint             n = g_list_model_get_n_items (store);
+  PdWindow         *second, *closed;
+  g_autoptr (GList) list = NULL;
+
+  g_assert_cmpuint (n, >, 0);
+  second = pd_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (second), 1280, 800);
+  list = _pd_window_get_cards (second);
+  g_assert_null (list);
+  g_assert_false (pd_window_get_all_cards_made (second));
+
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_true (pd_test_wait_until (all_cards_made, second, 10));
+  pd_test_wait_for_frames (GTK_WIDGET (second));
+  g_assert_true (pd_window_get_cards_in_view (second));
+  list = _pd_window_get_cards (second);
+  g_assert_cmpuint (g_list_length (list), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (PdPrinter) printer = g_list_model_get_item (store, i);
+
+      g_assert_nonnull (_pd_window_find_card (second, pd_printer_get_serial (printer)));
+    }
+  gtk_window_destroy (GTK_WINDOW (second));
+
+  /* closed before its cards were made */
+  closed = pd_window_new (app);
+  gtk_window_present (GTK_WINDOW (closed));
+  gtk_window_destroy (GTK_WINDOW (closed));
+  pd_test_spin (200);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 count_change (guint *count)
 {
@@ -531,12 +577,6 @@ static gboolean
 card_in_view (gpointer data)
 {
   return pd_printer_card_get_in_view (data);
-}
-
-static gboolean
-card_caught_up (gpointer data)
-{
-  return !_pd_printer_card_is_behind (data);
 }
 
 static gboolean
@@ -934,7 +974,7 @@ test_health (void)
 
   card = card_for (pd_sim_printer_get_serial (x1c));
   g_assert_nonnull (card);
-  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
+  pd_test_card_catch_up (GTK_WIDGET (card));
   button = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "hms_button"));
   badge = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (card), PD_TYPE_PRINTER_CARD, "hms_label"));
   g_assert_true (gtk_widget_get_visible (button));
@@ -945,7 +985,7 @@ test_health (void)
   /* Fatal: red, with the word and the count */
   pd_sim_printer_add_hms (x1c, NOZZLE_SHORT_ATTR, NOZZLE_SHORT_CODE);
   g_assert_true (pd_test_wait_until (printer_is_fatal, printer, 10));
-  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
+  pd_test_card_catch_up (GTK_WIDGET (card));
   g_assert_true (gtk_widget_has_css_class (button, "fatal"));
   g_assert_false (gtk_widget_has_css_class (button, "ok"));
   g_assert_cmpstr (gtk_label_get_label (badge), ==, "Fatal");
@@ -982,7 +1022,7 @@ test_health (void)
   /* Cleared: after the linger, back to OK, and the dialog says so */
   pd_sim_printer_clear_hms (x1c);
   g_assert_true (pd_test_wait_until (printer_is_healthy, printer, 10));
-  g_assert_true (pd_test_wait_until (card_caught_up, card, 2));
+  pd_test_card_catch_up (GTK_WIDGET (card));
   g_assert_true (gtk_widget_has_css_class (button, "ok"));
   g_assert_cmpstr (gtk_label_get_label (badge), ==, "OK");
   stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (dialog), PD_TYPE_HMS_DIALOG, "stack"));
@@ -1396,6 +1436,7 @@ main (int   argc,
   g_test_add_func ("/window/dialog-test-connection", test_dialog_test_connection);
   g_test_add_func ("/window/dialog-discovered-printer", test_dialog_discovered_printer);
   g_test_add_func ("/window/reflow", test_reflow);
+  g_test_add_func ("/window/cards-after-first-frame", test_cards_after_first_frame);
   g_test_add_func ("/window/cards-out-of-view", test_cards_out_of_view);
   g_test_add_func ("/window/cards-catch-up-together", test_cards_catch_up_together);
   g_test_add_func ("/window/keyboard", test_keyboard);

@@ -25,6 +25,7 @@ struct _PdWindow
   PdPrinterStore      *store;
   GtkFilterListModel  *filtered;
   GtkSortListModel    *sorted;
+  GtkSliceListModel   *shown; /* the first of sorted: the cards made so far */
   GtkCustomFilter     *filter;
   GtkCustomSorter     *sorter;
   char                *sort_order;
@@ -33,6 +34,8 @@ struct _PdWindow
   guint                humidity_high;
   guint                resort_id;
   guint                visibility_id;
+  guint                fill_id;     /* tick callback making more cards */
+  gboolean             first_frame; /* the first frame is being drawn or was */
   GHashTable          *watched;   /* PdPrinter → its Placing */
   GHashTable          *sort_keys; /* a name → its collation key */
 
@@ -452,6 +455,89 @@ queue_visibility_check (PdWindow *self)
     self->visibility_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, check_visibility, self, NULL);
 }
 
+/* Making a card (its template, its AMS strip, its tooltips) takes a few
+ * milliseconds, and GTK 4.8's grid makes one for every printer, not only for
+ * those in view: a hundred printers put whole seconds before the window's
+ * first frame. So the grid's model grows by a few cards a frame, in sorted
+ * order: the window is drawn first, the cards in view next, the rest while
+ * the window stays responsive. The same after a filter shows many again.
+ */
+#define FILL_BUDGET_US      (20 * 1000) /* a frame's share, once the view is full */
+#define FILL_VIEW_BUDGET_US (60 * 1000) /* until the view is full */
+
+/* Whether every card the view has room for is made and placed: all of
+ * them, or the last one made reaches below the view. */
+static gboolean
+view_filled (PdWindow *self)
+{
+  GtkWidget            *scrolled = gtk_widget_get_parent (GTK_WIDGET (self->grid_view));
+  int                   height = gtk_widget_get_height (scrolled);
+  g_autoptr (GPtrArray) cards = NULL;
+
+  if (gtk_slice_list_model_get_size (self->shown) >= g_list_model_get_n_items (G_LIST_MODEL (self->sorted)))
+    return TRUE;
+
+  cards = made_cards (self);
+  for (guint i = 0; i < cards->len; i++)
+    {
+      graphene_rect_t bounds;
+
+      if (gtk_widget_compute_bounds (g_ptr_array_index (cards, i), scrolled, &bounds) &&
+          bounds.size.height > 0 && bounds.origin.y + bounds.size.height >= height)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+fill_tick (GtkWidget     *widget,
+           GdkFrameClock *clock,
+           gpointer       data)
+{
+  PdWindow *self = PD_WINDOW (widget);
+  guint     n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+  guint     size = gtk_slice_list_model_get_size (self->shown);
+  gint64    budget, start;
+
+  /* The first tick is in the window's first frame: that one is drawn
+   * without cards. */
+  if (!self->first_frame)
+    {
+      self->first_frame = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* Fewer to show (filtered out, removed): the next ones are made anew. */
+  if (size > n)
+    gtk_slice_list_model_set_size (self->shown, size = n);
+
+  budget = view_filled (self) ? FILL_BUDGET_US : FILL_VIEW_BUDGET_US;
+  start = g_get_monotonic_time ();
+  /* One at a time: the grid makes a card as its item is added. At least
+   * one a frame, however slow the machine. */
+  while (size < n)
+    {
+      gtk_slice_list_model_set_size (self->shown, ++size);
+      if (g_get_monotonic_time () - start >= budget)
+        break;
+    }
+
+  if (size < n)
+    return G_SOURCE_CONTINUE;
+
+  self->fill_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_fill (PdWindow *self)
+{
+  if (self->fill_id == 0 &&
+      gtk_slice_list_model_get_size (self->shown) != g_list_model_get_n_items (G_LIST_MODEL (self->sorted)))
+    self->fill_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), fill_tick, NULL, NULL);
+}
+
 static void
 bind_card (PdWindow                 *self,
            GtkListItem              *item,
@@ -668,9 +754,13 @@ setup (PdWindow *self)
     g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_card), self, G_CONNECT_SWAPPED);
     gtk_grid_view_set_factory (self->grid_view, factory);
     g_object_unref (factory);
+    self->shown = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sorted)), 0, 0);
     gtk_grid_view_set_model (self->grid_view,
-                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->sorted)))));
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->shown)))));
   }
+  /* the cards are made after the first frame, a few a frame */
+  g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (queue_fill), self, G_CONNECT_SWAPPED);
+  queue_fill (self);
   /* scrolled, resized, or the cards moved */
   {
     GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->grid_view));
@@ -720,9 +810,13 @@ pd_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->resort_id, g_source_remove);
   g_clear_handle_id (&self->visibility_id, g_source_remove);
+  if (self->fill_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_id);
+  self->fill_id = 0;
   if (self->grid_view != NULL)
     gtk_grid_view_set_model (self->grid_view, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), PD_TYPE_WINDOW);
+  g_clear_object (&self->shown);
   g_clear_object (&self->sorted);
   g_clear_object (&self->filtered);
   g_clear_object (&self->sorter);
@@ -891,6 +985,37 @@ _pd_window_find_card (PdWindow   *self,
       return g_ptr_array_index (cards, i);
 
   return NULL;
+}
+
+/**
+ * pd_window_get_cards_in_view:
+ * @self: the window
+ *
+ * The cards are made after the window's first frame, a few a frame (those
+ * in view first): for the start-up timing.
+ *
+ * Returns: %TRUE once every card the view has room for is made and placed
+ */
+gboolean
+pd_window_get_cards_in_view (PdWindow *self)
+{
+  g_return_val_if_fail (PD_IS_WINDOW (self), FALSE);
+
+  return view_filled (self);
+}
+
+/**
+ * pd_window_get_all_cards_made:
+ * @self: the window
+ *
+ * Returns: %TRUE once every printer shown (after the filter) has its card
+ */
+gboolean
+pd_window_get_all_cards_made (PdWindow *self)
+{
+  g_return_val_if_fail (PD_IS_WINDOW (self), FALSE);
+
+  return gtk_slice_list_model_get_size (self->shown) >= g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
 }
 
 GtkGridView *

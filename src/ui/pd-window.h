@@ -24,6 +24,8 @@ void        pd_window_show_printer (PdWindow  *self,
                                     PdPrinter *printer);
 void        pd_window_add_toast (PdWindow   *self,
                                  const char *title);
+gboolean    pd_window_get_cards_in_view (PdWindow *self);
+gboolean    pd_window_get_all_cards_made (PdWindow *self);
 
 /* for the tests */
 GList         *_pd_window_get_cards     (PdWindow *self);
