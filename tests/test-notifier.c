@@ -171,6 +171,69 @@ start_printing (Rig *rig)
   feed (rig, "'gcode_state':'RUNNING','subtask_name':'Benchy','mc_percent':10,'print_error':0");
 }
 
+/* The deadline is kept as printers change, not found by a walk over all of
+ * them on every report: it must still be the earliest printer's, also when
+ * that printer's timer goes away and a later one's is next. */
+static void
+test_deadline_many_printers (void)
+{
+  Rig   rigs[5];
+  guint n = G_N_ELEMENTS (rigs);
+
+  rig_init (&rigs[0], "SERIAL-0");
+  for (guint i = 1; i < n; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("SERIAL-%u", i);
+      g_autoptr (PdState) state = pd_state_new (serial);
+
+      rigs[i] = rigs[0];
+      g_queue_init (&rigs[i].notices);
+      rigs[i].state = pd_state_with_identity (state, "Workshop", NULL);
+    }
+  /* all online, then offline one after another, 10 s apart */
+  for (guint i = 0; i < n; i++)
+    {
+      rigs[i].now = START;
+      feed (&rigs[i], "'gcode_state':'IDLE'");
+    }
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, G_MAXINT64);
+  for (guint i = 0; i < n; i++)
+    {
+      rigs[i].now = START + (gint64) (i + 1) * 10 * SEC;
+      set_connection (&rigs[i], PD_CONNECTION_DISCONNECTED);
+    }
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, START + 10 * SEC + 60 * SEC);
+
+  /* the earliest comes back: the next one's is the deadline */
+  rigs[0].now = START + 55 * SEC;
+  feed (&rigs[0], "'gcode_state':'IDLE'");
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, START + 20 * SEC + 60 * SEC);
+  /* one in the middle comes back: unchanged */
+  rigs[2].now = START + 56 * SEC;
+  feed (&rigs[2], "'gcode_state':'IDLE'");
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, START + 20 * SEC + 60 * SEC);
+  /* forgotten: the next */
+  g_ptr_array_unref (pd_notifier_forget (rigs[0].notifier, "SERIAL-1"));
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, START + 40 * SEC + 60 * SEC);
+  /* a longer delay moves it */
+  pd_notifier_set_offline_delay (rigs[0].notifier, 120);
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, START + 40 * SEC + 120 * SEC);
+  /* the rest come back: nothing waits */
+  for (guint i = 3; i < n; i++)
+    {
+      rigs[i].now = START + 60 * SEC;
+      feed (&rigs[i], "'gcode_state':'IDLE'");
+    }
+  g_assert_cmpint (pd_notifier_get_deadline (rigs[0].notifier), ==, G_MAXINT64);
+
+  for (guint i = 1; i < n; i++)
+    {
+      g_queue_clear_full (&rigs[i].notices, (GDestroyNotify) pd_notice_unref);
+      g_clear_pointer (&rigs[i].state, pd_state_unref);
+    }
+  rig_clear (&rigs[0]);
+}
+
 /* Offline ----------------------------------------------------------------------*/
 
 static void
@@ -910,6 +973,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/notifier/offline/debounce", test_offline_debounce);
+  g_test_add_func ("/notifier/deadline/many-printers", test_deadline_many_printers);
   g_test_add_func ("/notifier/offline/printing", test_offline_printing);
   g_test_add_func ("/notifier/offline/flapping", test_offline_flapping);
   g_test_add_func ("/notifier/error/severity", test_hms_severity);

@@ -317,6 +317,7 @@ typedef struct
   gboolean   job_active; /* in the last connected state */
   char      *job_name;
   gint64     failure_due; /* FAILED seen: announce at this time unless it became a cancel */
+  gint64     deadline;    /* when its timers next fire (track_deadline()); G_MAXINT64: none */
 
   /* errors, keyed by code */
   GArray    *codes; /* CodeTrack */
@@ -343,6 +344,8 @@ struct _PdNotifier
   gint64      clear_delay;       /* µs */
   gint64      quiet_window;      /* µs */
   gint64      failure_settle;    /* µs */
+  gint64      deadline;          /* the earliest track's, unless deadline_dirty */
+  gboolean    deadline_dirty;
 };
 
 G_DEFINE_FINAL_TYPE (PdNotifier, pd_notifier, G_TYPE_OBJECT)
@@ -368,6 +371,7 @@ lookup_track (PdNotifier *self,
     {
       track = g_new0 (Track, 1);
       track->serial = g_strdup (serial);
+      track->deadline = G_MAXINT64;
       track->codes = g_array_new (FALSE, TRUE, sizeof (CodeTrack));
       track->units = g_array_new (FALSE, TRUE, sizeof (UnitTrack));
       g_hash_table_insert (self->tracks, track->serial, track);
@@ -1018,6 +1022,7 @@ pd_notifier_init (PdNotifier *self)
   self->humidity_cooldown = (gint64) PD_NOTIFIER_DEFAULT_HUMIDITY_COOLDOWN * 60 * G_USEC_PER_SEC;
   self->clear_delay = PD_NOTIFIER_DEFAULT_ERROR_CLEAR_DELAY * G_USEC_PER_SEC;
   self->quiet_window = PD_NOTIFIER_DEFAULT_QUIET_WINDOW * G_USEC_PER_SEC;
+  self->deadline = G_MAXINT64;
   self->failure_settle = PD_NOTIFIER_DEFAULT_FAILURE_SETTLE * G_USEC_PER_SEC;
 }
 
@@ -1033,6 +1038,68 @@ static GPtrArray *
 new_out (void)
 {
   return g_ptr_array_new_with_free_func ((GDestroyNotify) pd_notice_unref);
+}
+
+/* When pd_notifier_tick() has something to do for @track */
+static gint64
+track_deadline (PdNotifier *self,
+                Track      *track)
+{
+  gint64 deadline = G_MAXINT64;
+
+  if (track->offline_since != 0 && !track->offline_notified)
+    deadline = MIN (deadline, track->offline_since + self->offline_delay);
+  if (track->failure_due != 0)
+    deadline = MIN (deadline, track->failure_due);
+  for (guint i = 0; i < track->codes->len; i++)
+    {
+      CodeTrack *c = &g_array_index (track->codes, CodeTrack, i);
+
+      if (c->present || c->absent_since == 0)
+        continue;
+      if (c->active)
+        deadline = MIN (deadline, c->absent_since + self->clear_delay);
+      else
+        deadline = MIN (deadline, MAX (c->absent_since + self->clear_delay, c->alerted_at + self->quiet_window));
+    }
+
+  return deadline;
+}
+
+/* Every track's deadline again, and the earliest */
+static void
+refresh_deadlines (PdNotifier *self)
+{
+  GHashTableIter iter;
+  gpointer       value;
+
+  self->deadline = G_MAXINT64;
+  g_hash_table_iter_init (&iter, self->tracks);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Track *track = value;
+
+      track->deadline = track_deadline (self, track);
+      self->deadline = MIN (self->deadline, track->deadline);
+    }
+  self->deadline_dirty = FALSE;
+}
+
+/* One track changed: the earliest deadline follows without a walk over
+ * every printer (an update per report, 100 printers: no quadratic cost),
+ * unless the track that had it moved it later.
+ */
+static void
+refresh_track_deadline (PdNotifier *self,
+                        Track      *track)
+{
+  gint64 before = track->deadline;
+
+  track->deadline = track_deadline (self, track);
+  if (track->deadline <= self->deadline)
+    self->deadline = track->deadline;
+  else if (before == self->deadline)
+    self->deadline_dirty = TRUE;
 }
 
 static void
@@ -1093,6 +1160,7 @@ pd_notifier_update (PdNotifier *self,
     pause_errors (track);
 
   tick_track (self, track, now, out);
+  refresh_track_deadline (self, track);
 
   return out;
 }
@@ -1121,6 +1189,7 @@ pd_notifier_tick (PdNotifier *self,
   g_hash_table_iter_init (&iter, self->tracks);
   while (g_hash_table_iter_next (&iter, NULL, &track))
     tick_track (self, track, now, out);
+  refresh_deadlines (self);
 
   return out;
 }
@@ -1135,35 +1204,12 @@ pd_notifier_tick (PdNotifier *self,
 gint64
 pd_notifier_get_deadline (PdNotifier *self)
 {
-  GHashTableIter iter;
-  gpointer       value;
-  gint64         deadline = G_MAXINT64;
-
   g_return_val_if_fail (PD_IS_NOTIFIER (self), G_MAXINT64);
 
-  g_hash_table_iter_init (&iter, self->tracks);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Track *track = value;
+  if (self->deadline_dirty)
+    refresh_deadlines (self);
 
-      if (track->offline_since != 0 && !track->offline_notified)
-        deadline = MIN (deadline, track->offline_since + self->offline_delay);
-      if (track->failure_due != 0)
-        deadline = MIN (deadline, track->failure_due);
-      for (guint i = 0; i < track->codes->len; i++)
-        {
-          CodeTrack *c = &g_array_index (track->codes, CodeTrack, i);
-
-          if (c->present || c->absent_since == 0)
-            continue;
-          if (c->active)
-            deadline = MIN (deadline, c->absent_since + self->clear_delay);
-          else
-            deadline = MIN (deadline, MAX (c->absent_since + self->clear_delay, c->alerted_at + self->quiet_window));
-        }
-    }
-
-  return deadline;
+  return self->deadline;
 }
 
 /**
@@ -1190,6 +1236,7 @@ pd_notifier_forget (PdNotifier *self,
   for (guint kind = 0; kind < PD_N_NOTICE_KINDS; kind++)
     withdraw (self, track, kind, out);
   g_hash_table_remove (self->tracks, serial);
+  self->deadline_dirty = TRUE;
 
   return out;
 }
@@ -1322,6 +1369,7 @@ pd_notifier_set_offline_delay (PdNotifier *self,
   g_return_if_fail (PD_IS_NOTIFIER (self));
 
   self->offline_delay = (gint64) seconds * G_USEC_PER_SEC;
+  self->deadline_dirty = TRUE;
 }
 
 /**
@@ -1362,4 +1410,5 @@ pd_notifier_set_timing (PdNotifier *self,
   self->clear_delay = (gint64) error_clear_delay * G_USEC_PER_SEC;
   self->quiet_window = (gint64) quiet_window * G_USEC_PER_SEC;
   self->failure_settle = (gint64) failure_settle * G_USEC_PER_SEC;
+  self->deadline_dirty = TRUE;
 }
