@@ -16,6 +16,7 @@ main (int   argc,
 {
   g_autoptr (PdApplication) app = NULL;
 
+  pd_application_prepare_process ();
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

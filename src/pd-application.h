@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PdApplication, pd_application, PD, APPLICATION, AdwApplication)
 
+void                  pd_application_prepare_process (void);
 PdApplication        *pd_application_new (const char       *application_id,
                                           GApplicationFlags flags);
 GSettings            *pd_application_get_settings (PdApplication *self);

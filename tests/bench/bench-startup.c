@@ -38,6 +38,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "pd-application.h"
 #include "pd-bench-app.h"
 
 /* --bare-window ----------------------------------------------------------------*/
@@ -332,6 +333,9 @@ main (int   argc,
 
   if (bare)
     {
+      /* the process set up as Printdeck's main() does (no GL driver with the
+       * cairo renderer): the baseline differs from the app in its window only */
+      pd_application_prepare_process ();
       if (!gtk_init_check ())
         return 77;
       return run_bare_window ();

@@ -64,6 +64,8 @@ bench_app_prepare (void)
   /* No accessibility bus in the benchmark's session, as in the tests. */
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_setenv ("NO_AT_BRIDGE", "1", FALSE);
+  /* as the app's main() does */
+  pd_application_prepare_process ();
 }
 
 static gboolean
