@@ -42,6 +42,8 @@ test_lookup_names (void)
     { "O1S", "H2S" },
     { "O1C2", "H2C" },
     { "C13", "X1E" },
+    { "bambu lab a1_mini", "A1MINI" },
+    { " X1 - Carbon ", "X1C" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -53,6 +55,11 @@ test_lookup_names (void)
     }
 
   g_assert_null (pd_model_lookup ("X9"));
+  /* a name that only begins or ends like one is not it */
+  g_assert_null (pd_model_lookup ("A1 mini 2"));
+  g_assert_null (pd_model_lookup ("X1 Carb"));
+  g_assert_null (pd_model_lookup ("Bambu Lab "));
+  g_assert_null (pd_model_lookup ("---"));
   g_assert_null (pd_model_lookup (""));
   g_assert_null (pd_model_lookup (NULL));
 }

@@ -59,25 +59,41 @@ codes_contain (const char *codes,
   return FALSE;
 }
 
-/* Ignores case, spaces, dashes and a leading "Bambu Lab ", so that "a1 mini",
- * "A1-mini", "A1MINI" and "Bambu Lab A1 mini" all compare equal.
- */
-static char *
-normalize_name (const char *name)
+static const char *
+skip_vendor (const char *name)
 {
-  GString *s = g_string_new (NULL);
+  return g_ascii_strncasecmp (name, "Bambu Lab ", 10) == 0 ? name + 10 : name;
+}
 
-  if (g_ascii_strncasecmp (name, "Bambu Lab ", 10) == 0)
-    name += 10;
+static gboolean
+is_separator (char c)
+{
+  return c == ' ' || c == '-' || c == '_';
+}
 
-  for (const char *p = name; *p != '\0'; p++)
+/* Ignores case, spaces, dashes and a leading "Bambu Lab ", so that "a1 mini",
+ * "A1-mini", "A1MINI" and "Bambu Lab A1 mini" all compare equal. Without
+ * copying either: it runs for every report (pd_state_get_model()).
+ */
+static gboolean
+same_name (const char *a,
+           const char *b)
+{
+  a = skip_vendor (a);
+  b = skip_vendor (b);
+  for (;;)
     {
-      if (*p == ' ' || *p == '-' || *p == '_')
-        continue;
-      g_string_append_c (s, g_ascii_toupper (*p));
+      while (is_separator (*a))
+        a++;
+      while (is_separator (*b))
+        b++;
+      if (*a == '\0' || *b == '\0')
+        return *a == *b;
+      if (g_ascii_toupper (*a) != g_ascii_toupper (*b))
+        return FALSE;
+      a++;
+      b++;
     }
-
-  return g_string_free (s, FALSE);
 }
 
 /**
@@ -90,18 +106,12 @@ normalize_name (const char *name)
 const PdModelInfo *
 pd_model_lookup (const char *name)
 {
-  g_autofree char *norm = NULL;
-
   if (name == NULL || *name == '\0')
     return NULL;
 
-  norm = normalize_name (name);
-
   for (guint i = 0; i < G_N_ELEMENTS (models); i++)
     {
-      g_autofree char *display = normalize_name (models[i].display_name);
-
-      if (g_str_equal (norm, models[i].id) || g_str_equal (norm, display))
+      if (same_name (name, models[i].id) || same_name (name, models[i].display_name))
         return &models[i];
     }
 
