@@ -98,9 +98,10 @@ report (const char    *name,
         const Figures *f)
 {
   g_print ("%-9s %6.0f s  CPU %6.2f %% of a core  RSS %6.1f → %6.1f MB  stall max %6.2f ms, p99 %5.2f ms, "
-           "p50 %5.2f ms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " iterations over 16 ms\n",
+           "p50 %5.2f ms, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " iterations over 16 ms (%" G_GUINT64_FORMAT
+           " with 16 ms of CPU)\n",
            name, f->seconds, f->cpu_percent, f->rss_start_mb, f->rss_end_mb, f->stalls.longest_ms, f->stalls.p99_ms,
-           f->stalls.p50_ms, f->stalls.over_16ms, f->stalls.iterations);
+           f->stalls.p50_ms, f->stalls.over_16ms, f->stalls.iterations, f->stalls.over_16ms_cpu);
 }
 
 static void
@@ -113,6 +114,7 @@ lines (const char    *name,
   g_autofree char *longest = g_strdup_printf ("%s_longest_stall", name);
   g_autofree char *p99 = g_strdup_printf ("%s_p99_stall", name);
   g_autofree char *over = g_strdup_printf ("%s_stalls_over_16ms", name);
+  g_autofree char *over_cpu = g_strdup_printf ("%s_stalls_over_16ms_cpu", name);
 
   json_line ("fleet", cpu, f->cpu_percent, "%");
   json_line ("fleet", rss_start, f->rss_start_mb, "MB");
@@ -120,6 +122,7 @@ lines (const char    *name,
   json_line ("fleet", longest, f->stalls.longest_ms, "ms");
   json_line ("fleet", p99, f->stalls.p99_ms, "ms");
   json_line ("fleet", over, (double) f->stalls.over_16ms, "count");
+  json_line ("fleet", over_cpu, (double) f->stalls.over_16ms_cpu, "count");
 }
 
 typedef struct
@@ -200,8 +203,9 @@ print_worst (const char *name,
             g_string_append_printf (near, "%s%s %s", near->len > 0 ? ", " : "", pd_printer_get_name (e->printer),
                                     pd_status_to_string (e->status));
         }
-      g_print ("  %s: stall %.2f ms at %+.1f s%s%s\n", name, stalls->worst_ms[i],
-               (double) (stalls->worst_at[i] - start) / G_USEC_PER_SEC, near->len > 0 ? "; in the second before: " : "",
+      g_print ("  %s: stall %.2f ms (%.2f ms of it on the CPU) at %+.1f s%s%s\n", name, stalls->worst_ms[i],
+               stalls->worst_cpu_ms[i], (double) (stalls->worst_at[i] - start) / G_USEC_PER_SEC,
+               near->len > 0 ? "; in the second before: " : "",
                near->str);
     }
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pd-bench-util.h"
@@ -254,17 +255,30 @@ static struct
 {
   GPollFunc original;
   gint64    returned; /* when the last poll returned; 0 before the first */
+  gint64    returned_cpu; /* the thread's CPU time then */
+  guint64   over_16ms_cpu;
   guint64   bins[STALL_BINS];
   guint64   iterations;
   gint64    longest;
   gint64    worst[STALLS_WORST];    /* µs, longest first */
   gint64    worst_at[STALLS_WORST];
+  gint64    worst_cpu[STALLS_WORST];
 } stalls;
+
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 /* Keeps the few longest, with when they happened, to compare with events. */
 static void
 note_worst (gint64 busy,
-            gint64 at)
+            gint64 at,
+            gint64 cpu)
 {
   guint i = STALLS_WORST;
 
@@ -274,8 +288,10 @@ note_worst (gint64 busy,
     return;
   memmove (&stalls.worst[i + 1], &stalls.worst[i], (STALLS_WORST - 1 - i) * sizeof (gint64));
   memmove (&stalls.worst_at[i + 1], &stalls.worst_at[i], (STALLS_WORST - 1 - i) * sizeof (gint64));
+  memmove (&stalls.worst_cpu[i + 1], &stalls.worst_cpu[i], (STALLS_WORST - 1 - i) * sizeof (gint64));
   stalls.worst[i] = busy;
   stalls.worst_at[i] = at;
+  stalls.worst_cpu[i] = cpu;
 }
 
 static gint
@@ -293,10 +309,18 @@ timed_poll (GPollFD *fds,
       stalls.bins[MIN (busy / STALL_BIN_USEC, STALL_BINS - 1)]++;
       stalls.iterations++;
       stalls.longest = MAX (stalls.longest, busy);
-      note_worst (busy, now);
+      if (busy > stalls.worst[STALLS_WORST - 1] || busy >= 16000)
+        {
+          gint64 cpu = thread_cpu_usec () - stalls.returned_cpu;
+
+          note_worst (busy, now, cpu);
+          if (cpu >= 16000)
+            stalls.over_16ms_cpu++;
+        }
     }
   result = stalls.original (fds, nfds, timeout);
   stalls.returned = g_get_monotonic_time ();
+  stalls.returned_cpu = thread_cpu_usec ();
 
   return result;
 }
@@ -318,6 +342,8 @@ stalls_reset (void)
   stalls.iterations = 0;
   stalls.longest = 0;
   stalls.returned = 0;
+  stalls.over_16ms_cpu = 0;
+  memset (stalls.worst_cpu, 0, sizeof stalls.worst_cpu);
   memset (stalls.worst, 0, sizeof stalls.worst);
   memset (stalls.worst_at, 0, sizeof stalls.worst_at);
 }
@@ -349,10 +375,12 @@ stalls_read (void)
   result.p50_ms = stall_bin_percentile (50);
   for (guint i = 16000 / STALL_BIN_USEC; i < STALL_BINS; i++)
     result.over_16ms += stalls.bins[i];
+  result.over_16ms_cpu = stalls.over_16ms_cpu;
   for (guint i = 0; i < STALLS_WORST; i++)
     {
       result.worst_ms[i] = (double) stalls.worst[i] / 1000.0;
       result.worst_at[i] = stalls.worst_at[i];
+      result.worst_cpu_ms[i] = (double) stalls.worst_cpu[i] / 1000.0;
     }
 
   return result;

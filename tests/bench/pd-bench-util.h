@@ -83,7 +83,10 @@ double          sorted_percentile (GArray       *sorted,
  * on the main context notes how long each iteration kept the loop from
  * polling (the time from one poll's return to the next poll), so nothing is
  * added to the CPU figures. Histogram in 50 µs steps up to 100 ms (a fixed
- * size: no memory grows while it runs) plus the exact longest.
+ * size: no memory grows while it runs) plus the exact longest. For the
+ * longest ones also the main thread's own CPU time in them: a stall of 20 ms
+ * with 2 ms of CPU was the thread waiting for a core (other processes, on 2
+ * cores), not work of ours.
  */
 #define STALLS_WORST 5
 
@@ -94,8 +97,10 @@ typedef struct
   double  p99_ms;
   double  p50_ms;
   guint64 over_16ms; /* iterations longer than a 60 Hz frame */
+  guint64 over_16ms_cpu; /* of those, with 16 ms of CPU time in them */
   double  worst_ms[STALLS_WORST]; /* the longest ones, longest first (0: none) */
   gint64  worst_at[STALLS_WORST]; /* when each ended, monotonic µs */
+  double  worst_cpu_ms[STALLS_WORST]; /* the main thread's CPU time in each */
 } Stalls;
 
 void            stalls_install (void);
