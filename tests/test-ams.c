@@ -447,6 +447,29 @@ test_remain_delta (void)
   pd_notify_counter_clear (&unit_counter);
 }
 
+/* Most reports change no AMS: the units are left alone (not even compared);
+ * an AMS change in a report that also changes other things still reaches
+ * them. */
+static void
+test_unchanged_ams (void)
+{
+  g_autoptr (PdPrinter) printer = printer_from_fixture (SERIAL_X1C, X1C_FIXTURE);
+  PdAmsUnit            *unit = unit_by_id (printer, 0);
+  PdNotifyCounter       unit_counter;
+
+  pd_notify_counter_init (&unit_counter, unit);
+  apply_print (printer, "'nozzle_temper':201.5,'mc_percent':12");
+  g_assert_cmpfloat_with_epsilon (pd_temperature_get_current (pd_printer_get_nozzle (printer)), 201.5, 1e-9);
+  g_assert_cmpuint (pd_notify_counter_total (&unit_counter), ==, 0);
+
+  apply_print (printer, "'nozzle_temper':202.5,'ams':{'ams':[{'id':'0','humidity_raw':'33'}]}");
+  g_assert_true (unit_by_id (printer, 0) == unit);
+  g_assert_cmpint (pd_ams_unit_get_humidity_percent (unit), ==, 33);
+  g_assert_cmpuint (pd_notify_counter_get (&unit_counter, "humidity-percent"), ==, 1);
+  g_assert_cmpfloat_with_epsilon (pd_temperature_get_current (pd_printer_get_nozzle (printer)), 202.5, 1e-9);
+  pd_notify_counter_clear (&unit_counter);
+}
+
 /* pd_ams_unit_get_humidity() ----------------------------------------------*/
 
 static PdHumidity
@@ -501,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/ams/tray/x1c", test_x1c_trays);
   g_test_add_func ("/ams/tray/x1-generic-spools", test_x1_generic_spools);
   g_test_add_func ("/ams/tray/remain-delta", test_remain_delta);
+  g_test_add_func ("/ams/unit/unchanged", test_unchanged_ams);
 
   return g_test_run ();
 }

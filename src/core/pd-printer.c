@@ -18,6 +18,7 @@
 #include "pd-list-sync.h"
 #include "pd-printer-private.h"
 #include "pd-report.h"
+#include "pd-state-private.h"
 
 struct _PdPrinter
 {
@@ -351,9 +352,11 @@ unit_update (gpointer item,
   _pd_ams_unit_update (item, state, &state->units[index]);
 }
 
-/* Brings every property in line with @state. */
+/* Brings every property in line with the state. @previous: the state the
+ * properties were in line with, if any: what did not change is skipped. */
 static void
-sync_properties (PdPrinter *self)
+sync_properties (PdPrinter     *self,
+                 const PdState *previous)
 {
   PdState           *state = self->state;
   const PdModelInfo *model = pd_state_get_model (state);
@@ -439,8 +442,11 @@ sync_properties (PdPrinter *self)
    * time it is emitted every other value must already be the new one.
    */
   hms_sync (self, now);
-  _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
-  _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
+  if (previous == NULL || !_pd_state_ams_equal (previous, state))
+    {
+      _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
+      _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
+    }
 }
 
 static void
@@ -522,7 +528,7 @@ replace_state (PdPrinter *self,
         NOTIFY (self, PROP_NAME);
       if (g_strcmp0 (old->model_config, state->model_config) != 0)
         NOTIFY (self, PROP_CONFIGURED_MODEL);
-      sync_properties (self);
+      sync_properties (self, old);
       if (changes->len > 0)
         NOTIFY (self, PROP_STATE);
 
@@ -746,7 +752,7 @@ pd_printer_constructed (GObject *object)
   G_OBJECT_CLASS (pd_printer_parent_class)->constructed (object);
 
   /* The serial decides the model, and with it the chamber and more. */
-  sync_properties (self);
+  sync_properties (self, NULL);
 }
 
 static void

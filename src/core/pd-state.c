@@ -1083,6 +1083,16 @@ ams_inputs_equal (const PdState *a,
   return TRUE;
 }
 
+/* Whether everything the AMS part of the state is made of is the same in
+ * @a and @b: the "ams" object of the document, and PdPrinter's AMS units and
+ * trays, which read the same (most reports change no AMS at all). */
+gboolean
+_pd_state_ams_equal (const PdState *a,
+                     const PdState *b)
+{
+  return a == b || ams_inputs_equal (a, b);
+}
+
 /* The "ams" object. What it reads is compared by ams_inputs_equal(). */
 static JsonNode *
 render_ams (const PdState *state)
