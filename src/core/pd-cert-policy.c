@@ -27,6 +27,7 @@
 
 #include "pd-cert-policy-private.h"
 #include "pd-core-resources.h"
+#include "pd-text.h"
 
 typedef struct
 {
@@ -111,19 +112,7 @@ pd_cert_fingerprint_equal (const char *a,
   if (a == NULL || b == NULL)
     return FALSE;
 
-  for (;;)
-    {
-      while (*a == ':' || *a == ' ')
-        a++;
-      while (*b == ':' || *b == ' ')
-        b++;
-      if (*a == '\0' || *b == '\0')
-        return *a == *b;
-      if (g_ascii_toupper (*a) != g_ascii_toupper (*b))
-        return FALSE;
-      a++;
-      b++;
-    }
+  return pd_text_equal_loosely (a, b, ": ");
 }
 
 gboolean

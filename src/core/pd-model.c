@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "pd-model.h"
+#include "pd-text.h"
 
 #define RTSPS PD_CAMERA_KIND_RTSPS
 #define JPEG  PD_CAMERA_KIND_JPEG
@@ -65,12 +66,6 @@ skip_vendor (const char *name)
   return g_ascii_strncasecmp (name, "Bambu Lab ", 10) == 0 ? name + 10 : name;
 }
 
-static gboolean
-is_separator (char c)
-{
-  return c == ' ' || c == '-' || c == '_';
-}
-
 /* Ignores case, spaces, dashes and a leading "Bambu Lab ", so that "a1 mini",
  * "A1-mini", "A1MINI" and "Bambu Lab A1 mini" all compare equal. Without
  * copying either: it runs for every report (pd_state_get_model()).
@@ -79,21 +74,7 @@ static gboolean
 same_name (const char *a,
            const char *b)
 {
-  a = skip_vendor (a);
-  b = skip_vendor (b);
-  for (;;)
-    {
-      while (is_separator (*a))
-        a++;
-      while (is_separator (*b))
-        b++;
-      if (*a == '\0' || *b == '\0')
-        return *a == *b;
-      if (g_ascii_toupper (*a) != g_ascii_toupper (*b))
-        return FALSE;
-      a++;
-      b++;
-    }
+  return pd_text_equal_loosely (skip_vendor (a), skip_vendor (b), " -_");
 }
 
 /**
