@@ -157,7 +157,7 @@ struct _PdSession
   gint64           probed_at;
   char            *report_topic;
   gboolean         receiving;
-  guint            tick_id;
+  gboolean         ticking; /* in ticking_sessions */
   gint64           last_rejected_log;
 
   GList           *pending; /* PendingCommand */
@@ -1207,16 +1207,15 @@ wake_thread (PdSession *self)
   g_mutex_unlock (&self->shared->lock);
 }
 
-static gboolean
-on_tick (gpointer data)
+static void
+on_tick (PdSession *self)
 {
-  PdSession *self = data;
-  gint64     now = g_get_monotonic_time ();
-  gint64     stale = (gint64) self->stale_timeout * G_USEC_PER_SEC;
-  gint64     last;
+  gint64 now = g_get_monotonic_time ();
+  gint64 stale = (gint64) self->stale_timeout * G_USEC_PER_SEC;
+  gint64 last;
 
   if (self->connacked_at == 0)
-    return G_SOURCE_CONTINUE;
+    return;
 
   last = MAX (self->last_message_at, self->connacked_at);
 
@@ -1250,8 +1249,59 @@ on_tick (gpointer data)
                       self->receiving ? PD_SESSION_REASON_NOT_RESPONDING : PD_SESSION_REASON_NO_REPORTS);
       request_rebuild (self);
     }
+}
+
+/* The running sessions share one clock: one timer for a farm of 100
+ * printers instead of one each (every source costs each main-loop
+ * iteration its prepare and check, and there is an iteration per report).
+ */
+static GPtrArray *ticking_sessions;
+static guint      ticking_id;
+
+static gboolean
+on_shared_tick (gpointer data)
+{
+  /* a tick may lead to a session being stopped or dropped */
+  g_autoptr (GPtrArray) sessions = g_ptr_array_new_full (ticking_sessions->len, g_object_unref);
+
+  for (guint i = 0; i < ticking_sessions->len; i++)
+    g_ptr_array_add (sessions, g_object_ref (g_ptr_array_index (ticking_sessions, i)));
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      PdSession *self = g_ptr_array_index (sessions, i);
+
+      if (self->ticking)
+        on_tick (self);
+    }
 
   return G_SOURCE_CONTINUE;
+}
+
+static void
+start_ticking (PdSession *self)
+{
+  if (self->ticking)
+    return;
+  if (ticking_sessions == NULL)
+    ticking_sessions = g_ptr_array_new ();
+  g_ptr_array_add (ticking_sessions, self);
+  self->ticking = TRUE;
+  if (ticking_id == 0)
+    {
+      ticking_id = g_timeout_add_seconds (1, on_shared_tick, NULL);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, ticking_id), "[printdeck] sessions' clock");
+    }
+}
+
+static void
+stop_ticking (PdSession *self)
+{
+  if (!self->ticking)
+    return;
+  self->ticking = FALSE;
+  g_ptr_array_remove_fast (ticking_sessions, self);
+  if (ticking_sessions->len == 0)
+    g_clear_handle_id (&ticking_id, g_source_remove);
 }
 
 static void
@@ -1827,7 +1877,7 @@ pd_session_start (PdSession *self)
   self->n_attempts = 0;
   set_connection (self, PD_CONNECTION_CONNECTING, PD_SESSION_REASON_NONE);
   self->thread = g_thread_new ("pd-session", session_thread, shared_ref (shared));
-  self->tick_id = g_timeout_add_seconds (1, on_tick, self);
+  start_ticking (self);
 }
 
 static Shared *
@@ -1876,7 +1926,7 @@ pd_session_stop (PdSession *self)
   shared_wake_worker (old);
   g_mutex_unlock (&old->lock);
   g_thread_join (g_steal_pointer (&self->thread));
-  g_clear_handle_id (&self->tick_id, g_source_remove);
+  stop_ticking (self);
 
   self->shared = shared_copy_config (self, old);
   shared_unref (old);
