@@ -197,7 +197,13 @@ cmd_asan() {
   meson compile -C "$asandir" >/dev/null || meson compile -C "$asandir"
   # Full stacks for leaks (fast unwinding stops inside Debian's GLib, which
   # has no frame pointers, and suppressions could not see who allocated).
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0} \
+  # intercept_tls_get_addr=0: up to GCC 13 / LLVM 16 the runtime's
+  # __tls_get_addr interceptor takes a dynamic TLS block that happens to sit
+  # at a certain offset in its page for a pre-2.25 glibc one and reads
+  # garbage as its bounds; LeakSanitizer's tracer then crashes at exit
+  # ("Tracer caught signal 11") after every test passed. Seen once in CI
+  # (test-notifications); a known runtime bug, not ours.
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:intercept_tls_get_addr=0} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/build-aux/lsan.supp:print_suppressions=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     run_suite "$asandir" "$@"

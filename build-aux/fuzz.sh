@@ -34,7 +34,8 @@ if [ ! -f "$builddir/build.ninja" ]; then
 fi
 ninja -C "$builddir" $(printf 'tests/fuzz/%s ' "${targets[@]}") >/dev/null
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0}
+# intercept_tls_get_addr=0: see cmd_asan in dev.sh (LeakSanitizer's tracer crash)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:intercept_tls_get_addr=0}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/build-aux/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export G_SLICE=always-malloc G_DEBUG=gc-friendly
