@@ -380,13 +380,8 @@ main (int   argc,
   if (quick)
     seconds = 6;
 
-  bench_app_prepare ();
-  if (!gtk_init_check ())
-    {
-      g_printerr ("bench-latency needs a display (build-aux/dev.sh bench gives one)\n");
-      return 77;
-    }
-  adw_init ();
+  if (!bench_app_init ("bench-latency"))
+    return 77;
   stalls_install ();
   app = bench_app_start ();
   run_for (0.5);

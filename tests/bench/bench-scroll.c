@@ -227,13 +227,8 @@ main (int   argc,
       return 2;
     }
 
-  bench_app_prepare ();
-  if (!gtk_init_check ())
-    {
-      g_printerr ("bench-scroll needs a display (build-aux/dev.sh bench gives one)\n");
-      return 77;
-    }
-  adw_init ();
+  if (!bench_app_init ("bench-scroll"))
+    return 77;
   card_probe_install (on_card_painted, NULL);
   app = bench_app_start ();
   gtk_window_set_default_size (app->window, 1280, 800);

@@ -342,12 +342,8 @@ main (int   argc,
     }
   /* The app's files in a folder of their own, its settings in memory, the
    * build's schema: as for the other benchmarks (the children inherit it). */
-  bench_app_prepare ();
-  if (!gtk_init_check ())
-    {
-      g_printerr ("bench-startup needs a display (build-aux/dev.sh bench gives one)\n");
-      return 77;
-    }
+  if (!bench_app_init ("bench-startup"))
+    return 77;
 
   dir = g_path_get_dirname (g_getenv ("PRINTDECK_CONFIG_DIR"));
   config = g_build_filename (dir, "config", NULL);

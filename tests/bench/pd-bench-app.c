@@ -68,6 +68,20 @@ bench_app_prepare (void)
   pd_application_prepare_process ();
 }
 
+gboolean
+bench_app_init (const char *program)
+{
+  bench_app_prepare ();
+  if (!gtk_init_check ())
+    {
+      g_printerr ("%s needs a display (build-aux/dev.sh bench gives one)\n", program);
+      return FALSE;
+    }
+  adw_init ();
+
+  return TRUE;
+}
+
 static gboolean
 window_mapped (gpointer data)
 {

@@ -26,6 +26,9 @@ typedef struct
 /* Call before gtk_init(): the app's files in a folder of their own, the
  * build's settings schema, no discovery port shared with a test. */
 void      bench_app_prepare (void);
+/* bench_app_prepare(), then GTK and libadwaita; FALSE (said on stderr)
+ * when there is no display. */
+gboolean  bench_app_init    (const char *program);
 /* The app, registered and activated: its window is shown. */
 BenchApp *bench_app_start   (void);
 /* Adds every printer of @sim to the app, as a user does (the access code
