@@ -479,12 +479,14 @@ freeze_trays (GPtrArray  *frozen,
     }
 }
 
-/* Holds back the notifications of the printer and of every object it owns,
- * so that no handler sees half of a state: thawing the returned array sends
- * them, the printer's first.
+/* Holds back the notifications of the printer and of every object it owns
+ * (its AMS units and trays only if @with_ams: when the AMS did not change,
+ * nothing changes them), so that no handler sees half of a state: thawing
+ * the returned array sends them, the printer's first.
  */
 static GPtrArray *
-freeze_all (PdPrinter *self)
+freeze_all (PdPrinter *self,
+            gboolean   with_ams)
 {
   GPtrArray  *frozen = g_ptr_array_new_with_free_func (thaw_and_unref);
   GListModel *units = G_LIST_MODEL (self->ams_units);
@@ -495,6 +497,8 @@ freeze_all (PdPrinter *self)
   freeze_into (frozen, self->bed);
   freeze_into (frozen, self->chamber);
   freeze_into (frozen, self->job);
+  if (!with_ams)
+    return frozen;
   for (guint i = 0; i < g_list_model_get_n_items (units); i++)
     {
       g_autoptr (PdAmsUnit) unit = g_list_model_get_item (units, i);
@@ -521,7 +525,7 @@ replace_state (PdPrinter *self,
 
   if (old != state)
     {
-      frozen = freeze_all (self);
+      frozen = freeze_all (self, !_pd_state_ams_equal (old, state));
 
       /* name and configured-model are read from the state itself */
       if (g_strcmp0 (old->name, state->name) != 0)
