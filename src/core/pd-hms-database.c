@@ -148,6 +148,7 @@ static guint          signals[N_SIGNALS];
 
 static GMutex         default_lock;
 static PdHmsDatabase *default_database;
+static gint           texts_generation; /* see pd_hms_database_get_generation() */
 
 /* Layers ---------------------------------------------------------------------*/
 
@@ -738,6 +739,7 @@ set_layers (PdHmsDatabase *self,
   self->n_codes = G_MAXUINT;
   g_mutex_unlock (&self->lock);
   g_ptr_array_unref (old_layers);
+  g_atomic_int_inc (&texts_generation);
 
   if (g_strcmp0 (old_language, pd_hms_database_get_language (self)) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LANGUAGE]);
@@ -1012,6 +1014,22 @@ pd_hms_database_set_default (PdHmsDatabase *database)
   g_mutex_lock (&default_lock);
   g_set_object (&default_database, database);
   g_mutex_unlock (&default_lock);
+  g_atomic_int_inc (&texts_generation);
+}
+
+/**
+ * pd_hms_database_get_generation:
+ *
+ * Counts the times the texts that lookups give may have changed: a reload of
+ * any database, a new default database. What was looked up under another
+ * generation should be looked up again.
+ *
+ * Returns: the current generation
+ */
+guint
+pd_hms_database_get_generation (void)
+{
+  return (guint) g_atomic_int_get (&texts_generation);
 }
 
 /**

@@ -61,6 +61,7 @@ G_DECLARE_FINAL_TYPE (PdHmsDatabase, pd_hms_database, PD, HMS_DATABASE, GObject)
 PdHmsDatabase *pd_hms_database_new (const char         *cache_dir,
                                     const char * const *languages);
 PdHmsDatabase *pd_hms_database_get_default (void);
+guint          pd_hms_database_get_generation (void);
 void           pd_hms_database_set_default (PdHmsDatabase *database);
 gboolean       pd_hms_database_reload (PdHmsDatabase *self,
                                        GError       **error);

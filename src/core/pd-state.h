@@ -93,7 +93,10 @@ typedef enum
 struct _PdState
 {
   /*< private >*/
-  JsonNode      *doc; /* rendered lazily, see pd_state_to_json() */
+  gatomicrefcount ref_count;
+  JsonNode      *doc;           /* rendered lazily, see pd_state_to_json() */
+  JsonNode      *sections[3];   /* its costly parts, made or shared lazily */
+  guint          section_texts; /* pd_hms_database_get_generation() when they were made */
   /*< public >*/
 
   /* identity (from the configuration, not from reports) */
