@@ -58,25 +58,34 @@ tray_copy_strings (PdTrayState *tray)
  * are kept for the next ones. Not under AddressSanitizer, which should see
  * every state freed.
  */
-#ifdef __SANITIZE_ADDRESS__
-#define POOL_SIZE 0
-#else
-#define POOL_SIZE 16
+#if defined(__SANITIZE_ADDRESS__)
+#define STATE_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STATE_POOL 0
+#endif
+#endif
+#ifndef STATE_POOL
+#define STATE_POOL 16
 #endif
 
+#if STATE_POOL > 0
 static GMutex   pool_lock;
-static PdState *pool[POOL_SIZE + 1];
+static PdState *pool[STATE_POOL];
 static guint    pool_length;
+#endif
 
 static PdState *
 state_alloc (void)
 {
   PdState *state = NULL;
 
+#if STATE_POOL > 0
   g_mutex_lock (&pool_lock);
   if (pool_length > 0)
     state = pool[--pool_length];
   g_mutex_unlock (&pool_lock);
+#endif
   if (state == NULL)
     state = g_malloc (sizeof *state);
 
@@ -86,10 +95,12 @@ state_alloc (void)
 static void
 state_release (PdState *state)
 {
+#if STATE_POOL > 0
   g_mutex_lock (&pool_lock);
-  if (pool_length < POOL_SIZE)
+  if (pool_length < STATE_POOL)
     pool[pool_length++] = g_steal_pointer (&state);
   g_mutex_unlock (&pool_lock);
+#endif
   g_free (state);
 }
 
