@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "pd-enums.h"
+#include "pd-hms-database.h"
 #include "pd-test-util.h"
 
 static PdState *
@@ -824,6 +825,216 @@ test_all_fixtures_render (void)
   g_assert_cmpuint (n, ==, 7);
 }
 
+/* Changes -------------------------------------------------------------------*/
+
+/* The reference: two documents compared leaf by leaf, as the state
+ * document's contract says (docs/DESIGN.md): a value that differs by its
+ * path, an object that appeared or went by its own, a list whose length
+ * changed as a whole. */
+static void
+reference_diff (GString   *path,
+                JsonNode  *a,
+                JsonNode  *b,
+                GPtrArray *changes)
+{
+  gsize len = path->len;
+
+  if (JSON_NODE_HOLDS_OBJECT (a) && JSON_NODE_HOLDS_OBJECT (b))
+    {
+      g_autoptr (GList) members = json_object_get_members (json_node_get_object (b));
+
+      for (const GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *na = json_object_get_member (json_node_get_object (a), l->data);
+
+          g_string_append_printf (path, "%s%s", len > 0 ? "." : "", (const char *) l->data);
+          if (na == NULL)
+            g_ptr_array_add (changes, g_strdup (path->str));
+          else
+            reference_diff (path, na, json_object_get_member (json_node_get_object (b), l->data), changes);
+          g_string_truncate (path, len);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (a) && JSON_NODE_HOLDS_ARRAY (b))
+    {
+      guint n = json_array_get_length (json_node_get_array (b));
+
+      if (json_array_get_length (json_node_get_array (a)) != n)
+        g_ptr_array_add (changes, g_strdup (path->str));
+      else
+        for (guint i = 0; i < n; i++)
+          {
+            g_string_append_printf (path, "[%u]", i);
+            reference_diff (path, json_array_get_element (json_node_get_array (a), i),
+                            json_array_get_element (json_node_get_array (b), i), changes);
+            g_string_truncate (path, len);
+          }
+    }
+  else if (!json_node_equal (a, b))
+    g_ptr_array_add (changes, g_strdup (path->str));
+}
+
+/* The documents of fresh copies: nothing shared with another state */
+static GPtrArray *
+reference_changes (PdState *a,
+                   PdState *b)
+{
+  g_autoptr (PdState) copy_a = pd_state_copy (a);
+  g_autoptr (PdState) copy_b = pd_state_copy (b);
+  g_autoptr (GString) path = g_string_new (NULL);
+  GPtrArray          *changes = g_ptr_array_new_with_free_func (g_free);
+
+  reference_diff (path, pd_state_to_json (copy_a), pd_state_to_json (copy_b), changes);
+
+  return changes;
+}
+
+static void
+assert_same_paths (GPtrArray *expected,
+                   GPtrArray *changes)
+{
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+
+  g_ptr_array_add (expected, NULL);
+  g_ptr_array_add (changes, NULL);
+  want = g_strjoinv (" ", (char **) expected->pdata);
+  got = g_strjoinv (" ", (char **) changes->pdata);
+  g_ptr_array_remove_index (expected, expected->len - 1);
+  g_ptr_array_remove_index (changes, changes->len - 1);
+  g_assert_cmpstr (got, ==, want);
+}
+
+/* Reports that change each part of the document in turn, and back */
+static const char *const sequence[] = {
+  "{\"print\":{\"gcode_state\":\"RUNNING\",\"mc_percent\":10,\"layer_num\":3,\"total_layer_num\":100,"
+  "\"mc_remaining_time\":50,\"subtask_name\":\"Benchy\",\"nozzle_temper\":220.5,\"nozzle_target_temper\":220,"
+  "\"bed_temper\":60,\"bed_target_temper\":60,\"wifi_signal\":\"-50dBm\"}}",
+  "{\"print\":{\"hms\":[{\"attr\":117473280,\"code\":131073},{\"attr\":201326848,\"code\":65537}]}}",
+  "{\"print\":{\"nozzle_temper\":221.0}}",
+  "{\"print\":{\"hms\":[{\"attr\":117473280,\"code\":131073}]}}",
+  "{\"print\":{\"gcode_state\":\"PAUSE\",\"print_error\":50364435}}",
+  "{\"print\":{\"nozzle_temper\":219.0}}",
+  "{\"print\":{\"gcode_state\":\"FAILED\",\"print_error\":117473296}}",
+  "{\"print\":{\"print_error\":0,\"gcode_state\":\"IDLE\",\"hms\":[]}}",
+  "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":\"3\",\"temp\":\"25.1\",\"tray\":[{\"id\":\"0\",\"tray_type\":\"PLA\","
+  "\"tray_color\":\"FF0000FF\",\"remain\":50},{\"id\":\"1\",\"tray_type\":\"PETG\",\"tray_color\":\"00FF00FF\",\"remain\":20}]}],"
+  "\"tray_now\":\"1\",\"tray_exist_bits\":\"3\"}}}",
+  "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"humidity\":\"2\",\"temp\":\"25.3\",\"tray\":[{\"id\":\"0\",\"remain\":49}]}]}}}",
+  "{\"print\":{\"ams\":{\"ams\":[{\"id\":\"0\",\"tray\":[{\"id\":\"1\",\"tray_type\":\"\"}]}],\"tray_exist_bits\":\"1\"}}}",
+  "{\"print\":{\"lights_report\":[{\"node\":\"chamber_light\",\"mode\":\"on\"}],\"home_flag\":8388608}}",
+  "{\"print\":{\"gcode_state\":\"RUNNING\",\"subtask_name\":\"Cube\",\"mc_percent\":0,\"layer_num\":0,\"stg_cur\":2}}",
+  "{\"print\":{\"stg_cur\":4,\"mc_percent\":1}}",
+  "{\"print\":{\"gcode_state\":\"FINISH\",\"mc_percent\":100,\"stg_cur\":255}}",
+};
+
+/* pd_state_diff() finds the changes without making the documents: it must
+ * name exactly what comparing the documents names, for every fixture and
+ * model, and through a sequence that changes every part. */
+static void
+test_diff_matches_documents (void)
+{
+  const char *const models[] = { NULL, "X1C", "P1S", "A1", "H2D" };
+  const char *const fixtures[] = {
+    "A1_idle_ams_lite_humidity_index_push_status", "H2D_running_ams_amsht_encoded_temps_push_status",
+    "H2D_door_opened_stat_delta", "P1P_failed_push_status", "X1C_finish_2ams_ams2pro_drying_amsht_push_status",
+    "X1_idle_ams_generic_spools_push_status", "H2D_get_version_response",
+  };
+  guint n = 0;
+
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    {
+      g_autoptr (PdState) empty = pd_state_new ("00M00A000000001");
+      g_autoptr (PdState) state = pd_state_with_identity (empty, "Desk", models[m]);
+
+      for (guint i = 0; i < G_N_ELEMENTS (fixtures) + G_N_ELEMENTS (sequence); i++)
+        {
+          g_autoptr (PdState)   next = NULL;
+          g_autoptr (GPtrArray) changes = NULL;
+          g_autoptr (GPtrArray) expected = NULL;
+
+          if (i < G_N_ELEMENTS (fixtures))
+            {
+              g_autofree char *path = g_strconcat ("reports/", fixtures[i], ".json", NULL);
+
+              next = pd_test_merge_fixture (state, path);
+            }
+          else
+            next = pd_test_merge_text (state, sequence[i - G_N_ELEMENTS (fixtures)]);
+
+          changes = pd_state_diff (state, next);
+          expected = reference_changes (state, next);
+          assert_same_paths (expected, changes);
+          n += changes->len;
+          g_clear_pointer (&state, pd_state_unref);
+          state = g_steal_pointer (&next);
+        }
+    }
+
+  /* the sequence changed something at every step */
+  g_assert_cmpuint (n, >, 5 * G_N_ELEMENTS (sequence));
+}
+
+static JsonNode *
+doc_member (PdState    *state,
+            const char *key)
+{
+  return json_object_get_member (json_node_get_object (pd_state_to_json (state)), key);
+}
+
+/* A report that leaves the HMS and the AMS alone shares their parts of the
+ * document with the state before; one that changes them does not. */
+static void
+test_diff_shares_unchanged_parts (void)
+{
+  g_autoptr (PdState)   s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState)   with_hms = pd_test_merge_text (s, sequence[1]);
+  g_autoptr (PdState)   warmer = pd_test_merge_text (with_hms, sequence[2]);
+  g_autoptr (PdState)   ams_changed = pd_test_merge_text (warmer, sequence[9]);
+  g_autoptr (GPtrArray) changes = NULL;
+
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = pd_state_diff (s, with_hms);
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = pd_state_diff (with_hms, warmer);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (changes, 0), ==, "temperatures.nozzle.current");
+  g_assert_true (doc_member (warmer, "hms") == doc_member (with_hms, "hms"));
+  g_assert_true (doc_member (warmer, "print_error") == doc_member (with_hms, "print_error"));
+  g_assert_true (doc_member (warmer, "ams") == doc_member (with_hms, "ams"));
+  g_assert_true (doc_member (with_hms, "hms") != doc_member (s, "hms"));
+
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = pd_state_diff (warmer, ams_changed);
+  g_assert_true (doc_member (ams_changed, "ams") != doc_member (warmer, "ams"));
+  g_assert_true (doc_member (ams_changed, "hms") == doc_member (warmer, "hms"));
+}
+
+/* HMS texts that were reloaded are looked up again: the next state's HMS
+ * part is made anew, not shared. */
+static void
+test_diff_hms_texts_reloaded (void)
+{
+  g_autoptr (PdState)       s = fixture_state ("X1C", "X1C_finish_2ams_ams2pro_drying_amsht_push_status");
+  g_autoptr (PdState)       with_hms = pd_test_merge_text (s, sequence[1]);
+  g_autoptr (PdState)       warmer = pd_test_merge_text (with_hms, sequence[2]);
+  PdHmsDatabase            *database = pd_hms_database_get_default ();
+  g_autoptr (GPtrArray)     changes = pd_state_diff (s, with_hms);
+  g_autoptr (GError)        error = NULL;
+  guint                     generation = pd_hms_database_get_generation ();
+
+  g_assert_true (pd_hms_database_reload (database, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pd_hms_database_get_generation (), !=, generation);
+
+  g_clear_pointer (&changes, g_ptr_array_unref);
+  changes = pd_state_diff (with_hms, warmer);
+  g_assert_true (doc_member (warmer, "hms") != doc_member (with_hms, "hms"));
+  /* the same texts again: only the temperature changed */
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (changes, 0), ==, "temperatures.nozzle.current");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -854,6 +1065,9 @@ main (int   argc,
   g_test_add_func ("/report/misc/wifi-and-light", test_wifi_and_light);
   g_test_add_func ("/report/misc/command-replies", test_command_replies_ignored);
   g_test_add_func ("/report/printer/matches-document", test_printer_matches_document);
+  g_test_add_func ("/report/diff/matches-documents", test_diff_matches_documents);
+  g_test_add_func ("/report/diff/shares-unchanged-parts", test_diff_shares_unchanged_parts);
+  g_test_add_func ("/report/diff/hms-texts-reloaded", test_diff_hms_texts_reloaded);
 
   return g_test_run ();
 }
