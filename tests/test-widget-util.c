@@ -77,6 +77,34 @@ test_style_class (void)
   g_object_unref (button);
 }
 
+/* GtkImage clears itself, looks the icon up and queues a resize on every
+ * set, also of the icon it shows: the same icon again must not reach it. */
+static void
+test_image_icon (void)
+{
+  GtkWidget *image = g_object_ref_sink (gtk_image_new ());
+  guint      sets = 0;
+
+  g_signal_connect_swapped (image, "notify::icon-name", G_CALLBACK (count), &sets);
+  pd_image_set_icon_name (GTK_IMAGE (image), "network-wireless-symbolic");
+  g_assert_cmpuint (sets, ==, 1);
+  pd_image_set_icon_name (GTK_IMAGE (image), "network-wireless-symbolic");
+  g_assert_cmpuint (sets, ==, 1);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (image)), ==, "network-wireless-symbolic");
+  pd_image_set_icon_name (GTK_IMAGE (image), "network-offline-symbolic");
+  g_assert_cmpuint (sets, ==, 2);
+  g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (image)), ==, "network-offline-symbolic");
+
+  /* an image showing something else (nothing) takes the icon */
+  gtk_image_clear (GTK_IMAGE (image));
+  sets = 0;
+  pd_image_set_icon_name (GTK_IMAGE (image), "network-offline-symbolic");
+  g_assert_cmpuint (sets, ==, 1);
+  g_assert_cmpint (gtk_image_get_storage_type (GTK_IMAGE (image)), ==, GTK_IMAGE_ICON_NAME);
+
+  g_object_unref (image);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -85,6 +113,7 @@ main (int   argc,
 
   g_test_add_func ("/widget-util/tooltip", test_tooltip);
   g_test_add_func ("/widget-util/style-class", test_style_class);
+  g_test_add_func ("/widget-util/image-icon", test_image_icon);
 
   return g_test_run ();
 }

@@ -146,7 +146,7 @@ sync_connection (PdPrinterCard *self)
 
   pd_widget_set_style_class (self->connection_box, classes, G_N_ELEMENTS (classes),
                              pd_connection_style_class (connection));
-  gtk_image_set_from_icon_name (self->connection_icon, pd_connection_icon_name (connection));
+  pd_image_set_icon_name (self->connection_icon, pd_connection_icon_name (connection));
 
   switch (connection)
     {
@@ -300,7 +300,7 @@ sync_health (PdPrinterCard *self)
 
   pd_widget_set_style_class (self->hms_button, classes, G_N_ELEMENTS (classes),
                              pd_severity_style_class (n > 0 ? level : PD_SEVERITY_NONE));
-  gtk_image_set_from_icon_name (self->hms_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
+  pd_image_set_icon_name (self->hms_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
   gtk_label_set_label (self->hms_label, badge);
   pd_widget_set_tooltip (self->hms_button, summary);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->hms_button),
@@ -391,7 +391,7 @@ update_card (PdPrinterCard *self)
   sync_connection (self);
   sync_health (self);
 
-  gtk_image_set_from_icon_name (self->status_icon, pd_status_icon_name (status));
+  pd_image_set_icon_name (self->status_icon, pd_status_icon_name (status));
   gtk_label_set_label (self->status_label, pd_status_to_label (status));
   stage = pd_printer_get_stage (self->printer);
   set_label (self->stage_label, status == PD_STATUS_PRINTING && g_strcmp0 (stage, _("Printing")) == 0 ? NULL : stage);

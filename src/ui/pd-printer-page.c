@@ -20,6 +20,7 @@
 #include "pd-printer-dialog.h"
 #include "pd-printer-page.h"
 #include "pd-temperature-chart.h"
+#include "pd-widget-util.h"
 #include "pd-window.h"
 
 struct _PdPrinterPage
@@ -547,7 +548,7 @@ sync_health (PdPrinterPage *self,
   const char      *classes[] = { "ok", "info", "common", "serious", "fatal" };
 
   adw_action_row_set_subtitle (self->health_row, summary);
-  gtk_image_set_from_icon_name (self->health_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
+  pd_image_set_icon_name (self->health_icon, pd_severity_icon_name (n > 0 ? level : PD_SEVERITY_NONE));
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->health_icon), classes[i]);
   gtk_widget_add_css_class (GTK_WIDGET (self->health_icon), pd_severity_style_class (n > 0 ? level : PD_SEVERITY_NONE));
@@ -600,7 +601,7 @@ update_page (PdPrinterPage *self)
     status_text = g_strdup (pd_status_to_label (status));
   adw_action_row_set_subtitle (self->status_row, status_text);
   sync_health (self, printer);
-  gtk_image_set_from_icon_name (self->status_icon, pd_status_icon_name (status));
+  pd_image_set_icon_name (self->status_icon, pd_status_icon_name (status));
 
   gtk_widget_set_visible (GTK_WIDGET (self->job_row), job != NULL && pd_job_get_name (job) != NULL);
   if (job != NULL)
@@ -643,7 +644,7 @@ update_page (PdPrinterPage *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->connection_row), pd_connection_to_label (connection));
   adw_action_row_set_subtitle (self->connection_row,
                                connection == PD_CONNECTION_CONNECTED || reason == NULL ? "" : reason);
-  gtk_image_set_from_icon_name (self->connection_icon, pd_connection_icon_name (connection));
+  pd_image_set_icon_name (self->connection_icon, pd_connection_icon_name (connection));
   for (guint i = 0; i < 3; i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->connection_icon),
                                  (const char *[]){ "connected", "connecting", "disconnected" }[i]);

@@ -52,6 +52,25 @@ pd_widget_set_style_class (GtkWidget         *widget,
 }
 
 /**
+ * pd_image_set_icon_name:
+ * @image: an image
+ * @icon_name: (nullable): the icon it should show
+ *
+ * Like gtk_image_set_from_icon_name(), which clears the image, looks the
+ * icon up again and queues a resize even for the icon it already shows: a
+ * card does this on every update.
+ */
+void
+pd_image_set_icon_name (GtkImage   *image,
+                        const char *icon_name)
+{
+  if (gtk_image_get_storage_type (image) == GTK_IMAGE_ICON_NAME &&
+      g_strcmp0 (gtk_image_get_icon_name (image), icon_name) == 0)
+    return;
+  gtk_image_set_from_icon_name (image, icon_name);
+}
+
+/**
  * pd_widget_set_class:
  * @widget: a widget
  * @css_class: a style class

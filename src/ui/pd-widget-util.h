@@ -16,6 +16,8 @@ void pd_widget_set_style_class (GtkWidget         *widget,
                                 const char *const *classes,
                                 guint              n_classes,
                                 const char        *wanted);
+void pd_image_set_icon_name    (GtkImage          *image,
+                                const char        *icon_name);
 void pd_widget_set_class       (GtkWidget         *widget,
                                 const char        *css_class,
                                 gboolean           set);
