@@ -107,14 +107,16 @@ series_color (PdHistorySeries series,
   return (GdkRGBA){ (rgb >> 16) / 255.f, ((rgb >> 8) & 0xff) / 255.f, (rgb & 0xff) / 255.f, 1.f };
 }
 
-/* What the history holds, as the chart needs it. */
+/* What the history holds, as the chart needs it: the samples are a copy,
+ * made for one summary or one drawing (the history keeps them compact).
+ */
 typedef struct
 {
-  const PdHistorySample *samples[PD_HISTORY_N_SERIES];
-  guint                  n_samples;
-  gboolean               present[PD_HISTORY_N_SERIES];
-  gboolean               dual_nozzle;
-  gint64                 newest;
+  PdHistorySample *samples[PD_HISTORY_N_SERIES];
+  guint            n_samples;
+  gboolean         present[PD_HISTORY_N_SERIES];
+  gboolean         dual_nozzle;
+  gint64           newest;
 } ChartData;
 
 static void
@@ -128,7 +130,7 @@ chart_data_init (PdTemperatureChart *self,
 
   for (guint s = 0; s < PD_HISTORY_N_SERIES; s++)
     {
-      data->samples[s] = pd_temperature_history_get_samples (self->history, s, &data->n_samples);
+      data->samples[s] = pd_temperature_history_dup_samples (self->history, s, &data->n_samples);
 
       /* A series is shown if it ever had a value: a heater the printer does
        * not have is NAN throughout.
@@ -141,6 +143,15 @@ chart_data_init (PdTemperatureChart *self,
   if (data->n_samples > 0)
     data->newest = data->samples[0][data->n_samples - 1].time;
 }
+
+static void
+chart_data_clear (ChartData *data)
+{
+  for (guint s = 0; s < PD_HISTORY_N_SERIES; s++)
+    g_clear_pointer (&data->samples[s], g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChartData, chart_data_clear)
 
 /* The latest sample of a series that is shown; its values are NAN while
  * the printer is not connected.
@@ -244,8 +255,8 @@ build_summary (const ChartData *data)
 static void
 update_summary (PdTemperatureChart *self)
 {
-  ChartData        data;
-  g_autofree char *summary = NULL;
+  g_auto (ChartData) data = { 0 };
+  g_autofree char   *summary = NULL;
 
   chart_data_init (self, &data);
   summary = build_summary (&data);
@@ -599,7 +610,7 @@ pd_temperature_chart_snapshot (GtkWidget   *widget,
   guint                   minutes = self->history != NULL ? pd_temperature_history_get_duration (self->history) : 60;
   g_autoptr (PangoLayout) probe = NULL;
   g_autoptr (PangoLayout) empty = NULL;
-  ChartData               data;
+  g_auto (ChartData)      data = { 0 };
   Axes                    axes;
   GdkRGBA                 fg, dim, grid, axis;
   gboolean                dark, any = FALSE;
