@@ -938,31 +938,22 @@ rtsps_apply_size (Connection *conn)
   conn->caps_string = g_steal_pointer (&string);
 }
 
-static gboolean
-on_rtsps_sample (gpointer data)
+static void
+show_rtsps_sample (Connection *conn,
+                   GstSample  *sample)
 {
-  Connection           *conn = data;
-  g_autoptr (GstSample) sample = NULL;
-  g_autoptr (GBytes)    pixels = NULL;
+  g_autoptr (GBytes)        pixels = NULL;
   g_autoptr (PdCameraFrame) frame = NULL;
-  GstVideoFrame        *mapped;
-  GstVideoInfo          info;
-  GstCaps              *caps;
-  GstBuffer            *buffer;
-
-  g_mutex_lock (&conn->lock);
-  sample = g_steal_pointer (&conn->latest);
-  conn->sample_pending = FALSE;
-  g_mutex_unlock (&conn->lock);
-
-  if (sample == NULL || !connection_is_current (conn))
-    return G_SOURCE_REMOVE;
+  GstVideoFrame            *mapped;
+  GstVideoInfo              info;
+  GstCaps                  *caps;
+  GstBuffer                *buffer;
 
   caps = gst_sample_get_caps (sample);
   buffer = gst_sample_get_buffer (sample);
   if (caps == NULL || buffer == NULL || !gst_video_info_from_caps (&info, caps) ||
       GST_VIDEO_INFO_FORMAT (&info) != GST_VIDEO_FORMAT_BGRA)
-    return G_SOURCE_REMOVE;
+    return;
 
   if (conn->last_caps == NULL || !gst_caps_is_equal (caps, conn->last_caps))
     {
@@ -977,7 +968,7 @@ on_rtsps_sample (gpointer data)
   if (!gst_video_frame_map (mapped, &info, buffer, GST_MAP_READ))
     {
       g_free (mapped);
-      return G_SOURCE_REMOVE;
+      return;
     }
   pixels = g_bytes_new_with_free_func (GST_VIDEO_FRAME_PLANE_DATA (mapped, 0),
                                        (gsize) GST_VIDEO_FRAME_PLANE_STRIDE (mapped, 0) *
@@ -992,8 +983,44 @@ on_rtsps_sample (gpointer data)
         connection_take_first_use (conn);
       deliver_frame (conn, frame);
     }
+}
 
-  return G_SOURCE_REMOVE;
+/* The sample is pending from when the appsink has it until it was shown and
+ * the frame before it let go of (deliver_frame() replaces the source's
+ * frame): while it is, on_decoded_frame() converts nothing, so that the
+ * converter's buffer pool needs a buffer for the frame shown and one for the
+ * frame waiting, not one more each time the main context is late (a pool
+ * never shrinks: 3.5 MB a buffer at 720p), and no frame is converted only to
+ * be replaced unseen.
+ */
+static gboolean
+on_rtsps_sample (gpointer data)
+{
+  Connection           *conn = data;
+  g_autoptr (GstSample) sample = NULL;
+  gboolean              more;
+
+  g_mutex_lock (&conn->lock);
+  sample = g_steal_pointer (&conn->latest);
+  g_mutex_unlock (&conn->lock);
+
+  /* A connection given up stays pending: it converts nothing more. */
+  if (!connection_is_current (conn))
+    return G_SOURCE_REMOVE;
+
+  if (sample != NULL)
+    show_rtsps_sample (conn, sample);
+  g_clear_pointer (&sample, gst_sample_unref);
+  if (!connection_is_current (conn))
+    return G_SOURCE_REMOVE;
+
+  /* One converted before the pending one was taken may have come since. */
+  g_mutex_lock (&conn->lock);
+  more = conn->latest != NULL;
+  conn->sample_pending = more;
+  g_mutex_unlock (&conn->lock);
+
+  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* On a streaming thread: keep only the newest sample, and wake the main
@@ -1028,6 +1055,26 @@ on_new_sample (GstAppSink *sink,
     }
 
   return GST_FLOW_OK;
+}
+
+/* On a streaming thread, a decoded picture on its way to be scaled and
+ * converted: dropped while a converted one waits (see on_rtsps_sample()).
+ * The main context is then late, and the picture would most likely be
+ * replaced before it is shown; the next one after it catches up is.
+ */
+static GstPadProbeReturn
+on_decoded_frame (GstPad          *pad,
+                  GstPadProbeInfo *info,
+                  gpointer         data)
+{
+  Connection *conn = data;
+  gboolean    pending;
+
+  g_mutex_lock (&conn->lock);
+  pending = conn->sample_pending;
+  g_mutex_unlock (&conn->lock);
+
+  return pending ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
 static gboolean
@@ -1161,6 +1208,7 @@ rtsps_start (Connection *conn)
   g_autoptr (GstBus)   bus = NULL;
   GstElement          *src, *depay, *parse, *decode, *scale, *convert, *caps, *sink;
   GstAppSinkCallbacks  callbacks = { .new_sample = on_new_sample };
+  g_autoptr (GstPad)   scale_sink = NULL;
 
   src = make_element ("rtspsrc", "src", missing);
   depay = make_element ("rtph264depay", "depay", missing);
@@ -1215,6 +1263,9 @@ rtsps_start (Connection *conn)
   g_object_set (sink, "max-buffers", 1, "drop", TRUE, "sync", FALSE, "enable-last-sample", FALSE, NULL);
   gst_app_sink_set_callbacks (GST_APP_SINK (sink), &callbacks, connection_ref (conn),
                               (GDestroyNotify) connection_unref);
+  scale_sink = gst_element_get_static_pad (scale, "sink");
+  gst_pad_add_probe (scale_sink, GST_PAD_PROBE_TYPE_BUFFER, on_decoded_frame, connection_ref (conn),
+                     (GDestroyNotify) connection_unref);
 
   self->native_width = self->native_height = 0;
   rtsps_apply_size (conn);

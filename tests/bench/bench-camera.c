@@ -17,7 +17,16 @@
  *
  *   bench-camera [--seconds S] [--size WxH] [--fps N] [--quick]
  *   bench-camera --soak S      an RTSPS and a JPEG camera streaming for S
- *                              seconds: RSS at the start and the end (leaks)
+ *                              seconds: RSS at the start and the end (leaks),
+ *                              and where it is every 10 s for the first two
+ *                              minutes, then every minute (anonymous or
+ *                              file pages, malloc's heap, threads)
+ *   --soak-cameras MODELS      the soak's cameras (X1C: RTSPS, A1: JPEG)
+ *   --soak-stall MS            the main thread busy for MS every 5 s, as in
+ *                              an app whose main thread is sometimes late
+ *                              (a long frame, a burst of reports): what the
+ *                              pipelines keep for it shows at once instead
+ *                              of whenever the machine's load makes it late
  *
  * Prints figures for people, then one JSON line per figure. The CPU figure is
  * a percentage of ONE core; on this 2-core machine the simulator's encoders
@@ -29,6 +38,8 @@
 
 #include <gio/gio.h>
 #include <locale.h>
+#include <malloc.h>
+#include <string.h>
 
 #include "pd-bench-util.h"
 
@@ -96,6 +107,45 @@ measure (PdCameraSource **sources,
   return figures;
 }
 
+/* A field of /proc/self/status, in MB. */
+static double
+status_mb (const char *status,
+           const char *field)
+{
+  const char *line = status != NULL ? strstr (status, field) : NULL;
+
+  return line != NULL ? g_ascii_strtod (line + strlen (field), NULL) / 1024.0 : 0;
+}
+
+/* Where the resident memory is: anonymous pages (heaps, stacks, buffers)
+ * or mapped files (code, data of libraries and plugins); malloc's heaps
+ * (all arenas), what is in use and what is free in them; mmapped blocks
+ * (large allocations, video frames among them); threads.
+ */
+static void
+print_memory (const char *label)
+{
+  g_autofree char *status = NULL;
+  struct mallinfo2 info = mallinfo2 ();
+  const char      *threads;
+
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  threads = status != NULL ? strstr (status, "Threads:") : NULL;
+  g_print ("soak: %-8s RSS %6.1f MB = anon %5.1f + file %5.1f | malloc heaps %5.1f MB (in use %5.1f, free %4.1f), "
+           "mmapped %5.1f MB | %ld threads\n",
+           label, rss_mb (), status_mb (status, "RssAnon:"), status_mb (status, "RssFile:") + status_mb (status, "RssShmem:"),
+           info.arena / 1048576.0, info.uordblks / 1048576.0, info.fordblks / 1048576.0, info.hblkhd / 1048576.0,
+           threads != NULL ? strtol (threads + 8, NULL, 10) : 0L);
+}
+
+static gboolean
+stall (gpointer data)
+{
+  g_usleep (GPOINTER_TO_INT (data) * 1000);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 report (const char *name,
         Figures     f,
@@ -130,12 +180,16 @@ main (int    argc,
   int                        fps = 30;
   gboolean                   quick = FALSE;
   double                     soak = 0;
+  g_autofree char           *soak_cameras = g_strdup ("X1C,A1");
+  int                        soak_stall = 0;
   const GOptionEntry         entries[] = {
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds per measurement (10)", "S" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "The RTSPS camera size (1920x1080)", "WxH" },
     { "fps", 0, 0, G_OPTION_ARG_INT, &fps, "The RTSPS camera rate (30)", "N" },
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Shorter measurements (4 s)", NULL },
     { "soak", 0, 0, G_OPTION_ARG_DOUBLE, &soak, "Stream for S seconds and report memory growth", "S" },
+    { "soak-cameras", 0, 0, G_OPTION_ARG_STRING, &soak_cameras, "The soak's cameras (X1C,A1: RTSPS and JPEG)", "MODELS" },
+    { "soak-stall", 0, 0, G_OPTION_ARG_INT, &soak_stall, "Keep the main thread busy for MS every 5 s", "MS" },
     { NULL }
   };
   PdCameraSource *sources[4] = { NULL, };
@@ -157,28 +211,45 @@ main (int    argc,
   if (soak > 0)
     {
       Figures f;
+      guint   n = 1; /* one camera per model */
+      double  t = 0;
 
-      sim = sim_start ("X1C,A1", "1280x720", fps, 2);
-      for (guint i = 0; i < 2; i++)
+      for (const char *c = soak_cameras; (c = strchr (c, ',')) != NULL; c++)
+        n++;
+      n = MIN (n, G_N_ELEMENTS (sources));
+
+      sim = sim_start (soak_cameras, "1280x720", fps, n);
+      print_memory ("no cam");
+      for (guint i = 0; i < n; i++)
         {
           sources[i] = source_for (g_ptr_array_index (sim->printers, i));
           viewers[i] = pd_camera_source_add_viewer (sources[i], 0, 0);
         }
       /* The first minute warms up (plugins, pools, arenas); then the
        * figure that matters is the slope. */
-      f = measure (sources, 2, 0.1);
-      for (double t = 0; t < soak; t += 60)
+      f = measure (sources, n, 0.1);
+      print_memory ("start");
+      if (soak_stall > 0)
+        g_timeout_add_seconds (5, stall, GINT_TO_POINTER (soak_stall));
+      while (t < soak)
         {
-          spin (MIN (60, soak - t));
-          g_print ("soak: %4.0f s  RSS %.1f MB  frames %" G_GUINT64_FORMAT " + %" G_GUINT64_FORMAT "\n",
-                   MIN (t + 60, soak), rss_mb (), pd_camera_source_get_n_frames (sources[0]),
-                   pd_camera_source_get_n_frames (sources[1]));
+          double           step = MIN (t < 120 ? 10 : 60, soak - t);
+          g_autofree char *label = NULL;
+          guint64          frames = 0;
+
+          spin (step);
+          t += step;
+          for (guint i = 0; i < n; i++)
+            frames += pd_camera_source_get_n_frames (sources[i]);
+          label = g_strdup_printf ("%4.0f s", t);
+          print_memory (label);
+          g_print ("soak:          frames %" G_GUINT64_FORMAT "\n", frames);
         }
       f.rss_end_mb = rss_mb ();
-      g_print ("soak: %.0f s, RTSPS 1280×720 + JPEG: RSS %.1f → %.1f MB (%+.2f MB)\n",
-               soak, f.rss_start_mb, f.rss_end_mb, f.rss_end_mb - f.rss_start_mb);
+      g_print ("soak: %.0f s, %s (1280×720): RSS %.1f → %.1f MB (%+.2f MB)\n",
+               soak, soak_cameras, f.rss_start_mb, f.rss_end_mb, f.rss_end_mb - f.rss_start_mb);
       json_line ("camera-soak", "rss_growth_mb", f.rss_end_mb - f.rss_start_mb, "MB");
-      stop_all (sources, viewers, 2);
+      stop_all (sources, viewers, n);
       sim_stop (sim);
       return 0;
     }
