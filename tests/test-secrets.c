@@ -160,7 +160,7 @@ test_code_stays_in_keyring (void)
   options.n_printers = 1;
   options.models = (const char *const[]){ "P1S", NULL }; /* a JPEG camera: the code is in its login */
   options.scenario = PD_SIM_SCENARIO_PRINT;
-  options.speed = 5;
+  options.speed = 30; /* heating and levelling in seconds, not a quarter of a minute */
   sim = pd_sim_new (&options);
   g_assert_true (pd_sim_start (sim, &error));
   g_assert_no_error (error);
