@@ -638,14 +638,22 @@ page_matches_store (gpointer data)
   return TRUE;
 }
 
+static gboolean
+seq_reached (gpointer data)
+{
+  const guint64 *target = data;
+
+  return pd_mirror_server_get_seq (server) >= *target;
+}
+
 static void
 assert_page_follows_store (Browser *browser)
 {
-  guint64 seq = pd_mirror_server_get_seq (server);
+  guint64 target = pd_mirror_server_get_seq (server) + 3;
 
   /* some deltas first, then the same numbers on both sides */
-  while (pd_mirror_server_get_seq (server) < seq + 3)
-    pd_test_spin (100);
+  if (!pd_test_wait_until (seq_reached, &target, WAIT_S))
+    g_error ("the mirror sent no deltas in %d s", WAIT_S);
   if (!pd_test_wait_until (page_matches_store, browser, WAIT_S))
     {
       g_autofree char *cards = evaluate (browser, CARDS_JS);
