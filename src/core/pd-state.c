@@ -1236,6 +1236,17 @@ enum
   SECTION_AMS,
 };
 
+/* A node for @object, which it takes */
+static JsonNode *
+node_taking (JsonObject *object)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+
+  return node;
+}
+
 static JsonNode *
 render_print_error (const PdState     *state,
                     const PdModelInfo *model)
@@ -1248,7 +1259,7 @@ render_print_error (const PdState     *state,
   info = pd_hms_database_lookup_print_error (pd_hms_database_get_default (), print_error,
                                              model != NULL ? model->id : NULL);
 
-  return json_node_init_object (json_node_alloc (), explained (info, FALSE));
+  return node_taking (explained (info, FALSE));
 }
 
 /* Makes what @state's sections are not made yet, sharing @previous's
@@ -1272,7 +1283,7 @@ ensure_sections (PdState       *state,
         {
           const PdModelInfo *model = pd_state_get_model (state);
 
-          state->sections[SECTION_HMS] = json_node_init_object (json_node_alloc (), render_hms (state, model));
+          state->sections[SECTION_HMS] = node_taking (render_hms (state, model));
           state->sections[SECTION_PRINT_ERROR] = render_print_error (state, model);
         }
       state->section_texts = texts;
@@ -1665,8 +1676,7 @@ render (PdState *state)
 
   ensure_sections (state, NULL);
   render_parts (doc, state, NULL, 0);
-  root = json_node_init_object (json_node_alloc (), doc);
-  json_object_unref (doc);
+  root = node_taking (doc);
   /* Not sealed: sealing hashes every value, which cost about a tenth of a
    * report's time. Nothing changes a document once it is made
    * (pd_state_to_json() hands it out as immutable). */
