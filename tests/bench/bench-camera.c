@@ -38,7 +38,6 @@
 
 #include <gio/gio.h>
 #include <locale.h>
-#include <malloc.h>
 #include <string.h>
 
 #include "pd-bench-util.h"
@@ -107,35 +106,12 @@ measure (PdCameraSource **sources,
   return figures;
 }
 
-/* A field of /proc/self/status, in MB. */
-static double
-status_mb (const char *status,
-           const char *field)
-{
-  const char *line = status != NULL ? strstr (status, field) : NULL;
-
-  return line != NULL ? g_ascii_strtod (line + strlen (field), NULL) / 1024.0 : 0;
-}
-
-/* Where the resident memory is: anonymous pages (heaps, stacks, buffers)
- * or mapped files (code, data of libraries and plugins); malloc's heaps
- * (all arenas), what is in use and what is free in them; mmapped blocks
- * (large allocations, video frames among them); threads.
- */
 static void
 print_memory (const char *label)
 {
-  g_autofree char *status = NULL;
-  struct mallinfo2 info = mallinfo2 ();
-  const char      *threads;
+  g_autofree char *memory = memory_breakdown ();
 
-  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
-  threads = status != NULL ? strstr (status, "Threads:") : NULL;
-  g_print ("soak: %-8s RSS %6.1f MB = anon %5.1f + file %5.1f | malloc heaps %5.1f MB (in use %5.1f, free %4.1f), "
-           "mmapped %5.1f MB | %ld threads\n",
-           label, rss_mb (), status_mb (status, "RssAnon:"), status_mb (status, "RssFile:") + status_mb (status, "RssShmem:"),
-           info.arena / 1048576.0, info.uordblks / 1048576.0, info.fordblks / 1048576.0, info.hblkhd / 1048576.0,
-           threads != NULL ? strtol (threads + 8, NULL, 10) : 0L);
+  g_print ("soak: %-8s %s\n", label, memory);
 }
 
 static gboolean

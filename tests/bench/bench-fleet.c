@@ -33,6 +33,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "pd-bench-app.h"
 #include "pd-camera-manager.h"
@@ -67,6 +68,12 @@ measure (double      seconds,
 
   figures.rss_start_mb = rss_mb ();
   figures.start = start;
+  if (every > 0)
+    {
+      g_autofree char *memory = memory_breakdown ();
+
+      g_print ("  %s start:     %s\n", name, memory);
+    }
   stalls_reset ();
   while (g_get_monotonic_time () < until)
     {
@@ -76,11 +83,13 @@ measure (double      seconds,
       now = g_get_monotonic_time ();
       if (every > 0 && now < until - G_USEC_PER_SEC / 2)
         {
-          double cpu_now = cpu_seconds ();
+          double           cpu_now = cpu_seconds ();
+          g_autofree char *memory = memory_breakdown ();
 
-          g_print ("  %s %5.1f min: CPU %5.2f %% of a core, RSS %6.1f MB, longest stall so far %.2f ms\n", name,
+          g_print ("  %s %5.1f min: CPU %5.2f %% of a core, longest stall so far %.2f ms\n"
+                   "  %*s %s\n", name,
                    (double) (now - start) / 60e6, 100 * (cpu_now - cpu_mark) / ((double) (now - mark) / 1e6),
-                   rss_mb (), stalls_read ().longest_ms);
+                   stalls_read ().longest_ms, (int) strlen (name) + 10, "", memory);
           cpu_mark = cpu_now;
           mark = now;
         }

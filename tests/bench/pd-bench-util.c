@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -170,6 +171,39 @@ rss_mb (void)
     sscanf (statm, "%ld %ld", &pages, &resident);
 
   return (double) resident * (double) sysconf (_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+/* A field of /proc/self/status, in MB. */
+static double
+status_mb (const char *status,
+           const char *field)
+{
+  const char *line = status != NULL ? strstr (status, field) : NULL;
+
+  return line != NULL ? g_ascii_strtod (line + strlen (field), NULL) / 1024.0 : 0;
+}
+
+/* Where the resident memory is: anonymous pages (heaps, stacks, buffers)
+ * or mapped files (code, data of libraries and plugins); malloc's heaps
+ * (all arenas), what is in use and what is free in them; mmapped blocks
+ * (large allocations, video frames among them); threads.
+ */
+char *
+memory_breakdown (void)
+{
+  g_autofree char *status = NULL;
+  struct mallinfo2 info = mallinfo2 ();
+  const char      *threads;
+
+  g_file_get_contents ("/proc/self/status", &status, NULL, NULL);
+  threads = status != NULL ? strstr (status, "Threads:") : NULL;
+
+  return g_strdup_printf ("RSS %6.1f MB = anon %5.1f + file %5.1f | malloc heaps %5.1f MB (in use %5.1f, free %4.1f), "
+                          "mmapped %5.1f MB | %ld threads",
+                          rss_mb (), status_mb (status, "RssAnon:"),
+                          status_mb (status, "RssFile:") + status_mb (status, "RssShmem:"), info.arena / 1048576.0,
+                          info.uordblks / 1048576.0, info.fordblks / 1048576.0, info.hblkhd / 1048576.0,
+                          threads != NULL ? strtol (threads + 8, NULL, 10) : 0L);
 }
 
 void

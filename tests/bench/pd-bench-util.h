@@ -61,6 +61,8 @@ PdCameraSource *source_for (SimPrinter *printer);
 
 double          cpu_seconds (void);  /* this process, all threads, user + system */
 double          rss_mb      (void);
+/* (transfer full): RSS and where it is (anonymous, files, malloc, mmapped) */
+char           *memory_breakdown (void);
 void            spin        (double      seconds);
 /* Runs the main loop for @seconds, blocking in poll between events (spin()
  * polls every millisecond, which would be counted as the app's). */
