@@ -1301,7 +1301,7 @@ ensure_sections (PdState       *state,
 /* The rest of the document is small values read straight from the state,
  * described once by the table below for both rendering and comparing: a
  * report's changes are found without making its document (which only the
- * mirror and the cache need).
+ * mirror, the debug window's values and `printdeck-cli inspect` need).
  */
 typedef enum
 {
