@@ -352,11 +352,12 @@ unit_update (gpointer item,
   _pd_ams_unit_update (item, state, &state->units[index]);
 }
 
-/* Brings every property in line with the state. @previous: the state the
- * properties were in line with, if any: what did not change is skipped. */
+/* Brings every property in line with the state. @ams_changed: whether the
+ * AMS part of the state may differ from the one the AMS units and trays
+ * show (_pd_state_ams_equal()); if not, they are left alone. */
 static void
-sync_properties (PdPrinter     *self,
-                 const PdState *previous)
+sync_properties (PdPrinter *self,
+                 gboolean   ams_changed)
 {
   PdState           *state = self->state;
   const PdModelInfo *model = pd_state_get_model (state);
@@ -442,7 +443,7 @@ sync_properties (PdPrinter     *self,
    * time it is emitted every other value must already be the new one.
    */
   hms_sync (self, now);
-  if (previous == NULL || !_pd_state_ams_equal (previous, state))
+  if (ams_changed)
     {
       _pd_list_store_sync (self->ams_units, state->n_units, unit_compare, unit_create, unit_update, state);
       _pd_ams_trays_sync (self->ams_external, state, NULL, state->external, state->n_external);
@@ -525,14 +526,16 @@ replace_state (PdPrinter *self,
 
   if (old != state)
     {
-      frozen = freeze_all (self, !_pd_state_ams_equal (old, state));
+      gboolean ams_changed = !_pd_state_ams_equal (old, state);
+
+      frozen = freeze_all (self, ams_changed);
 
       /* name and configured-model are read from the state itself */
       if (g_strcmp0 (old->name, state->name) != 0)
         NOTIFY (self, PROP_NAME);
       if (g_strcmp0 (old->model_config, state->model_config) != 0)
         NOTIFY (self, PROP_CONFIGURED_MODEL);
-      sync_properties (self, old);
+      sync_properties (self, ams_changed);
       if (changes->len > 0)
         NOTIFY (self, PROP_STATE);
 
@@ -756,7 +759,7 @@ pd_printer_constructed (GObject *object)
   G_OBJECT_CLASS (pd_printer_parent_class)->constructed (object);
 
   /* The serial decides the model, and with it the chamber and more. */
-  sync_properties (self, NULL);
+  sync_properties (self, TRUE);
 }
 
 static void

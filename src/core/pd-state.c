@@ -1118,14 +1118,31 @@ ams_inputs_equal (const PdState *a,
   return TRUE;
 }
 
+/* The document's sections: the parts that are costly to make (many values,
+ * HMS texts looked up) and that most reports leave alone. Each state holds
+ * its own, shared with the state before it where nothing they are made of
+ * changed; pd_state_diff() then skips them by identity.
+ */
+enum
+{
+  SECTION_HMS,
+  SECTION_PRINT_ERROR,
+  SECTION_AMS,
+};
+
 /* Whether everything the AMS part of the state is made of is the same in
  * @a and @b: the "ams" object of the document, and PdPrinter's AMS units and
- * trays, which read the same (most reports change no AMS at all). */
+ * trays, which read the same (most reports change no AMS at all). States
+ * that share their AMS section were found equal when it was shared
+ * (ensure_sections(), which pd_state_diff() calls first). */
 gboolean
 _pd_state_ams_equal (const PdState *a,
                      const PdState *b)
 {
-  return a == b || ams_inputs_equal (a, b);
+  if (a == b || (a->sections[SECTION_AMS] != NULL && a->sections[SECTION_AMS] == b->sections[SECTION_AMS]))
+    return TRUE;
+
+  return ams_inputs_equal (a, b);
 }
 
 /* Whether the "hms" and "print_error" parts of the document are the same
@@ -1223,18 +1240,6 @@ render_hms (const PdState     *state,
 
   return hms;
 }
-
-/* The document's sections: the parts that are costly to make (many values,
- * HMS texts looked up) and that most reports leave alone. Each state holds
- * its own, shared with the state before it where nothing they are made of
- * changed; pd_state_diff() then skips them by identity.
- */
-enum
-{
-  SECTION_HMS,
-  SECTION_PRINT_ERROR,
-  SECTION_AMS,
-};
 
 /* A node for @object, which it takes */
 static JsonNode *
