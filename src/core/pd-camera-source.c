@@ -988,10 +988,9 @@ show_rtsps_sample (Connection *conn,
 /* The sample is pending from when the appsink has it until it was shown and
  * the frame before it let go of (deliver_frame() replaces the source's
  * frame): while it is, on_decoded_frame() converts nothing, so that the
- * converter's buffer pool needs a buffer for the frame shown and one for the
- * frame waiting, not one more each time the main context is late (a pool
- * never shrinks: 3.5 MB a buffer at 720p), and no frame is converted only to
- * be replaced unseen.
+ * converter's buffer pool needs no more than CONVERTED_BUFFERS however late
+ * the main context is (a pool never shrinks: 3.5 MB a buffer at 720p), and
+ * no frame is converted only to be replaced unseen.
  */
 static gboolean
 on_rtsps_sample (gpointer data)
