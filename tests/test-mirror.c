@@ -427,10 +427,10 @@ normalize (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      JsonObject    *out = json_object_new ();
-      JsonObjectIter iter;
-      const char    *name;
-      JsonNode      *member;
+      g_autoptr (JsonObject) out = json_object_new ();
+      JsonObjectIter         iter;
+      const char            *name;
+      JsonNode              *member;
 
       json_object_iter_init (&iter, json_node_get_object (node));
       while (json_object_iter_next (&iter, &name, &member))
@@ -441,8 +441,8 @@ normalize (JsonNode *node)
     }
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
-      JsonArray *out = json_array_new ();
-      JsonArray *in = json_node_get_array (node);
+      g_autoptr (JsonArray) out = json_array_new ();
+      JsonArray            *in = json_node_get_array (node);
 
       for (guint i = 0; i < json_array_get_length (in); i++)
         json_array_add_element (out, normalize (json_array_get_element (in, i)));

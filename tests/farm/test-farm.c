@@ -703,7 +703,7 @@ test_two_desktops (void)
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (GError)   error = NULL;
   PdSimPrinter        *printing;
-  GPtrArray           *commands;
+  g_autoptr (GPtrArray) commands = NULL;
   Desktop              desks[2] = { { 0, }, { 0, } };
   Expect               expect = { desks, { 0, }, { 0, }, { 0, }, { 0, } };
   Broker               broker;

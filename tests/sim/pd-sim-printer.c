@@ -1193,7 +1193,7 @@ render_loaded (PdSimPrinter *self)
 static JsonNode *
 hms_to_json (PdSimPrinter *self)
 {
-  JsonArray *array = json_array_sized_new (self->hms->len);
+  g_autoptr (JsonArray) array = json_array_sized_new (self->hms->len);
 
   for (guint i = 0; i < self->hms->len; i++)
     {

@@ -990,7 +990,7 @@ test_stall (void)
   }
 
   pd_sim_printer_set_stalled (printer, FALSE);
-  wait_message (c, 0, "print", "push_status", NULL, NULL);
+  json_object_unref (wait_message (c, 0, "print", "push_status", NULL, NULL));
   n = client_n_messages (c);
   g_assert_cmpuint (n, >=, 1);
 
