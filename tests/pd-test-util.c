@@ -348,3 +348,35 @@ pd_test_run (PdTestRun           *run,
   g_assert_true (g_subprocess_get_if_exited (proc));
   run->status = g_subprocess_get_exit_status (proc);
 }
+
+/* Not secret_password_lookup_sync(): libsecret 0.20 leaks each of its
+ * answers (see pd-secrets.c), and the suite runs under LeakSanitizer. A
+ * search that loads the secrets leaks nothing.
+ */
+char *
+pd_test_keyring_lookup (const SecretSchema *schema,
+                        const char         *name,
+                        const char         *value)
+{
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (SecretService) service = secret_service_get_sync (SECRET_SERVICE_OPEN_SESSION, NULL, &error);
+  g_autoptr (GHashTable)    attributes = NULL;
+  GList                    *items;
+  char                     *secret = NULL;
+
+  g_assert_no_error (error);
+  attributes = secret_attributes_build (schema, name, value, NULL);
+  items = secret_service_search_sync (service, schema, attributes, SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                                      NULL, &error);
+  g_assert_no_error (error);
+  if (items != NULL)
+    {
+      g_autoptr (SecretValue) found = secret_item_get_secret (items->data);
+
+      g_assert_nonnull (found);
+      secret = g_strdup (secret_value_get_text (found));
+    }
+  g_list_free_full (items, g_object_unref);
+
+  return secret;
+}

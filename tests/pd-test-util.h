@@ -7,6 +7,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libsecret/secret.h>
 
 #include "pd-printer.h"
 #include "pd-report.h"
@@ -94,5 +95,11 @@ void pd_test_run       (PdTestRun           *run,
                         const char *const   *argv);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PdTestRun, pd_test_run_clear)
+
+/* The secret of @schema whose @name is @value, read from the keyring
+ * directly (NULL when there is none); fails the test on an error. */
+char *pd_test_keyring_lookup (const SecretSchema *schema,
+                              const char         *name,
+                              const char         *value);
 
 G_END_DECLS

@@ -62,12 +62,7 @@ free_port (void)
 static char *
 keyring_token (void)
 {
-  g_autoptr (GError) error = NULL;
-  char              *token = secret_password_lookup_sync (pd_secrets_get_mirror_token_schema (), NULL, &error,
-                                                          "kind", "mirror-token", NULL);
-
-  g_assert_no_error (error);
-  return token;
+  return pd_test_keyring_lookup (pd_secrets_get_mirror_token_schema (), "kind", "mirror-token");
 }
 
 static char *

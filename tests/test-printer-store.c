@@ -253,12 +253,7 @@ count_backups (Dirs *dirs)
 static char *
 keyring_lookup (const char *serial)
 {
-  g_autoptr (GError) error = NULL;
-  char              *code = secret_password_lookup_sync (pd_secrets_get_schema (), NULL, &error,
-                                                         "serial", serial, NULL);
-
-  g_assert_no_error (error);
-  return code;
+  return pd_test_keyring_lookup (pd_secrets_get_schema (), "serial", serial);
 }
 
 static void

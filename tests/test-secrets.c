@@ -239,8 +239,7 @@ test_code_stays_in_keyring (void)
   pd_printer_store_shutdown (store);
 
   /* The code is where it belongs… */
-  stored = secret_password_lookup_sync (pd_secrets_get_schema (), NULL, &error, "serial",
-                                        pd_sim_printer_get_serial (sp), NULL);
+  stored = pd_test_keyring_lookup (pd_secrets_get_schema (), "serial", pd_sim_printer_get_serial (sp));
   g_assert_no_error (error);
   g_assert_cmpstr (stored, ==, code);
 

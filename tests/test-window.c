@@ -321,14 +321,12 @@ test_add_and_remove_with_keyring (void)
   PdPrinterStore    *store = pd_application_get_store (app);
   GtkWidget         *dialog;
   g_autofree char   *secret = NULL;
-  g_autoptr (GError) error = NULL;
   Gone               gone = { store, pd_sim_printer_get_serial (p1p) };
 
   /* it was added by the test before; remove it to add it again by hand */
   pd_printer_store_remove_async (store, pd_sim_printer_get_serial (p1p), NULL, on_removed, NULL);
   g_assert_true (pd_test_wait_until (printer_gone, &gone, 10));
-  secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
-  g_assert_no_error (error);
+  secret = pd_test_keyring_lookup (&access_code_schema, "serial", pd_sim_printer_get_serial (p1p));
   g_assert_null (secret);
 
   dialog = pd_printer_dialog_new_add (store);
@@ -344,8 +342,7 @@ test_add_and_remove_with_keyring (void)
 
   g_assert_nonnull (pd_printer_store_find (store, pd_sim_printer_get_serial (p1p)));
   g_assert_cmpstr (pd_printer_get_name (pd_printer_store_find (store, pd_sim_printer_get_serial (p1p))), ==, "Shelf P1P");
-  secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
-  g_assert_no_error (error);
+  secret = pd_test_keyring_lookup (&access_code_schema, "serial", pd_sim_printer_get_serial (p1p));
   g_assert_cmpstr (secret, ==, pd_sim_printer_get_access_code (p1p));
   g_clear_pointer (&secret, g_free);
 
@@ -356,8 +353,7 @@ test_add_and_remove_with_keyring (void)
 
   pd_printer_store_remove_async (store, pd_sim_printer_get_serial (p1p), NULL, on_removed, NULL);
   g_assert_true (pd_test_wait_until (printer_gone, &gone, 10));
-  secret = secret_password_lookup_sync (&access_code_schema, NULL, &error, "serial", pd_sim_printer_get_serial (p1p), NULL);
-  g_assert_no_error (error);
+  secret = pd_test_keyring_lookup (&access_code_schema, "serial", pd_sim_printer_get_serial (p1p));
   g_assert_null (secret);
 }
 

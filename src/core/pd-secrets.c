@@ -43,7 +43,7 @@ static const SecretSchema access_code_schema = {
 
 /* Its own schema: a lookup of printers' codes never finds it, and Seahorse
  * shows it apart. The one attribute says what it is, as the search for a
- * locked item needs one (see on_service_for_search()).
+ * locked item needs one (see search_locked()).
  */
 static const SecretSchema mirror_token_schema = {
   "io.github.printdeck.Printdeck.MirrorToken",
@@ -343,6 +343,21 @@ pd_secrets_store_finish (GAsyncResult *result,
  * "no code saved" in the window. A search that does not unlock tells the
  * two apart. Any failure here keeps the answer "no code".
  */
+typedef struct
+{
+  const SecretSchema *schema;
+  GHashTable         *attributes;        /* for the schema */
+  GHashTable         *locked_attributes; /* the one attribute alone */
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_hash_table_unref (lookup->attributes);
+  g_hash_table_unref (lookup->locked_attributes);
+  g_free (lookup);
+}
+
 static void
 on_locked_searched (GObject      *source,
                     GAsyncResult *result,
@@ -370,6 +385,21 @@ on_locked_searched (GObject      *source,
     g_task_return_pointer (task, NULL, NULL);
 }
 
+/* No code came back: tells a locked one from none at all. By our attribute
+ * alone: gnome-keyring matches the hashed attributes of a locked keyring,
+ * but not its "xdg:schema" (which libsecret adds when given the schema).
+ * Takes @task.
+ */
+static void
+search_locked (SecretService *service,
+               GTask         *task)
+{
+  const Lookup *lookup = g_task_get_task_data (task);
+
+  secret_service_search (service, NULL, lookup->locked_attributes, SECRET_SEARCH_ALL, g_task_get_cancellable (task),
+                         on_locked_searched, task);
+}
+
 static void
 on_service_for_search (GObject      *source,
                        GAsyncResult *result,
@@ -378,8 +408,6 @@ on_service_for_search (GObject      *source,
   g_autoptr (GTask)         task = data;
   g_autoptr (GError)        error = NULL;
   g_autoptr (SecretService) service = secret_service_get_finish (result, &error);
-  g_autoptr (GHashTable)    attributes = NULL;
-  GCancellable             *cancellable = g_task_get_cancellable (task);
 
   if (service == NULL)
     {
@@ -389,47 +417,145 @@ on_service_for_search (GObject      *source,
       return;
     }
 
-  /* By our attribute alone (the task's data): gnome-keyring matches the
-   * hashed attributes of a locked keyring, but not its "xdg:schema" (which
-   * libsecret adds when given the schema).
-   */
-  attributes = g_hash_table_ref (g_task_get_task_data (task));
-  secret_service_search (service, NULL, attributes, SECRET_SEARCH_ALL, cancellable,
-                         on_locked_searched, g_steal_pointer (&task));
+  search_locked (service, g_steal_pointer (&task));
 }
 
-/* What on_service_for_search() looks for: one attribute. */
-static GHashTable *
-search_attributes (const char *name,
-                   const char *value)
-{
-  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  g_hash_table_insert (attributes, g_strdup (name), g_strdup (value));
-
-  return attributes;
-}
-
+/* Gives @task its answer: @code, else a locked code or none. Takes both. */
 static void
-on_looked_up (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
+return_code (GTask *task,
+             char  *code)
 {
-  g_autoptr (GTask) task = data;
-  GError           *error = NULL;
-  char             *code = secret_password_lookup_finish (result, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, map_error (error));
-  else if (code != NULL)
-    g_task_return_pointer (task, code, (GDestroyNotify) pd_secrets_code_free);
+  if (code != NULL)
+    {
+      g_task_return_pointer (task, code, (GDestroyNotify) pd_secrets_code_free);
+      g_object_unref (task);
+    }
   else
     {
       /* The cancellable first: the task is given away in the same call. */
       GCancellable *cancellable = g_task_get_cancellable (task);
 
-      secret_service_get (SECRET_SERVICE_NONE, cancellable, on_service_for_search, g_steal_pointer (&task));
+      secret_service_get (SECRET_SERVICE_NONE, cancellable, on_service_for_search, task);
     }
+}
+
+/* A copy of @value's text (taken), or NULL. */
+static char *
+code_from_value (SecretValue *value)
+{
+  const char *text = value != NULL ? secret_value_get_text (value) : NULL;
+  char       *code = text != NULL ? g_strdup (text) : NULL;
+
+  g_clear_pointer (&value, secret_value_unref);
+
+  return code;
+}
+
+/* The answer of secret_password_lookup() (inside Flatpak). */
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  GTask  *task = data;
+  GError *error = NULL;
+  char   *code = secret_password_lookup_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      g_object_unref (task);
+      return;
+    }
+
+  return_code (task, code);
+}
+
+/* The answer of the Secret Service's search, secrets loaded. */
+static void
+on_code_searched (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  GTask       *task = data;
+  GError      *error = NULL;
+  GList       *items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
+  SecretItem  *item = items != NULL ? items->data : NULL;
+  SecretValue *value = item != NULL ? secret_item_get_secret (item) : NULL;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      g_object_unref (task);
+    }
+  else if (item != NULL && secret_item_get_locked (item))
+    {
+      /* The user declined to unlock the keyring, or could not be asked. */
+      g_task_return_new_error (task, PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED, "%s", _("The keyring is locked."));
+      g_object_unref (task);
+    }
+  else if (value != NULL)
+    return_code (task, code_from_value (g_steal_pointer (&value)));
+  else
+    search_locked (SECRET_SERVICE (source), task);
+
+  g_list_free_full (items, g_object_unref);
+}
+
+static void
+on_service_for_lookup (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  GTask         *task = data;
+  GError        *error = NULL;
+  SecretService *service = secret_service_get_finish (result, &error);
+  const Lookup  *lookup = g_task_get_task_data (task);
+
+  if (service == NULL)
+    {
+      g_task_return_error (task, map_error (error));
+      g_object_unref (task);
+      return;
+    }
+
+  secret_service_search (service, lookup->schema, lookup->attributes, SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                         g_task_get_cancellable (task), on_code_searched, task);
+  g_object_unref (service);
+}
+
+/* libsecret 0.20's secret_password_lookup() leaks the Secret Service's
+ * GetSecrets answer (a GVariant tree, about 1 kB a lookup; seen with
+ * LeakSanitizer), where a search of the service that loads the secrets
+ * leaks nothing. Inside Flatpak libsecret keeps the secrets in a file of
+ * its own, opened with the Secret portal's key, which only its password
+ * API reaches: there the lookup stays.
+ */
+static gboolean
+use_password_api (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/* Looks up the one secret of @schema whose @name is @value, for @task. */
+static void
+look_up (GTask              *task,
+         const SecretSchema *schema,
+         const char         *name,
+         const char         *value)
+{
+  Lookup *lookup = g_new0 (Lookup, 1);
+
+  lookup->schema = schema;
+  lookup->attributes = secret_attributes_build (schema, name, value, NULL);
+  lookup->locked_attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_insert (lookup->locked_attributes, g_strdup (name), g_strdup (value));
+  g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
+
+  if (use_password_api ())
+    secret_password_lookupv (schema, lookup->attributes, g_task_get_cancellable (task), on_looked_up, task);
+  else
+    secret_service_get (SECRET_SERVICE_OPEN_SESSION, g_task_get_cancellable (task), on_service_for_lookup, task);
 }
 
 /**
@@ -465,10 +591,7 @@ pd_secrets_lookup_async (const char         *serial,
       return;
     }
 
-  g_task_set_task_data (task, search_attributes ("serial", serial), (GDestroyNotify) g_hash_table_unref);
-  secret_password_lookup (&access_code_schema, cancellable, on_looked_up, task,
-                          "serial", serial,
-                          NULL);
+  look_up (task, &access_code_schema, "serial", serial);
 }
 
 /**
@@ -605,10 +728,7 @@ pd_secrets_lookup_mirror_token_async (GCancellable       *cancellable,
       return;
     }
 
-  g_task_set_task_data (task, search_attributes ("kind", MIRROR_TOKEN_KIND), (GDestroyNotify) g_hash_table_unref);
-  secret_password_lookup (&mirror_token_schema, cancellable, on_looked_up, task,
-                          "kind", MIRROR_TOKEN_KIND,
-                          NULL);
+  look_up (task, &mirror_token_schema, "kind", MIRROR_TOKEN_KIND);
 }
 
 /**
