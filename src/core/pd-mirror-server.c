@@ -564,8 +564,14 @@ static void
 broadcast (PdMirrorServer *self,
            GBytes         *frame)
 {
-  HistoryEntry *kept = g_new (HistoryEntry, 1);
+  HistoryEntry *kept;
 
+  /* Stopped: no client to send it to, and the history starts again with
+   * the next start (pd_mirror_server_stop() cleared it). */
+  if (self->server == NULL)
+    return;
+
+  kept = g_new (HistoryEntry, 1);
   kept->seq = self->seq;
   kept->frame = g_bytes_ref (frame);
   g_queue_push_tail (&self->history, kept);
@@ -1138,6 +1144,7 @@ pd_mirror_server_dispose (GObject *object)
   PdMirrorServer *self = PD_MIRROR_SERVER (object);
 
   pd_mirror_server_stop (self);
+  g_queue_clear_full (&self->history, (GDestroyNotify) history_entry_free);
   if (self->printers != NULL)
     g_signal_handlers_disconnect_by_data (self->printers, self);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
