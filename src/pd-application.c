@@ -60,6 +60,7 @@ struct _PdApplication
   GCancellable      *cancellable;
 
   guint              startup_said; /* PRINTDECK_REPORT_STARTUP: StartupEvent bits said */
+  guint              trim_id;
 };
 
 G_DEFINE_FINAL_TYPE (PdApplication, pd_application, ADW_TYPE_APPLICATION)
@@ -451,6 +452,31 @@ startup_on_after_paint (GdkFrameClock *clock,
     }
 }
 
+/* Memory ------------------------------------------------------------------------*/
+
+/* glibc keeps what threads free in their arenas, for reuse. The cameras'
+ * streaming threads free frame-sized blocks ten or more times a second, and
+ * the heap settles a few megabytes above what is in use (3.2 MB with the
+ * camera wall of bench-fleet). Once a minute the free pages go back to the
+ * system: malloc_trim() also releases whole free pages inside the heaps,
+ * not only at their tops. For a monitor open for weeks, what it holds is
+ * then what it uses. docs/performance.md has what it costs.
+ */
+#define TRIM_INTERVAL_S 60
+
+static gboolean
+trim_memory (gpointer data)
+{
+#ifdef __GLIBC__
+  gint64 start = g_get_monotonic_time ();
+
+  malloc_trim (0);
+  g_debug ("Freed memory returned to the system in %.2f ms", (double) (g_get_monotonic_time () - start) / 1000);
+#endif
+
+  return G_SOURCE_CONTINUE;
+}
+
 /* GApplication ------------------------------------------------------------------*/
 
 static int
@@ -588,6 +614,9 @@ pd_application_startup (GApplication *app)
 
   if (self->demo && !start_simulator (self, &error))
     g_warning ("No demo printers: %s", error->message);
+
+  self->trim_id = g_timeout_add_seconds_full (G_PRIORITY_LOW, TRIM_INTERVAL_S, trim_memory, NULL, NULL);
+  g_source_set_name_by_id (self->trim_id, "[printdeck] trim memory");
 }
 
 static void
@@ -596,6 +625,7 @@ pd_application_shutdown (GApplication *app)
   PdApplication *self = PD_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->trim_id, g_source_remove);
   if (self->notifications != NULL)
     pd_notification_center_shutdown (self->notifications);
   if (self->tray != NULL)

@@ -13,6 +13,12 @@
  *   baseline   the window open with no printers: the idle main loop, with
  *              a no-op 60 Hz timer so that it turns at all (the stalls it
  *              shows are this machine's scheduling, not the app's work)
+ *   (jobs)     after a warm-up, until every printer's job details are read:
+ *              the job files come over FTPS two at a time, and until then
+ *              memory grows by what they hold (thumbnails, their textures,
+ *              the layers' filament): the working set arriving. The time
+ *              it takes and the memory it adds are printed, not measured
+ *              as a phase.
  *   printers   the N printers, the window open (the grid of cards)
  *   cameras    the same with the camera wall open: 4 tiles, the first four
  *              printers (2 RTSPS, 2 port-6000 JPEG; the simulator's picture
@@ -25,7 +31,12 @@
  * printer published (numbered by the simulator) must be merged into its
  * PdPrinter, none lost (pd-bench-app.c).
  *
- *   bench-fleet [--printers N] [--seconds S] [--minutes M] [--quick]
+ *   bench-fleet [--printers N] [--seconds S] [--minutes M] [--quick] [--exit-live]
+ *
+ * --exit-live leaves the process right after the figures without freeing
+ * anything, for a heap profiler: what it reports as not freed is what was
+ * live at the end (heaptrack_print --diff of a short and a long run shows
+ * what the camera wall's minutes added).
  */
 
 #include "config.h"
@@ -34,6 +45,7 @@
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pd-bench-app.h"
 #include "pd-camera-manager.h"
@@ -100,6 +112,41 @@ measure (double      seconds,
   figures.rss_end_mb = rss_mb ();
 
   return figures;
+}
+
+typedef struct
+{
+  Watch *watch;
+  guint  ready;
+  guint  unavailable;
+  guint  other;
+} Jobs;
+
+/* Every printer's job details read (or given up on): the app's working set
+ * is complete, what follows is its steady state. */
+static gboolean
+jobs_settled (gpointer data)
+{
+  Jobs *jobs = data;
+
+  jobs->ready = jobs->unavailable = jobs->other = 0;
+  for (guint i = 0; i < jobs->watch->watched->len; i++)
+    switch (pd_printer_get_job_details_status (((Watched *) g_ptr_array_index (jobs->watch->watched, i))->printer))
+      {
+      case PD_JOB_DETAILS_READY:
+        jobs->ready++;
+        break;
+      case PD_JOB_DETAILS_UNAVAILABLE:
+        jobs->unavailable++;
+        break;
+      case PD_JOB_DETAILS_NONE:
+      case PD_JOB_DETAILS_FETCHING:
+      default:
+        jobs->other++;
+        break;
+      }
+
+  return jobs->other == 0;
 }
 
 static void
@@ -252,12 +299,14 @@ main (int   argc,
   double                     minutes = 10;
   gboolean                   quick = FALSE;
   gboolean                   no_cameras = FALSE;
+  gboolean                   exit_live = FALSE;
   const GOptionEntry         entries[] = {
     { "printers", 'n', 0, G_OPTION_ARG_INT, &n_printers, "Simulated printers (100)", "N" },
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &seconds, "Seconds of the run without cameras (60)", "S" },
     { "minutes", 'm', 0, G_OPTION_ARG_DOUBLE, &minutes, "Minutes of the run with the camera wall (10)", "M" },
     { "no-cameras", 0, 0, G_OPTION_ARG_NONE, &no_cameras, "Leave the camera wall closed", NULL },
     { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "About a minute in all", NULL },
+    { "exit-live", 0, 0, G_OPTION_ARG_NONE, &exit_live, "Exit without freeing anything (for heap profilers)", NULL },
     { NULL }
   };
   const char *const          args[] = { "--models", "X1C,P1S,A1,H2D", "--scenario", "print", NULL };
@@ -326,6 +375,27 @@ main (int   argc,
                       G_CALLBACK (on_status), NULL);
   run_for (warm_up);
 
+  /* The printers' job files come over FTPS, MAX_RUNNING at a time
+   * (pd-job-tracker.c): until they are all read, memory grows by what
+   * they hold (the thumbnails and their textures, the layers' filament),
+   * which is the working set arriving, not growth of a steady state. */
+  {
+    Jobs   jobs = { watch, 0, };
+    double cpu = cpu_seconds ();
+    double rss = rss_mb ();
+    gint64 since = g_get_monotonic_time ();
+    double took;
+
+    if (!wait_until (jobs_settled, &jobs, quick ? 20 : 300))
+      g_printerr ("not every printer's job details were read\n");
+    took = (double) (g_get_monotonic_time () - since) / G_USEC_PER_SEC;
+    g_print ("job details: %u read, %u unavailable, %u not yet, %.1f s after the warm-up "
+             "(CPU %.2f %% of a core meanwhile, RSS %.1f → %.1f MB)\n",
+             jobs.ready, jobs.unavailable, jobs.other, took, 100 * (cpu_seconds () - cpu) / MAX (took, 0.001),
+             rss, rss_mb ());
+    json_line ("fleet", "job_details_seconds", took, "s");
+  }
+
   printers = measure (seconds, seconds >= 120 ? 60 : 0, "printers");
   report ("printers", &printers);
   print_worst ("printers", &printers.stalls, printers.start);
@@ -375,6 +445,12 @@ main (int   argc,
   json_line ("fleet", "reports_merged", (double) totals.merged, "count");
   json_line ("fleet", "dropped_updates", (double) totals.dropped, "count");
   json_line ("fleet", "load_average", load_average (), "");
+
+  if (exit_live)
+    {
+      sim_stop (sim);
+      _exit (0);
+    }
 
   g_clear_pointer (&wall.views, g_ptr_array_unref);
   for (guint i = 0; i < watch->watched->len; i++)
