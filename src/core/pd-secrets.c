@@ -420,6 +420,15 @@ on_service_for_search (GObject      *source,
   search_locked (service, g_steal_pointer (&task));
 }
 
+/* Gives @task libsecret's @error, sorted. Takes both. */
+static void
+return_error (GTask  *task,
+              GError *error)
+{
+  g_task_return_error (task, map_error (error));
+  g_object_unref (task);
+}
+
 /* Gives @task its answer: @code, else a locked code or none. Takes both. */
 static void
 return_code (GTask *task,
@@ -462,13 +471,9 @@ on_looked_up (GObject      *source,
   char   *code = secret_password_lookup_finish (result, &error);
 
   if (error != NULL)
-    {
-      g_task_return_error (task, map_error (error));
-      g_object_unref (task);
-      return;
-    }
-
-  return_code (task, code);
+    return_error (task, error);
+  else
+    return_code (task, code);
 }
 
 /* The answer of the Secret Service's search, secrets loaded. */
@@ -484,10 +489,7 @@ on_code_searched (GObject      *source,
   SecretValue *value = item != NULL ? secret_item_get_secret (item) : NULL;
 
   if (error != NULL)
-    {
-      g_task_return_error (task, map_error (error));
-      g_object_unref (task);
-    }
+    return_error (task, error);
   else if (item != NULL && secret_item_get_locked (item))
     {
       /* The user declined to unlock the keyring, or could not be asked. */
@@ -514,8 +516,7 @@ on_service_for_lookup (GObject      *source,
 
   if (service == NULL)
     {
-      g_task_return_error (task, map_error (error));
-      g_object_unref (task);
+      return_error (task, error);
       return;
     }
 
