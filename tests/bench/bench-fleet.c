@@ -61,8 +61,78 @@ typedef struct
   double seconds;
   double rss_start_mb;
   double rss_end_mb;
+  /* RSS every RSS_EVERY_S seconds, for runs of two minutes or more: one
+   * sample at each end is noisy (the camera pictures in flight at that
+   * moment), so growth is also given from the first and the last minute's
+   * means, and as a least-squares trend */
+  guint  rss_samples;
+  double rss_first_minute_mb;
+  double rss_last_minute_mb;
+  double rss_trend_mb_10min;
   Stalls stalls;
 } Figures;
+
+#define RSS_EVERY_S 5
+
+typedef struct
+{
+  gint64  start;
+  GArray *samples; /* RssSample */
+} RssLog;
+
+typedef struct
+{
+  double seconds;
+  double mb;
+} RssSample;
+
+static gboolean
+sample_rss (gpointer data)
+{
+  RssLog   *log = data;
+  RssSample sample = { (double) (g_get_monotonic_time () - log->start) / G_USEC_PER_SEC, rss_mb () };
+
+  g_array_append_val (log->samples, sample);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* The means of the first and the last minute's samples, and the trend. */
+static void
+summarize_rss (GArray  *samples,
+               double   seconds,
+               Figures *figures)
+{
+  double first = 0, last = 0, sum_t = 0, sum_m = 0, sum_tt = 0, sum_tm = 0;
+  guint  n_first = 0, n_last = 0, n = samples->len;
+
+  figures->rss_samples = n;
+  if (n < 2 * 60 / RSS_EVERY_S)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const RssSample *sample = &g_array_index (samples, RssSample, i);
+
+      if (sample->seconds <= 60)
+        {
+          first += sample->mb;
+          n_first++;
+        }
+      if (sample->seconds >= seconds - 60)
+        {
+          last += sample->mb;
+          n_last++;
+        }
+      sum_t += sample->seconds;
+      sum_m += sample->mb;
+      sum_tt += sample->seconds * sample->seconds;
+      sum_tm += sample->seconds * sample->mb;
+    }
+  figures->rss_first_minute_mb = first / MAX (n_first, 1);
+  figures->rss_last_minute_mb = last / MAX (n_last, 1);
+  figures->rss_trend_mb_10min = 600 * (n * sum_tm - sum_t * sum_m) / MAX (n * sum_tt - sum_t * sum_t, 1e-9);
+}
 
 /* Runs the main loop for @seconds; prints CPU and RSS every @every seconds
  * (0: never). */
@@ -77,9 +147,14 @@ measure (double      seconds,
   gint64  start = g_get_monotonic_time ();
   gint64  mark = start;
   gint64  until = start + (gint64) (seconds * G_USEC_PER_SEC);
+  RssLog  rss_log;
+  guint   rss_id;
 
   figures.rss_start_mb = rss_mb ();
   figures.start = start;
+  rss_log.start = start;
+  rss_log.samples = g_array_new (FALSE, FALSE, sizeof (RssSample));
+  rss_id = g_timeout_add_seconds (RSS_EVERY_S, sample_rss, &rss_log);
   if (every > 0)
     {
       g_autofree char *memory = memory_breakdown ();
@@ -110,6 +185,9 @@ measure (double      seconds,
   figures.cpu_percent = 100 * (cpu_seconds () - cpu) / figures.seconds;
   figures.stalls = stalls_read ();
   figures.rss_end_mb = rss_mb ();
+  g_source_remove (rss_id);
+  summarize_rss (rss_log.samples, figures.seconds, &figures);
+  g_array_unref (rss_log.samples);
 
   return figures;
 }
@@ -158,6 +236,11 @@ report (const char    *name,
            " with 16 ms of CPU)\n",
            name, f->seconds, f->cpu_percent, f->rss_start_mb, f->rss_end_mb, f->stalls.longest_ms, f->stalls.p99_ms,
            f->stalls.p50_ms, f->stalls.over_16ms, f->stalls.iterations, f->stalls.over_16ms_cpu);
+  if (f->rss_first_minute_mb > 0)
+    g_print ("%-9s RSS every %d s (%u samples): first minute %.1f MB, last minute %.1f MB (%+.2f MB), "
+             "trend %+.2f MB per 10 minutes\n",
+             "", RSS_EVERY_S, f->rss_samples, f->rss_first_minute_mb, f->rss_last_minute_mb,
+             f->rss_last_minute_mb - f->rss_first_minute_mb, f->rss_trend_mb_10min);
 }
 
 static void
@@ -179,6 +262,14 @@ lines (const char    *name,
   json_line ("fleet", p99, f->stalls.p99_ms, "ms");
   json_line ("fleet", over, (double) f->stalls.over_16ms, "count");
   json_line ("fleet", over_cpu, (double) f->stalls.over_16ms_cpu, "count");
+  if (f->rss_first_minute_mb > 0)
+    {
+      g_autofree char *growth = g_strdup_printf ("%s_rss_growth_minute_means", name);
+      g_autofree char *trend = g_strdup_printf ("%s_rss_trend_10min", name);
+
+      json_line ("fleet", growth, f->rss_last_minute_mb - f->rss_first_minute_mb, "MB");
+      json_line ("fleet", trend, f->rss_trend_mb_10min, "MB");
+    }
 }
 
 typedef struct
