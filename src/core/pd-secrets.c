@@ -116,6 +116,13 @@ is_missing_collection (const GError *error)
          strstr (error->message, "/org/freedesktop/secrets/collection/") != NULL;
 }
 
+/* The one error a locked (or not yet set up) keyring gives. */
+static GError *
+locked_error (void)
+{
+  return g_error_new_literal (PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED, _("The keyring is locked."));
+}
+
 /* Sorts libsecret's errors into ours. Takes @error. */
 static GError *
 map_error (GError *error)
@@ -130,8 +137,7 @@ map_error (GError *error)
 
   if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED) || remote_name_says_locked (error) ||
       is_missing_collection (error))
-    mapped = g_error_new_literal (PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED,
-                                  _("The keyring is locked."));
+    mapped = locked_error ();
   else if ((error->domain == G_DBUS_ERROR &&
             (error->code == G_DBUS_ERROR_SERVICE_UNKNOWN ||
              error->code == G_DBUS_ERROR_NAME_HAS_NO_OWNER ||
@@ -379,8 +385,7 @@ on_locked_searched (GObject      *source,
     return;
 
   if (locked)
-    g_task_return_new_error (task, PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED,
-                             "%s", _("The keyring is locked."));
+    g_task_return_error (task, locked_error ());
   else
     g_task_return_pointer (task, NULL, NULL);
 }
@@ -493,7 +498,7 @@ on_code_searched (GObject      *source,
   else if (item != NULL && secret_item_get_locked (item))
     {
       /* The user declined to unlock the keyring, or could not be asked. */
-      g_task_return_new_error (task, PD_SECRETS_ERROR, PD_SECRETS_ERROR_LOCKED, "%s", _("The keyring is locked."));
+      g_task_return_error (task, locked_error ());
       g_object_unref (task);
     }
   else if (value != NULL)
