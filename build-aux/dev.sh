@@ -207,11 +207,13 @@ cmd_asan() {
   # own magazines, so a leaked JsonObject or GObject instance would still be
   # "reachable" and LeakSanitizer would not see it (a leak in the state's
   # sections got past the suite that way; fuzz.sh found it).
-  G_SLICE=${G_SLICE:-always-malloc} \
   # malloc_context_size=16: the slow unwinder walks every allocation's
   # stack, 30 frames by default, and with every slice a malloc() that
   # doubled the suite's time (test-background 30 s, 18 s with 16 frames);
   # 16 still reach the frames lsan.supp names and the caller in ours.
+  # (No comment between the continued lines below: a comment line ends the
+  # command, and the variables before it would not reach the tests.)
+  G_SLICE=${G_SLICE:-always-malloc} \
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=16:intercept_tls_get_addr=0} \
   LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/build-aux/lsan.supp:print_suppressions=0} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
