@@ -33,6 +33,8 @@ RUNTIME_PROVIDES = {
     "gstreamer-1.0", "gstreamer-app-1.0", "gstreamer-video-1.0", "gtk4",
     "json-glib-1.0", "libadwaita-1", "libcurl", "libsecret-1", "libsoup-3.0",
     "openssl", "libssl", "libcrypto",
+    # libjpeg-turbo, which gdk-pixbuf needs too (JCS_EXT_BGRA is turbo's)
+    "libjpeg",
 }
 
 # What each module of ours installs, as pkg-config names.

@@ -26,7 +26,8 @@ BUILD_PKGS="meson ninja-build pkg-config gcc libc6-dev gettext desktop-file-util
   libglib2.0-bin libglib2.0-dev libgtk-4-dev libadwaita-1-dev libjson-glib-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libmosquitto-dev libssl-dev libsoup-3.0-dev libsecret-1-dev
-  libportal-dev libportal-gtk4-dev libgsound-dev libqrencode-dev libzip-dev libcurl4-openssl-dev"
+  libportal-dev libportal-gtk4-dev libgsound-dev libqrencode-dev libzip-dev libcurl4-openssl-dev
+  libjpeg62-turbo-dev"
 RUNTIME_PKGS="glib-networking libgl1-mesa-dri
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-libav"

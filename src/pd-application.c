@@ -20,6 +20,7 @@
 
 #include "pd-application.h"
 #include "pd-background.h"
+#include "pd-camera-frame.h"
 #include "pd-camera-manager.h"
 #include "pd-debug-manager.h"
 #include "pd-format.h"
@@ -461,17 +462,26 @@ startup_on_after_paint (GdkFrameClock *clock,
  * system: malloc_trim() also releases whole free pages inside the heaps,
  * not only at their tops. For a monitor open for weeks, what it holds is
  * then what it uses. docs/performance.md has what it costs.
+ * The JPEG cameras' pixel buffers that no picture has used for a minute
+ * (the cameras were closed, or their views resized) go first.
  */
 #define TRIM_INTERVAL_S 60
 
 static gboolean
 trim_memory (gpointer data)
 {
-#ifdef __GLIBC__
-  gint64 start = g_get_monotonic_time ();
+  gsize pool = pd_camera_frame_trim_pool (TRIM_INTERVAL_S * G_USEC_PER_SEC);
 
-  malloc_trim (0);
-  g_debug ("Freed memory returned to the system in %.2f ms", (double) (g_get_monotonic_time () - start) / 1000);
+  if (pool > 0)
+    g_debug ("Freed %" G_GSIZE_FORMAT " bytes of unused camera buffers", pool);
+
+#ifdef __GLIBC__
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    malloc_trim (0);
+    g_debug ("Freed memory returned to the system in %.2f ms", (double) (g_get_monotonic_time () - start) / 1000);
+  }
 #endif
 
   return G_SOURCE_CONTINUE;

@@ -6,10 +6,15 @@
 
 #include "config.h"
 
+#include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
+/* after stdio.h, which it needs */
+#include <jpeglib.h>
+#include <jerror.h>
 
 #include "pd-camera-frame.h"
 
@@ -156,42 +161,228 @@ pd_camera_frame_set_sequence (PdCameraFrame *frame,
 #define MAX_SIDE   8192
 #define MAX_PIXELS (40 * 1000 * 1000)
 
+/* Corrupt data can make the decoder warn once per block; past this many
+ * the picture is given up rather than decoded into noise. */
+#define MAX_WARNINGS 64
+
+/* Pixel buffers of decoded pictures, kept for the next picture of the same
+ * size. A camera decodes a picture of the same size again and again; a new
+ * malloc() each time (900 kB for 640 × 360) left glibc's heaps settling
+ * upwards for minutes (docs/performance.md, "Fifth round"). Only free
+ * buffers are kept, at most POOL_MAX_FREE, the most recently freed first;
+ * pd_camera_frame_trim_pool() lets go of those unused for a while. Decoding
+ * runs on worker threads, so the pool has a lock. */
+#define POOL_MAX_FREE 8
+
 typedef struct
 {
-  int      max_width;
-  int      max_height;
-  gboolean too_large;
-} SizeRequest;
+  gsize  size;
+  gint64 freed_us;
+  guint8 data[];
+} PoolBuffer;
 
-/* Fits the picture into the box, keeping its shape; the JPEG loader then
- * decodes at 1/2, 1/4 or 1/8 scale where it can, which costs far less than
- * decoding at full size and scaling after. */
-static void
-on_size_prepared (GdkPixbufLoader *loader,
-                  int              width,
-                  int              height,
-                  SizeRequest     *request)
+static GMutex pool_lock;
+static GQueue pool = G_QUEUE_INIT; /* of PoolBuffer, the most recently freed first */
+
+static PoolBuffer *
+pool_take (gsize size)
 {
-  double scale;
+  PoolBuffer *buffer = NULL;
 
-  if (width > MAX_SIDE || height > MAX_SIDE || (gint64) width * height > MAX_PIXELS)
+  g_mutex_lock (&pool_lock);
+  for (GList *l = pool.head; l != NULL; l = l->next)
     {
-      /* a size of 0 makes the loader give up before it allocates */
-      request->too_large = TRUE;
-      gdk_pixbuf_loader_set_size (loader, 0, 0);
-      return;
+      if (((PoolBuffer *) l->data)->size == size)
+        {
+          buffer = l->data;
+          g_queue_delete_link (&pool, l);
+          break;
+        }
     }
-  if (request->max_width <= 0 || request->max_height <= 0 || width <= 0 || height <= 0)
-    return;
-  if (width <= request->max_width && height <= request->max_height)
-    return;
+  g_mutex_unlock (&pool_lock);
 
-  scale = MIN ((double) request->max_width / width, (double) request->max_height / height);
-  gdk_pixbuf_loader_set_size (loader, MAX (1, (int) (width * scale + 0.5)), MAX (1, (int) (height * scale + 0.5)));
+  if (buffer == NULL && size <= G_MAXSIZE - sizeof (PoolBuffer))
+    {
+      buffer = g_try_malloc (sizeof (PoolBuffer) + size);
+      if (buffer != NULL)
+        buffer->size = size;
+    }
+
+  return buffer;
+}
+
+static void
+pool_give (gpointer data)
+{
+  PoolBuffer *buffer = data;
+
+  buffer->freed_us = g_get_monotonic_time ();
+  g_mutex_lock (&pool_lock);
+  g_queue_push_head (&pool, buffer);
+  while (pool.length > POOL_MAX_FREE)
+    g_free (g_queue_pop_tail (&pool));
+  g_mutex_unlock (&pool_lock);
+}
+
+/**
+ * pd_camera_frame_trim_pool:
+ * @idle_us: how long a buffer must have been unused to go
+ *
+ * Frees the pixel buffers kept for pictures to come that have not been used
+ * for @idle_us or longer (0: all of them).
+ *
+ * Returns: the bytes freed
+ */
+gsize
+pd_camera_frame_trim_pool (gint64 idle_us)
+{
+  gint64 now = g_get_monotonic_time ();
+  gsize  freed = 0;
+
+  g_mutex_lock (&pool_lock);
+  /* the least recently freed are at the tail */
+  while (pool.tail != NULL && now - ((PoolBuffer *) pool.tail->data)->freed_us >= idle_us)
+    {
+      PoolBuffer *buffer = g_queue_pop_tail (&pool);
+
+      freed += buffer->size;
+      g_free (buffer);
+    }
+  g_mutex_unlock (&pool_lock);
+
+  return freed;
+}
+
+/* libjpeg reports errors by calling error_exit(), which must not return:
+ * it jumps back to pd_camera_frame_new_from_jpeg(). */
+typedef struct
+{
+  struct jpeg_error_mgr manager;
+  jmp_buf               jump;
+  enum { DAMAGED, TOO_LARGE, NO_MEMORY } kind;
+  char                  message[JMSG_LENGTH_MAX];
+} DecodeErrors;
+
+static void
+on_jpeg_error (j_common_ptr cinfo)
+{
+  DecodeErrors *errors = (DecodeErrors *) cinfo->err;
+
+  cinfo->err->format_message (cinfo, errors->message);
+  longjmp (errors->jump, 1);
+}
+
+/* Warnings (level -1) are corrupt data. A picture cut short is an error:
+ * the camera must send whole ones, and the rest would be grey. Messages of
+ * other levels are traces. */
+static void
+on_jpeg_message (j_common_ptr cinfo,
+                 int          level)
+{
+  if (level >= 0)
+    return;
+  if (cinfo->err->msg_code == JWRN_JPEG_EOF || ++cinfo->err->num_warnings > MAX_WARNINGS)
+    on_jpeg_error (cinfo);
+}
+
+/* The largest of 1/8, 2/8 … 8/8 at which the picture fits the box (1/8 if
+ * none does, 8/8 without a box): libjpeg scales while it decodes, which
+ * costs less than decoding at full size, and views scale the rest. */
+static unsigned int
+scale_eighths (unsigned int width,
+               unsigned int height,
+               int          max_width,
+               int          max_height)
+{
+  if (max_width <= 0 || max_height <= 0)
+    return 8;
+
+  for (unsigned int eighths = 8; eighths > 1; eighths--)
+    {
+      /* libjpeg rounds the scaled size up */
+      if ((width * eighths + 7) / 8 <= (unsigned int) max_width && (height * eighths + 7) / 8 <= (unsigned int) max_height)
+        return eighths;
+    }
+
+  return 1;
+}
+
+/* The picture in BGRA, in a buffer of the pool, or %NULL with @errors set.
+ * Nothing here may need freeing after a jump back but @buffer, hence a
+ * function of its own. */
+static PoolBuffer *
+decode_jpeg (const guint8 *data,
+             gsize         size,
+             int           max_width,
+             int           max_height,
+             DecodeErrors *errors,
+             unsigned int *width,
+             unsigned int *height)
+{
+  struct jpeg_decompress_struct decoder;
+  /* volatile: set after setjmp() and read after the jump back */
+  PoolBuffer *volatile          buffer = NULL;
+  gsize                         stride;
+
+  decoder.err = jpeg_std_error (&errors->manager);
+  errors->manager.error_exit = on_jpeg_error;
+  errors->manager.emit_message = on_jpeg_message;
+  errors->kind = DAMAGED;
+  errors->message[0] = '\0';
+
+  if (setjmp (errors->jump) != 0)
+    {
+      jpeg_destroy_decompress (&decoder);
+      if (buffer != NULL)
+        pool_give (buffer);
+      return NULL;
+    }
+
+  jpeg_create_decompress (&decoder);
+  jpeg_mem_src (&decoder, data, (unsigned long) size);
+  jpeg_read_header (&decoder, TRUE);
+
+  if (decoder.image_width > MAX_SIDE || decoder.image_height > MAX_SIDE ||
+      (gint64) decoder.image_width * decoder.image_height > MAX_PIXELS)
+    {
+      errors->kind = TOO_LARGE;
+      longjmp (errors->jump, 1);
+    }
+
+  /* alpha is always 255 */
+  decoder.out_color_space = JCS_EXT_BGRA;
+  decoder.scale_num = scale_eighths (decoder.image_width, decoder.image_height, max_width, max_height);
+  decoder.scale_denom = 8;
+  jpeg_start_decompress (&decoder);
+
+  stride = (gsize) decoder.output_width * 4;
+  buffer = pool_take (stride * decoder.output_height);
+  if (buffer == NULL)
+    {
+      errors->kind = NO_MEMORY;
+      longjmp (errors->jump, 1);
+    }
+
+  while (decoder.output_scanline < decoder.output_height)
+    {
+      JSAMPROW row = buffer->data + (gsize) decoder.output_scanline * stride;
+
+      jpeg_read_scanlines (&decoder, &row, 1);
+    }
+  jpeg_finish_decompress (&decoder);
+
+  *width = decoder.output_width;
+  *height = decoder.output_height;
+  jpeg_destroy_decompress (&decoder);
+
+  return buffer;
 }
 
 /**
  * pd_camera_frame_new_from_jpeg:
+ *
+ * Decodes into BGRA, the renderers' own order, so that views draw the
+ * pixels as they are.
  *
  * Returns: (transfer full): the decoded frame, or %NULL with @error when
  *   @jpeg is not a whole JPEG picture.
@@ -203,14 +394,13 @@ pd_camera_frame_new_from_jpeg (GBytes *jpeg,
                                gint64  time_us,
                                GError **error)
 {
-  g_autoptr (GdkPixbufLoader) loader = NULL;
-  g_autoptr (GError)          local_error = NULL;
-  g_autoptr (GBytes)          pixels = NULL;
-  SizeRequest                 request = { max_width, max_height, FALSE };
-  const guint8               *data;
-  gsize                       size;
-  GdkPixbuf                  *pixbuf;
-  PdCameraFrame              *frame;
+  DecodeErrors       errors;
+  PoolBuffer        *buffer;
+  g_autoptr (GBytes) pixels = NULL;
+  const guint8      *data;
+  gsize              size;
+  unsigned int       width = 0;
+  unsigned int       height = 0;
 
   g_return_val_if_fail (jpeg != NULL, NULL);
 
@@ -221,48 +411,25 @@ pd_camera_frame_new_from_jpeg (GBytes *jpeg,
       return NULL;
     }
 
-  loader = gdk_pixbuf_loader_new_with_type ("jpeg", &local_error);
-  if (loader == NULL)
+  buffer = size <= G_MAXULONG ? decode_jpeg (data, size, max_width, max_height, &errors, &width, &height) : NULL;
+  if (buffer == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("JPEG pictures cannot be decoded: %s"),
-                   local_error->message);
-      return NULL;
-    }
-  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), &request);
-
-  if (!gdk_pixbuf_loader_write_bytes (loader, jpeg, &local_error) ||
-      !gdk_pixbuf_loader_close (loader, &local_error))
-    {
-      if (request.too_large)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       _("The camera sent a picture larger than %d × %d pixels"), MAX_SIDE, MAX_SIDE);
-          return NULL;
-        }
-      /* gdk-pixbuf warns about, but still shows, a picture cut short; the
-       * camera must send whole ones. */
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The camera sent a damaged picture: %s"),
-                   local_error->message);
+      if (size > G_MAXULONG || errors.kind == TOO_LARGE)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     _("The camera sent a picture larger than %d × %d pixels"), MAX_SIDE, MAX_SIDE);
+      else if (errors.kind == NO_MEMORY)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, _("There is not enough memory for the picture"));
+      else
+        /* Translators: the reason after the colon is the JPEG library's, in English */
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The camera sent a damaged picture: %s"),
+                     errors.message);
       return NULL;
     }
 
-  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
-  if (request.too_large || pixbuf == NULL || gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 ||
-      (gdk_pixbuf_get_n_channels (pixbuf) != 3 && gdk_pixbuf_get_n_channels (pixbuf) != 4))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The camera sent a damaged picture"));
-      return NULL;
-    }
+  pixels = g_bytes_new_with_free_func (buffer->data, buffer->size, pool_give, buffer);
 
-  /* Zero-copy: the bytes keep the pixbuf alive. */
-  pixels = gdk_pixbuf_read_pixel_bytes (pixbuf);
-  frame = pd_camera_frame_new (gdk_pixbuf_get_width (pixbuf), gdk_pixbuf_get_height (pixbuf),
-                               gdk_pixbuf_get_has_alpha (pixbuf) ? PD_CAMERA_PIXELS_RGBA : PD_CAMERA_PIXELS_RGB,
-                               pixels, (gsize) gdk_pixbuf_get_rowstride (pixbuf), jpeg, time_us);
-  if (frame == NULL)
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The camera sent a damaged picture"));
-
-  return frame;
+  return pd_camera_frame_new ((int) width, (int) height, PD_CAMERA_PIXELS_BGRA, pixels, (gsize) width * 4, jpeg,
+                              time_us);
 }
 
 /* Encoding ---------------------------------------------------------------------*/

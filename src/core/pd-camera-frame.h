@@ -65,13 +65,18 @@ void           pd_camera_frame_set_sequence   (PdCameraFrame  *frame,
  * than PD_CAMERA_JPEG_MAX_FRAME). */
 guint32        pd_camera_jpeg_frame_size      (const guint8 header[PD_CAMERA_JPEG_HEADER_SIZE]);
 
-/* Decodes a JPEG (on any thread), optionally scaled down to fit max_width ×
- * max_height (0: full size; JPEG scales while decoding, which is cheap). */
+/* Decodes a JPEG (on any thread) into BGRA, optionally scaled down by 1/8 to
+ * 8/8 to fit max_width × max_height (0: full size; JPEG scales while
+ * decoding, which is cheap). */
 PdCameraFrame *pd_camera_frame_new_from_jpeg  (GBytes         *jpeg,
                                                int             max_width,
                                                int             max_height,
                                                gint64          time_us,
                                                GError        **error);
+
+/* Frees the pixel buffers kept for pictures to come that no picture has
+ * used for @idle_us (0: all). Returns the bytes freed. */
+gsize          pd_camera_frame_trim_pool      (gint64          idle_us);
 
 /* Encodes the frame (PNG or JPEG; AUTO keeps the printer's JPEG) — blocking,
  * for a worker thread. Returns the bytes; *extension gets "png" or "jpg". */
