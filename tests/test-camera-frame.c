@@ -30,11 +30,13 @@ quadrant_colour (int     x,
   memcpy (rgb, colours[quadrant], 3);
 }
 
-/* A JPEG of @width × @height in @space (JCS_RGB, JCS_GRAYSCALE or JCS_CMYK). */
+/* A JPEG of @width × @height in @space (JCS_RGB, JCS_GRAYSCALE or JCS_CMYK),
+ * baseline (as cameras send) or progressive (as a web page might). */
 static GBytes *
-make_jpeg (int           width,
-           int           height,
-           J_COLOR_SPACE space)
+make_jpeg_full (int           width,
+                int           height,
+                J_COLOR_SPACE space,
+                gboolean      progressive)
 {
   struct jpeg_compress_struct encoder;
   struct jpeg_error_mgr       errors;
@@ -53,6 +55,8 @@ make_jpeg (int           width,
   encoder.in_color_space = space;
   jpeg_set_defaults (&encoder);
   jpeg_set_quality (&encoder, 95, TRUE);
+  if (progressive)
+    jpeg_simple_progression (&encoder);
   jpeg_start_compress (&encoder, TRUE);
   while (encoder.next_scanline < encoder.image_height)
     {
@@ -84,6 +88,14 @@ make_jpeg (int           width,
   free (out); /* libjpeg's own malloc() */
 
   return bytes;
+}
+
+static GBytes *
+make_jpeg (int           width,
+           int           height,
+           J_COLOR_SPACE space)
+{
+  return make_jpeg_full (width, height, space, FALSE);
 }
 
 /* The pixel at (x, y) is near @rgb (JPEG is lossy), alpha 255. */
@@ -173,6 +185,19 @@ test_decode_scaled (void)
       g_assert_cmpint (pd_camera_frame_get_height (frame), ==, cases[i].height);
       assert_quadrants (frame);
     }
+}
+
+static void
+test_decode_progressive (void)
+{
+  g_autoptr (GBytes)        jpeg = make_jpeg_full (320, 240, JCS_RGB, TRUE);
+  g_autoptr (GError)        error = NULL;
+  g_autoptr (PdCameraFrame) frame = pd_camera_frame_new_from_jpeg (jpeg, 160, 120, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pd_camera_frame_get_width (frame), ==, 160);
+  g_assert_cmpint (pd_camera_frame_get_height (frame), ==, 120);
+  assert_quadrants (frame);
 }
 
 static void
@@ -360,6 +385,7 @@ main (int   argc,
 
   g_test_add_func ("/camera-frame/decode", test_decode);
   g_test_add_func ("/camera-frame/decode-scaled", test_decode_scaled);
+  g_test_add_func ("/camera-frame/decode-progressive", test_decode_progressive);
   g_test_add_func ("/camera-frame/decode-grey", test_decode_grey);
   g_test_add_func ("/camera-frame/decode-bad", test_decode_bad);
   g_test_add_func ("/camera-frame/pool", test_pool);

@@ -165,6 +165,11 @@ pd_camera_frame_set_sequence (PdCameraFrame *frame,
  * the picture is given up rather than decoded into noise. */
 #define MAX_WARNINGS 64
 
+/* What libjpeg may take for the whole picture's coefficients, which a
+ * progressive JPEG needs before it can show a row (a 4K picture ~50 MB);
+ * past it the picture is refused, not decoded to disk. */
+#define MAX_DECODER_MEMORY (128 * 1024 * 1024)
+
 /* Pixel buffers of decoded pictures, kept for the next picture of the same
  * size. A camera decodes a picture of the same size again and again; a new
  * malloc() each time (900 kB for 640 × 360) left glibc's heaps settling
@@ -339,6 +344,7 @@ decode_jpeg (const guint8 *data,
     }
 
   jpeg_create_decompress (&decoder);
+  decoder.mem->max_memory_to_use = MAX_DECODER_MEMORY;
   jpeg_mem_src (&decoder, data, (unsigned long) size);
   jpeg_read_header (&decoder, TRUE);
 
