@@ -32,15 +32,9 @@ struct _PdCameraFrame
 
 G_DEFINE_BOXED_TYPE (PdCameraFrame, pd_camera_frame, pd_camera_frame_ref, pd_camera_frame_unref)
 
-static guint
-bytes_per_pixel (PdCameraPixels format)
-{
-  return format == PD_CAMERA_PIXELS_RGB ? 3 : 4;
-}
-
 /**
  * pd_camera_frame_new:
- * @pixels: at least (height - 1) × stride + width × bytes-per-pixel bytes
+ * @pixels: at least (height - 1) × stride + width × 4 bytes
  * @jpeg: (nullable): the JPEG the pixels were decoded from, if any
  *
  * Returns: (transfer full) (nullable): the frame, or %NULL when @pixels is
@@ -59,9 +53,10 @@ pd_camera_frame_new (int            width,
 
   g_return_val_if_fail (width > 0 && height > 0, NULL);
   g_return_val_if_fail (pixels != NULL, NULL);
-  g_return_val_if_fail (stride >= (gsize) width * bytes_per_pixel (format), NULL);
+  g_return_val_if_fail (format == PD_CAMERA_PIXELS_BGRA, NULL);
+  g_return_val_if_fail (stride >= (gsize) width * 4, NULL);
 
-  if (g_bytes_get_size (pixels) < (gsize) (height - 1) * stride + (gsize) width * bytes_per_pixel (format))
+  if (g_bytes_get_size (pixels) < (gsize) (height - 1) * stride + (gsize) width * 4)
     return NULL;
 
   frame = g_rc_box_new0 (PdCameraFrame);
@@ -440,8 +435,7 @@ pd_camera_frame_new_from_jpeg (GBytes *jpeg,
 
 /* Encoding ---------------------------------------------------------------------*/
 
-/* A pixbuf over the frame's pixels; BGRA (from the RTSPS pipeline) is turned
- * into RGB, the one order gdk-pixbuf knows besides RGBA. */
+/* The frame's BGRA pixels as an RGB pixbuf, the order gdk-pixbuf encodes. */
 static GdkPixbuf *
 frame_to_pixbuf (const PdCameraFrame *frame)
 {
@@ -449,10 +443,6 @@ frame_to_pixbuf (const PdCameraFrame *frame)
   GdkPixbuf    *pixbuf;
   guint8       *dst;
   int           dst_stride;
-
-  if (frame->format != PD_CAMERA_PIXELS_BGRA)
-    return gdk_pixbuf_new_from_bytes (frame->pixels, GDK_COLORSPACE_RGB, frame->format == PD_CAMERA_PIXELS_RGBA, 8,
-                                      frame->width, frame->height, (int) frame->stride);
 
   pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, frame->width, frame->height);
   if (pixbuf == NULL)

@@ -17,11 +17,11 @@
 
 G_BEGIN_DECLS
 
+/* Both cameras' frames are BGRA: the RTSPS pipeline converts to it and the
+ * JPEG decoder writes it. */
 typedef enum
 {
-  PD_CAMERA_PIXELS_RGB,  /* 3 bytes per pixel */
-  PD_CAMERA_PIXELS_RGBA, /* 4 bytes, alpha 255 */
-  PD_CAMERA_PIXELS_BGRA, /* 4 bytes, alpha 255 */
+  PD_CAMERA_PIXELS_BGRA, /* 4 bytes per pixel, alpha 255 */
 } PdCameraPixels;
 
 typedef enum

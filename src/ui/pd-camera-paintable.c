@@ -76,17 +76,9 @@ frame_to_texture (PdCameraFrame *frame)
 
   switch (pd_camera_frame_get_format (frame))
     {
-    case PD_CAMERA_PIXELS_RGB:
-      format = GDK_MEMORY_R8G8B8;
-      bpp = 3;
-      break;
-    case PD_CAMERA_PIXELS_RGBA:
-      /* alpha is always 255: premultiplied and straight are the same */
-      format = GDK_MEMORY_R8G8B8A8_PREMULTIPLIED;
-      bpp = 4;
-      break;
     case PD_CAMERA_PIXELS_BGRA:
-      /* cairo's own layout on little-endian machines: drawn as is */
+      /* cairo's own layout on little-endian machines: drawn as is; alpha is
+       * always 255, so premultiplied and straight are the same */
       format = GDK_MEMORY_B8G8R8A8_PREMULTIPLIED;
       bpp = 4;
       break;
